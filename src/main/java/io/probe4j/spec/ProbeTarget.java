@@ -1,0 +1,26 @@
+package io.probe4j.spec;
+
+import java.util.OptionalLong;
+
+/**
+ * The probed place: {@code PATH:OFFSET[(REF_CTR_OFFSET)]}, or probe4j's extension
+ * {@code PATH:SYMBOL[+OFF]}. {@code path} is the text as written (the extensions allow a bare program
+ * or library name); {@code io.probe4j.elf} turns it into a real file and a file offset.
+ *
+ * @param path          the path text as written
+ * @param location      a file offset, or a symbol plus offset (extension)
+ * @param refCtrOffset  the file offset of the USDT semaphore (reference counter), if given
+ */
+public record ProbeTarget(String path, Location location, OptionalLong refCtrOffset) {
+
+    /** Where in the file. */
+    public sealed interface Location {
+        /** A file offset, as the kernel takes it. */
+        record FileOffset(long offset) implements Location {
+        }
+
+        /** probe4j's extension: a symbol of the file plus a byte offset from its start. */
+        record Symbol(String name, long offset) implements Location {
+        }
+    }
+}
