@@ -1,0 +1,203 @@
+package io.probe4j.arch.x86_64;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The decoder against GNU objdump over whole real binaries. Two checks per file:
+ * <ul>
+ * <li>sweep: at every instruction objdump lists, our length must reach objdump's next
+ * instruction, and RIP-relative and branch targets must equal objdump's;</li>
+ * <li>functions: walking every function symbol from its start with our lengths alone must land
+ * on exactly objdump's boundaries.</li>
+ * </ul>
+ * Bytes objdump calls {@code (bad)} are counted as undecodable and skipped (both walks resume at
+ * objdump's next line).
+ */
+class ObjdumpDifferentialTest {
+    static final List<Path> FILES = List.of(
+            Path.of("/lib/x86_64-linux-gnu/libc.so.6"),
+            Path.of("/usr/lib/x86_64-linux-gnu/libstdc++.so.6"),
+            Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/lib/server/libjvm.so"),
+            Path.of("/usr/bin/python3.11"), Path.of("/usr/bin/perl"), Path.of("/usr/bin/bash"),
+            Path.of("/usr/bin/ip"), Path.of("/usr/bin/make"), Path.of("/usr/bin/gdb"), Path.of("/usr/bin/perf"),
+            Path.of("/usr/bin/tar"), Path.of("/usr/bin/ssh"), Path.of("/usr/bin/cmake"));
+
+    /** Per-file tallies. */
+    static final class Tally {
+        final Path file;
+        long instructions;
+        long functions;
+        long functionInstructions;
+        long ripRelative;
+        long branches;
+        long objdumpBad;
+        long weAlsoRefused;
+        long disagreements;
+        final List<String> examples = new ArrayList<>();
+
+        Tally(Path file) {
+            this.file = file;
+        }
+
+        void disagree(String what) {
+            disagreements++;
+            if (examples.size() < 15) {
+                examples.add(file.getFileName() + ": " + what);
+            }
+        }
+    }
+
+    @Test
+    void decoderAgreesWithObjdumpOnRealBinaries() throws Exception {
+        long t0 = System.nanoTime();
+        List<Tally> tallies = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<Tally>> futures = new ArrayList<>();
+            for (Path f : FILES) {
+                if (Files.isRegularFile(f)) {
+                    futures.add(pool.submit(() -> compare(f)));
+                }
+            }
+            for (Future<Tally> fu : futures) {
+                tallies.add(fu.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        long insns = 0, funcs = 0, finsns = 0, bad = 0, refused = 0, dis = 0, rip = 0, br = 0;
+        StringBuilder report = new StringBuilder();
+        List<String> examples = new ArrayList<>();
+        for (Tally t : tallies) {
+            report.append(String.format("%-60s %9d insns %7d functions (%9d insns) %7d rip-rel %7d branches"
+                    + " %5d objdump (bad) (%d also refused by us) %d disagreements%n", t.file, t.instructions,
+                    t.functions, t.functionInstructions, t.ripRelative, t.branches, t.objdumpBad, t.weAlsoRefused,
+                    t.disagreements));
+            insns += t.instructions;
+            funcs += t.functions;
+            finsns += t.functionInstructions;
+            bad += t.objdumpBad;
+            refused += t.weAlsoRefused;
+            dis += t.disagreements;
+            rip += t.ripRelative;
+            br += t.branches;
+            examples.addAll(t.examples);
+        }
+        report.append(String.format("TOTAL %d files: %d instructions swept, %d functions walked (%d instructions),"
+                + " %d RIP-relative targets and %d branch targets compared, %d objdump (bad) (%d also refused by us),"
+                + " %d disagreements, %.1f s%n", tallies.size(), insns, funcs, finsns, rip, br, bad, refused, dis,
+                (System.nanoTime() - t0) / 1e9));
+        System.out.print(report);
+        Files.createDirectories(Path.of("target"));
+        Files.writeString(Path.of("target/x86-objdump-differential.txt"), report + String.join("\n", examples));
+        assertTrue(tallies.size() >= 13, "all 13 binaries present");
+        assertTrue(insns > 1_000_000, "millions of instructions compared");
+        assertEquals(0, dis, () -> "disagreements with objdump:\n" + String.join("\n", examples));
+    }
+
+    static Tally compare(Path file) throws IOException, InterruptedException {
+        Tally t = new Tally(file);
+        ElfLayoutForTests elf = ElfLayoutForTests.of(file);
+        byte[] bytes = Files.readAllBytes(file);
+        ObjdumpListing l = ObjdumpListing.of(file);
+        // sweep: every line objdump printed
+        for (int i = 0; i < l.count; i++) {
+            long a = l.address[i];
+            int off = (int) elf.fileOffset(a);
+            if (l.bad[i]) {
+                t.objdumpBad++;
+                if (off >= 0 && !Probeability.of(bytes, off, bytes.length, a).probeable()) {
+                    t.weAlsoRefused++;
+                }
+                continue;
+            }
+            if (off < 0) {
+                continue; // not backed by the file (cannot happen for code, but be safe)
+            }
+            Instruction insn;
+            try {
+                insn = Decoder.decode(bytes, off, bytes.length, a);
+            } catch (UndecodableException e) {
+                t.disagree(String.format("0x%x objdump decodes, we do not: %s", a, e.getMessage()));
+                continue;
+            }
+            t.instructions++;
+            long next = l.nextAddress(i);
+            if (next != ObjdumpListing.NONE && next - a <= Decoder.MAX_LENGTH && next - a != insn.length()) {
+                t.disagree(String.format("0x%x length %d, objdump %d: %s", a, insn.length(), next - a, insn.hex()));
+            }
+            long rip = insn.ripRelative() ? insn.ripTarget() : ObjdumpListing.NONE;
+            if (rip != l.ripTarget[i]) {
+                t.disagree(String.format("0x%x rip target %s, objdump %s: %s", a, hex(rip), hex(l.ripTarget[i]),
+                        insn.hex()));
+            } else if (rip != ObjdumpListing.NONE) {
+                t.ripRelative++;
+            }
+            if (l.branchTarget[i] != ObjdumpListing.NONE) {
+                long ours = switch (insn.controlFlow()) {
+                    case ControlFlow.Jump j -> j.target();
+                    case ControlFlow.ConditionalJump j -> j.target();
+                    case ControlFlow.Call c -> c.target();
+                    case ControlFlow.Loop lp -> lp.target();
+                    default -> insn.next() + insn.immediate(); // xbegin
+                };
+                if (ours != l.branchTarget[i]) {
+                    t.disagree(String.format("0x%x branch target %s, objdump %s: %s", a, hex(ours),
+                            hex(l.branchTarget[i]), insn.hex()));
+                } else {
+                    t.branches++;
+                }
+            }
+        }
+        // functions: walk from each symbol with our lengths only
+        for (long[] fn : elf.functions()) {
+            long a = fn[0];
+            long end = fn[0] + fn[1];
+            int idx = l.indexAtOrAfter(a);
+            if (idx >= l.count || l.address[idx] != a) {
+                continue; // a FUNC symbol outside the disassembled sections (e.g. in .init_array): none here
+            }
+            t.functions++;
+            while (a < end) {
+                if (idx >= l.count || l.address[idx] != a) {
+                    t.disagree(String.format("function 0x%x: we reach 0x%x, objdump has no boundary there",
+                            fn[0], a));
+                    break;
+                }
+                if (l.bad[idx]) {
+                    a = l.nextAddress(idx);
+                    idx++;
+                    if (a == ObjdumpListing.NONE) {
+                        break;
+                    }
+                    continue;
+                }
+                int off = (int) elf.fileOffset(a);
+                try {
+                    a += Decoder.decode(bytes, off, bytes.length, a).length();
+                } catch (UndecodableException e) {
+                    break; // already counted by the sweep
+                }
+                t.functionInstructions++;
+                idx++;
+            }
+        }
+        return t;
+    }
+
+    private static String hex(long v) {
+        return v == ObjdumpListing.NONE ? "none" : "0x" + Long.toHexString(v);
+    }
+}
