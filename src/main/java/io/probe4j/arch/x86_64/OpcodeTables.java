@@ -51,7 +51,7 @@ final class OpcodeTables {
             "bbbbmmm.Mmxxmmmm", // 70
             "JJJJJJJJJJJJJJJJ", // 80
             "mmmmmmmmmmmmmmmm", // 90
-            "...mbmxx...mbmmm", // a0
+            "...mbmmm...mbmmm", // a0 (a6, a7: VIA PadLock, ModRM-shaped)
             "mmmmmmmmmmbmmmmm", // b0
             "mmbmbbbm........", // c0
             "mmmmmmmmmmmmmmmm", // d0
