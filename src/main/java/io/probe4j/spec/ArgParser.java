@@ -5,7 +5,6 @@ import static io.probe4j.spec.Names.isAlpha;
 import static io.probe4j.spec.Names.isDigit;
 
 import java.util.List;
-import java.util.OptionalLong;
 
 /**
  * One fetch argument, {@code [NAME=]FETCHARG[:TYPE]}, checked in the order of the kernel's
@@ -111,14 +110,14 @@ final class ArgParser {
                 if (close + 1 != rest.length()) {
                     throw new ArgError(KernelError.BAD_ARRAY_SUFFIX, offset + numAt + close + 1, Errno.EINVAL);
                 }
-                OptionalLong n = KernelNumbers.kstrtouint(rest.substring(0, close));
-                if (n.isEmpty() || n.getAsLong() == 0) {
+                KernelNumbers.Num n = KernelNumbers.kstrtouint(rest.substring(0, close));
+                if (!n.ok() || n.value() == 0) {
                     throw new ArgError(KernelError.BAD_ARRAY_NUM, offset + numAt, Errno.EINVAL);
                 }
-                if (n.getAsLong() > Names.MAX_ARRAY_LEN) {
+                if (n.value() > Names.MAX_ARRAY_LEN) {
                     throw new ArgError(KernelError.ARRAY_TOO_BIG, offset + numAt, Errno.EINVAL);
                 }
-                count = (int) n.getAsLong();
+                count = (int) n.value();
             }
         }
         int typeOffset = colon >= 0 ? colon + 1 : 0;
@@ -221,17 +220,17 @@ final class ArgParser {
             case '@': {
                 Fetch f;
                 if (isDigit(at(arg, 1))) {
-                    OptionalLong a = KernelNumbers.kstrtoull(arg.substring(1), 0);
-                    if (a.isEmpty()) {
-                        throw new ArgError(KernelError.BAD_MEM_ADDR, offset, Errno.EINVAL);
+                    KernelNumbers.Num a = KernelNumbers.kstrtoull(arg.substring(1), 0);
+                    if (!a.ok()) {
+                        throw new ArgError(KernelError.BAD_MEM_ADDR, offset, a.errno());
                     }
-                    f = new Fetch.AbsoluteMemory(a.getAsLong());
+                    f = new Fetch.AbsoluteMemory(a.value());
                 } else if (at(arg, 1) == '+') {
-                    OptionalLong o = KernelNumbers.kstrtoll(arg.substring(2), 0);
-                    if (o.isEmpty()) {
-                        throw new ArgError(KernelError.BAD_FILE_OFFS, offset, Errno.EINVAL);
+                    KernelNumbers.Num o = KernelNumbers.kstrtoll(arg.substring(2), 0);
+                    if (!o.ok()) {
+                        throw new ArgError(KernelError.BAD_FILE_OFFS, offset, o.errno());
                     }
-                    f = new Fetch.FileMemory(o.getAsLong());
+                    f = new Fetch.FileMemory(o.value());
                 } else {
                     throw new ArgError(KernelError.SYM_ON_UPROBE, offset, Errno.EINVAL);
                 }
@@ -246,6 +245,9 @@ final class ArgParser {
                 return dereference(arg);
             case '\\':
                 return immediate(arg);
+            case '(':
+                // "(STRUCT)VAR->field", a BTF typecast: kernel-only, and refused with EOPNOTSUPP.
+                throw new ArgError(KernelError.NOSUP_BTFARG, offset, Errno.EOPNOTSUPP);
             default:
                 if (isAlpha(c) || c == '_') {
                     throw new ArgError(KernelError.NOSUP_BTFARG, offset, Errno.EINVAL);
@@ -265,9 +267,9 @@ final class ArgParser {
         if (open < 0) {
             throw new ArgError(KernelError.DEREF_NEED_BRACE, offset, Errno.EINVAL);
         }
-        OptionalLong off = KernelNumbers.kstrtoll(s.substring(0, open), 0);
-        if (off.isEmpty()) {
-            throw new ArgError(KernelError.BAD_DEREF_OFFS, offset, Errno.EINVAL);
+        KernelNumbers.Num off = KernelNumbers.kstrtoll(s.substring(0, open), 0);
+        if (!off.ok()) {
+            throw new ArgError(KernelError.BAD_DEREF_OFFS, offset, off.errno());
         }
         // The kernel's own arithmetic: off by one after a 'u', kept so carets match.
         offset += open + 1 + (at(s, 0) != '-' ? 1 : 0);
@@ -286,23 +288,22 @@ final class ArgParser {
             throw new ArgError(KernelError.TOO_MANY_OPS, offset, Errno.EINVAL);
         }
         last = user ? Op.UDEREF : Op.DEREF;
-        return new Fetch.Deref(off.getAsLong(), user, base);
+        return new Fetch.Deref(off.value(), user, base);
     }
 
     /** {@code \IMM} and {@code \"text"}. */
     private Fetch immediate(String arg) throws ArgError {
         if (at(arg, 1) == '"') {
             String str = arg.substring(2);
-            // The kernel looks at str[len - 1]; for an empty str that is the opening quote itself.
-            if (!str.isEmpty() && str.charAt(str.length() - 1) != '"') {
+            if (str.isEmpty() || str.charAt(str.length() - 1) != '"') {
                 throw new ArgError(KernelError.IMMSTR_NO_CLOSE, offset + 2 + str.length(), Errno.EINVAL);
             }
             last = Op.DATA;
-            return new Fetch.ImmediateString(str.isEmpty() ? "" : str.substring(0, str.length() - 1));
+            return new Fetch.ImmediateString(str.substring(0, str.length() - 1));
         }
         String s = arg.substring(1);
         char c = at(s, 0);
-        OptionalLong v;
+        KernelNumbers.Num v;
         if (isDigit(c)) {
             v = KernelNumbers.kstrtoull(s, 0);
         } else if (c == '-') {
@@ -310,13 +311,13 @@ final class ArgParser {
         } else if (c == '+') {
             v = KernelNumbers.kstrtoll(s.substring(1), 0);
         } else {
-            v = OptionalLong.empty();
+            v = KernelNumbers.Num.fail(Errno.EINVAL);
         }
-        if (v.isEmpty()) {
-            throw new ArgError(KernelError.BAD_IMM, offset + 1, Errno.EINVAL);
+        if (!v.ok()) {
+            throw new ArgError(KernelError.BAD_IMM, offset + 1, v.errno());
         }
         last = Op.IMM;
-        return new Fetch.Immediate(v.getAsLong());
+        return new Fetch.Immediate(v.value());
     }
 
     /** {@code parse_probe_vars}: {@code $retval}, {@code $stack}, {@code $stackN}, {@code $comm}, {@code $argN}. */
@@ -334,23 +335,22 @@ final class ArgParser {
                 last = Op.STACKP;
                 return new Fetch.StackPointer();
             }
-            OptionalLong i = isDigit(n.charAt(0)) ? KernelNumbers.kstrtoull(n, 10) : OptionalLong.empty();
-            if (i.isEmpty()) {
+            if (!isDigit(n.charAt(0)) || !KernelNumbers.kstrtoull(n, 10).ok()) {
                 throw new ArgError(KernelError.BAD_VAR, offset, Errno.EINVAL);
             }
             last = Op.STACK;
-            return new Fetch.StackEntry((int) i.getAsLong());   // the kernel keeps an unsigned int
+            return new Fetch.StackEntry((int) KernelNumbers.kstrtoull(n, 10).value());   // the kernel keeps an unsigned int
         }
         if (v.equals("comm") || v.equals("COMM")) {
             last = Op.COMM;
             return new Fetch.Comm();
         }
         if (v.startsWith("arg")) {
-            OptionalLong n = KernelNumbers.kstrtoull(v.substring(3), 10);
-            if (n.isEmpty()) {
+            KernelNumbers.Num n = KernelNumbers.kstrtoull(v.substring(3), 10);
+            if (!n.ok()) {
                 throw new ArgError(KernelError.BAD_VAR, offset, Errno.EINVAL);
             }
-            if (n.getAsLong() == 0 || Long.compareUnsigned(n.getAsLong(), PARAM_MAX_STACK) > 0) {
+            if (n.value() == 0 || Long.compareUnsigned(n.value(), PARAM_MAX_STACK) > 0) {
                 throw new ArgError(KernelError.BAD_ARG_NUM, offset, Errno.EINVAL);
             }
             throw new ArgError(KernelError.NOFENTRY_ARGS, offset, Errno.EINVAL);

@@ -8,8 +8,10 @@ public enum Errno {
     EEXIST(17, "File exists"),
     ENOTDIR(20, "Not a directory"),
     EINVAL(22, "Invalid argument"),
+    ERANGE(34, "Numerical result out of range"),
     ENAMETOOLONG(36, "File name too long"),
-    ELOOP(40, "Too many levels of symbolic links");
+    ELOOP(40, "Too many levels of symbolic links"),
+    EOPNOTSUPP(95, "Operation not supported");
 
     private final int number;
     private final String description;

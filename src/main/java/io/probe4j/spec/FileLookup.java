@@ -40,6 +40,12 @@ public interface FileLookup {
             }
             return a.isRegularFile() ? new Result.Regular() : new Result.NotRegular();
         } catch (NoSuchFileException e) {
+            // A path running through a regular file fails with ENOTDIR in the kernel.
+            for (Path p = Path.of(path).getParent(); p != null; p = p.getParent()) {
+                if (Files.exists(p)) {
+                    return new Result.Missing(Files.isDirectory(p) ? Errno.ENOENT : Errno.ENOTDIR);
+                }
+            }
             return new Result.Missing(Errno.ENOENT);
         } catch (FileSystemException e) {
             String reason = e.getReason() == null ? "" : e.getReason();

@@ -24,7 +24,7 @@ public enum KernelError {
     RETVAL_ON_PROBE("$retval is not available on probe"),
     BAD_STACK_NUM("Invalid stack number"),
     BAD_ARG_NUM("Invalid argument number"),
-    BAD_VAR("Invalid $-valiable specified"),
+    BAD_VAR("Invalid $-variable specified"),
     BAD_REG_NAME("Invalid register name"),
     BAD_MEM_ADDR("Invalid memory address"),
     BAD_IMM("Invalid immediate value"),
@@ -55,6 +55,7 @@ public enum KernelError {
     SAME_PROBE("There is already the exact same probe event"),
     NOSUP_BTFARG("BTF is not available or not supported"),
     NOFENTRY_ARGS("$arg* can be used only on function entry or exit"),
+    TOO_MANY_ARGS("Too many arguments are specified"),
     NEED_STRING_TYPE("$comm and immediate-string only accepts string type"),
     EVENT_TOO_BIG("Event too big (too many fields?)");
 

@@ -1,7 +1,5 @@
 package io.probe4j.spec;
 
-import java.util.OptionalLong;
-
 /**
  * The kernel's number parsers ({@code lib/kstrtox.c}, {@code lib/vsprintf.c}), because which texts
  * they accept decides which definitions are valid: {@code 0x} hex, leading {@code 0} octal, decimal;
@@ -11,8 +9,23 @@ final class KernelNumbers {
     private KernelNumbers() {
     }
 
+    /** A parsed number, or the errno the kernel's parser returns: EINVAL, or ERANGE on overflow. */
+    record Num(long value, Errno errno) {
+        boolean ok() {
+            return errno == null;
+        }
+
+        static Num of(long v) {
+            return new Num(v, null);
+        }
+
+        static Num fail(Errno e) {
+            return new Num(0, e);
+        }
+    }
+
     /** {@code kstrtoull(s, base)} / {@code kstrtoul}: base 0 (C notation) or 10. */
-    static OptionalLong kstrtoull(String s, int base) {
+    static Num kstrtoull(String s, int base) {
         if (s.startsWith("+")) {
             s = s.substring(1);
         }
@@ -20,26 +33,26 @@ final class KernelNumbers {
     }
 
     /** {@code kstrtoll(s, base)} / {@code kstrtol}: signed 64-bit, {@code -} or one {@code +} allowed. */
-    static OptionalLong kstrtoll(String s, int base) {
+    static Num kstrtoll(String s, int base) {
         if (s.startsWith("-")) {
-            OptionalLong v = parseUnsigned(s.substring(1), base);
-            if (v.isEmpty() || -v.getAsLong() > 0) {
-                return OptionalLong.empty();
+            Num v = parseUnsigned(s.substring(1), base);
+            if (!v.ok()) {
+                return v;
             }
-            return OptionalLong.of(-v.getAsLong());
+            return -v.value() > 0 ? Num.fail(Errno.ERANGE) : Num.of(-v.value());
         }
-        OptionalLong v = kstrtoull(s, base);
-        if (v.isEmpty() || v.getAsLong() < 0) {
-            return OptionalLong.empty();
+        Num v = kstrtoull(s, base);
+        if (!v.ok()) {
+            return v;
         }
-        return v;
+        return v.value() < 0 ? Num.fail(Errno.ERANGE) : v;
     }
 
     /** {@code kstrtouint(s, 0)}: as {@link #kstrtoull}, and the value must fit 32 bits. */
-    static OptionalLong kstrtouint(String s) {
-        OptionalLong v = kstrtoull(s, 0);
-        if (v.isEmpty() || (v.getAsLong() >>> 32) != 0) {
-            return OptionalLong.empty();
+    static Num kstrtouint(String s) {
+        Num v = kstrtoull(s, 0);
+        if (v.ok() && (v.value() >>> 32) != 0) {
+            return Num.fail(Errno.ERANGE);
         }
         return v;
     }
@@ -64,7 +77,7 @@ final class KernelNumbers {
     record Prefix(long value, int end) {
     }
 
-    private static OptionalLong parseUnsigned(String s, int requestedBase) {
+    private static Num parseUnsigned(String s, int requestedBase) {
         int[] base = {requestedBase};
         int p = fixupRadix(s, 0, base);
         int start = p;
@@ -82,10 +95,13 @@ final class KernelNumbers {
             value = value * base[0] + d;
             p++;
         }
-        if (overflow || p == start || p != s.length()) {
-            return OptionalLong.empty();
+        if (overflow) {
+            return Num.fail(Errno.ERANGE);
         }
-        return OptionalLong.of(value);
+        if (p == start || p != s.length()) {
+            return Num.fail(Errno.EINVAL);
+        }
+        return Num.of(value);
     }
 
     /** {@code _parse_integer_fixup_radix}: picks base 16/8/10 for base 0 and skips a {@code 0x}. */

@@ -128,7 +128,7 @@ public final class Parser {
             throw SpecException.silent("PATH:OFFSET is missing", cmd, Errno.EINVAL);
         }
         if (words.size() - 2 > Names.MAX_TRACE_ARGS) {
-            throw SpecException.silent("more than " + Names.MAX_TRACE_ARGS + " arguments", cmd, Errno.E2BIG);
+            throw error(KernelError.TOO_MANY_ARGS, words, 2, 0, Errno.E2BIG);
         }
         boolean isReturn = kind == 'r';
         String event = at(w0, 1) == ':' ? w0.substring(2) : null;   // "pfoo" is a plain p, as in the kernel
@@ -163,10 +163,11 @@ public final class Parser {
             if (close + 1 != rest.length()) {
                 throw error(KernelError.BAD_REFCNT_SUFFIX, words, 1, restAt + close + 1, Errno.EINVAL);
             }
-            refCtr = KernelNumbers.kstrtoull(rest.substring(open + 1, close), 0);
-            if (refCtr.isEmpty()) {
-                throw error(KernelError.BAD_REFCNT, words, 1, restAt + open + 1, Errno.EINVAL);
+            KernelNumbers.Num ref = KernelNumbers.kstrtoull(rest.substring(open + 1, close), 0);
+            if (!ref.ok()) {
+                throw error(KernelError.BAD_REFCNT, words, 1, restAt + open + 1, ref.errno());
             }
+            refCtr = OptionalLong.of(ref.value());
             addr = rest.substring(0, open);
         }
         int pct = addr.indexOf('%');
@@ -217,11 +218,11 @@ public final class Parser {
     }
 
     private static ProbeTarget.Location fileOffset(String addr, List<String> words, int at) {
-        OptionalLong off = KernelNumbers.kstrtoull(addr, 0);
-        if (off.isEmpty()) {
-            throw error(KernelError.BAD_UPROBE_OFFS, words, 1, at, Errno.EINVAL);
+        KernelNumbers.Num off = KernelNumbers.kstrtoull(addr, 0);
+        if (!off.ok()) {
+            throw error(KernelError.BAD_UPROBE_OFFS, words, 1, at, off.errno());
         }
-        return new ProbeTarget.Location.FileOffset(off.getAsLong());
+        return new ProbeTarget.Location.FileOffset(off.value());
     }
 
     /** probe4j's {@code SYMBOL[+OFF]}; the symbol is any text up to {@code +} (C++ and versioned names too). */
@@ -230,11 +231,11 @@ public final class Parser {
         String name = plus >= 0 ? addr.substring(0, plus) : addr;
         long off = 0;
         if (plus >= 0) {
-            OptionalLong o = KernelNumbers.kstrtoull(addr.substring(plus + 1), 0);
-            if (o.isEmpty()) {
-                throw error(KernelError.BAD_PROBE_ADDR, words, 1, at + plus + 1, Errno.EINVAL);
+            KernelNumbers.Num o = KernelNumbers.kstrtoull(addr.substring(plus + 1), 0);
+            if (!o.ok()) {
+                throw error(KernelError.BAD_PROBE_ADDR, words, 1, at + plus + 1, o.errno());
             }
-            off = o.getAsLong();
+            off = o.value();
         }
         return new ProbeTarget.Location.Symbol(utf(name), off);
     }

@@ -1,7 +1,5 @@
 package io.probe4j.spec;
 
-import java.util.OptionalLong;
-
 /** The type names a uprobe argument accepts ({@code find_fetch_type} with the user-space flag). */
 final class Types {
     private Types() {
@@ -21,11 +19,11 @@ final class Types {
             if (slash < 0) {
                 return null;
             }
-            OptionalLong bits = KernelNumbers.kstrtoull(name.substring(slash + 1), 0);
-            if (bits.isEmpty()) {
+            KernelNumbers.Num bits = KernelNumbers.kstrtoull(name.substring(slash + 1), 0);
+            if (!bits.ok()) {
                 return null;
             }
-            long b = bits.getAsLong();
+            long b = bits.value();
             return b == 8 || b == 16 || b == 32 || b == 64 ? new ArgType.Scalar(ArgType.Radix.UNSIGNED, (int) b) : null;
         }
         return switch (name) {
