@@ -68,8 +68,8 @@ public record ElfSymbol(Table table, int index, String name, String version, boo
 
     /** The name as {@code readelf -sW} shows a defined symbol: {@code name}, {@code name@@VER} or {@code name@VER}. */
     public String versionedName() {
-        if (version.isEmpty()) {
-            return name;
+        if (version.isEmpty() || version.equals(name)) {
+            return name; // a version's own definition symbol (GLIBC_2.14, ABS) is shown bare
         }
         return name + (defaultVersion ? "@@" : "@") + version;
     }
