@@ -83,8 +83,8 @@ public record LdSoCache(List<Entry> entries) {
             throw new UserException(file + ": not a glibc loader cache (no \"" + NEW_MAGIC + "\" header)");
         }
         requireSize(data, base + 48L, file);
-        if (data[base + 28] == 2) {
-            b.order(ByteOrder.BIG_ENDIAN); // flags: 1 little-endian, 2 big-endian, 0 unknown (host order)
+        if ((data[base + 28] & 3) == 3) {
+            b.order(ByteOrder.BIG_ENDIAN); // flags & 3: 2 little-endian, 3 big-endian, 0 unset (host order)
         }
         long count = b.getInt(base + 20) & 0xffffffffL;
         requireSize(data, base + 48L + count * 24, file);

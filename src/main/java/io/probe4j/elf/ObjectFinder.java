@@ -156,7 +156,11 @@ public final class ObjectFinder {
     private record Candidate(String name, Path path) {
     }
 
-    /** The highest version wins ({@code libfoo.so.2} over {@code libfoo.so.1} over the unversioned {@code libfoo.so}). */
+    /**
+     * The highest major version wins ({@code libfoo.so.2} over {@code libfoo.so.1} over the unversioned
+     * {@code libfoo.so}); within one major version the shortest name, which is the soname the loader
+     * asks for ({@code libstdc++.so.6} rather than the file it links to, {@code libstdc++.so.6.0.30}).
+     */
     private static Optional<Path> best(List<Candidate> candidates) {
         return candidates.stream().max(Comparator.comparing(Candidate::name, ObjectFinder::compareVersions))
                 .map(Candidate::path);
@@ -165,14 +169,12 @@ public final class ObjectFinder {
     static int compareVersions(String a, String b) {
         String[] x = a.substring(a.indexOf(".so") + 3).split("\\.");
         String[] y = b.substring(b.indexOf(".so") + 3).split("\\.");
-        for (int i = 0; i < Math.max(x.length, y.length); i++) {
-            long p = i < x.length ? number(x[i]) : -1;
-            long q = i < y.length ? number(y[i]) : -1;
-            if (p != q) {
-                return Long.compare(p, q);
-            }
+        long majorX = x.length > 1 ? number(x[1]) : -1;
+        long majorY = y.length > 1 ? number(y[1]) : -1;
+        if (majorX != majorY) {
+            return Long.compare(majorX, majorY);
         }
-        return 0;
+        return Integer.compare(b.length(), a.length());
     }
 
     private static long number(String part) {
