@@ -89,8 +89,8 @@ public final class TargetResolver {
                     + "to probe the resolver itself", elf.path(), name, fileOffsetOf(elf, sym)));
         }
         if (!code) {
-            throw new UserException(String.format("%s: %s is not a function (it is %s %s, %s)", elf.path(), name,
-                    article(sym.typeName()), sym.typeName(), sym.bindingName()));
+            throw new UserException(String.format("%s: %s is not a function: it is a %s %s symbol", elf.path(), name,
+                    sym.bindingName(), sym.typeName()));
         }
         long start = fileOffsetOf(elf, sym);
         if (offset < 0) {
@@ -198,9 +198,5 @@ public final class TargetResolver {
         int idx = sym.sectionIndex();
         return idx > 0 && idx < elf.sections().size()
                 && (elf.sections().get(idx).flags() & SectionHeader.SHF_EXECINSTR) != 0;
-    }
-
-    private static String article(String word) {
-        return "AEIOU".indexOf(word.charAt(0)) >= 0 ? "an" : "a";
     }
 }
