@@ -23,6 +23,33 @@ final class ElfBytes {
         buf.order(order);
     }
 
+    private boolean bigEndian() {
+        return buf.order() == ByteOrder.BIG_ENDIAN;
+    }
+
+    // Decoding from a heap copy: far fewer calls per field than the mapped buffer's accessors, which
+    // matters for symbol tables read once in a cold JVM (the interpreter pays for every call).
+
+    int u8(byte[] a, int p) {
+        return a[p] & 0xff;
+    }
+
+    int u16(byte[] a, int p) {
+        return bigEndian() ? (a[p] & 0xff) << 8 | (a[p + 1] & 0xff) : (a[p] & 0xff) | (a[p + 1] & 0xff) << 8;
+    }
+
+    long u32(byte[] a, int p) {
+        long lo = u16(a, p);
+        long hi = u16(a, p + 2);
+        return bigEndian() ? lo << 16 | hi : hi << 16 | lo;
+    }
+
+    long u64(byte[] a, int p) {
+        long lo = u32(a, p);
+        long hi = u32(a, p + 4);
+        return bigEndian() ? lo << 32 | hi : hi << 32 | lo;
+    }
+
     long size() {
         return buf.capacity();
     }

@@ -61,7 +61,7 @@ public final class ElfFile {
         int shentsize = bytes.u16(58);
         long shnum = bytes.u16(60);
         long shstrndx = bytes.u16(62);
-        if (shoff != 0) {
+        if (shoff != 0 && (shnum == 0 || shstrndx == 0xffff || phnum == 0xffff)) {
             // Huge counts live in section 0 (ELF gABI: SHN_XINDEX / PN_XNUM escapes).
             bytes.require(shoff, SHDR_SIZE, "section header 0");
             if (shnum == 0) {

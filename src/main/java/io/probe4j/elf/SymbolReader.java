@@ -30,15 +30,16 @@ final class SymbolReader {
         b.require(table.offset(), table.size(), "symbol table " + table.name());
         byte[] strings = stringTable(b, sections, table.link(), table.name());
         Versions versions = kind == ElfSymbol.Table.DYNSYM ? Versions.of(b, sections, table) : Versions.NONE;
-        long count = table.size() / SYM_SIZE;
+        byte[] t = b.bytes(table.offset(), (int) table.size());
+        int count = t.length / SYM_SIZE;
         for (int i = 0; i < count; i++) {
-            long p = table.offset() + (long) i * SYM_SIZE;
-            String raw = ElfBytes.cString(strings, b.u32(p));
-            int info = b.u8(p + 4);
-            int other = b.u8(p + 5);
-            int shndx = b.u16(p + 6);
-            long value = b.u64(p + 8);
-            long size = b.u64(p + 16);
+            int p = i * SYM_SIZE;
+            String raw = ElfBytes.cString(strings, b.u32(t, p));
+            int info = b.u8(t, p + 4);
+            int other = b.u8(t, p + 5);
+            int shndx = b.u16(t, p + 6);
+            long value = b.u64(t, p + 8);
+            long size = b.u64(t, p + 16);
             String name = raw;
             String version = "";
             boolean dflt = false;

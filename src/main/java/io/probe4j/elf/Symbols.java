@@ -24,7 +24,12 @@ public final class Symbols {
         for (ElfSymbol s : this.all) {
             if (s.isDefined() && !s.name().isEmpty() && s.type() != ElfSymbol.STT_SECTION
                     && s.type() != ElfSymbol.STT_FILE) {
-                definedByName.computeIfAbsent(s.name(), k -> new ArrayList<>(1)).add(s);
+                List<ElfSymbol> l = definedByName.get(s.name());
+                if (l == null) {
+                    l = new ArrayList<>(1);
+                    definedByName.put(s.name(), l);
+                }
+                l.add(s);
             }
         }
         this.functions = mergeFunctions(this.all);
@@ -44,7 +49,7 @@ public final class Symbols {
      * The functions defined in this file that a probe can be put on, each once: an entry present in
      * both tables with the same name and address is kept once (the .dynsym copy, which knows its
      * version); among same-address entries of one name the default version wins. Aliases (several
-     * names at one address) are all kept. Unordered beyond table order.
+     * names at one address) are all kept. Grouped by name in order of first appearance; not sorted.
      */
     public List<ElfSymbol> functions() {
         return functions;
@@ -102,16 +107,33 @@ public final class Symbols {
     }
 
     private static List<ElfSymbol> mergeFunctions(List<ElfSymbol> all) {
-        record Key(String name, long value) {
-        }
-        Map<Key, ElfSymbol> kept = new LinkedHashMap<>();
+        // Plain loops and maps, no streams or record keys: this runs once per file, usually in a cold JVM.
+        Map<String, List<ElfSymbol>> kept = new LinkedHashMap<>();
         for (ElfSymbol s : all) {
             if (!s.isDefinedFunction()) {
                 continue;
             }
-            kept.merge(new Key(s.name(), s.value()), s, Symbols::preferred);
+            List<ElfSymbol> same = kept.get(s.name());
+            if (same == null) {
+                same = new ArrayList<>(1);
+                kept.put(s.name(), same);
+            }
+            boolean merged = false;
+            for (int i = 0; i < same.size() && !merged; i++) {
+                if (same.get(i).value() == s.value()) {
+                    same.set(i, preferred(same.get(i), s));
+                    merged = true;
+                }
+            }
+            if (!merged) {
+                same.add(s);
+            }
         }
-        return List.copyOf(kept.values());
+        List<ElfSymbol> out = new ArrayList<>();
+        for (List<ElfSymbol> l : kept.values()) {
+            out.addAll(l);
+        }
+        return List.copyOf(out);
     }
 
     private static ElfSymbol preferred(ElfSymbol a, ElfSymbol b) {

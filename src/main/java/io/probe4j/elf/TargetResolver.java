@@ -83,10 +83,7 @@ public final class TargetResolver {
         boolean code = sym.type() == ElfSymbol.STT_FUNC
                 || sym.type() == ElfSymbol.STT_NOTYPE && inExecutableSection(elf, sym);
         if (sym.type() == ElfSymbol.STT_GNU_IFUNC) {
-            throw new UserException(String.format("%s: %s is an indirect function (IFUNC): its address is the resolver that "
-                    + "picks an implementation once, when the library is loaded, so a probe there almost never fires. "
-                    + "Probe the implementation instead (see probe4j list), or give the resolver's file offset 0x%x "
-                    + "to probe the resolver itself", elf.path(), name, fileOffsetOf(elf, sym)));
+            throw indirect(elf, name, sym);
         }
         if (!code) {
             throw new UserException(String.format("%s: %s is not a function: it is a %s %s symbol", elf.path(), name,
@@ -152,10 +149,26 @@ public final class TargetResolver {
         if (!close.isEmpty()) {
             msg.append("; did you mean ").append(String.join(", ", close)).append('?');
         }
-        if (elf.section(".symtab").isEmpty()) {
+        if (!imported && elf.section(".symtab").isEmpty()) {
             msg.append(" (the file has no .symtab, so only the functions it exports through .dynsym are known)");
         }
         return new UserException(msg.toString());
+    }
+
+    private static UserException indirect(ElfFile elf, String name, ElfSymbol sym) {
+        // glibc names the implementations __NAME_VARIANT (__strlen_avx2); they are local, so only a .symtab has them.
+        String base = sym.name();
+        List<String> impls = elf.symbols().functions().stream()
+                .map(ElfSymbol::name)
+                .filter(n -> !n.equals(base) && n.startsWith("__" + base + "_"))
+                .distinct().sorted().limit(8).toList();
+        String hint = impls.isEmpty()
+                ? "Probe the implementation it selects instead (a local symbol, named only in a .symtab or debug file)"
+                : "Probe the implementation it selects instead: " + String.join(", ", impls);
+        return new UserException(String.format("%s: %s is an indirect function (IFUNC): its address is the resolver "
+                + "that picks an implementation once, when the library is loaded, so a probe there almost never fires. "
+                + "%s; or give the resolver's file offset 0x%x to probe the resolver itself", elf.path(), name, hint,
+                fileOffsetOf(elf, sym)));
     }
 
     private static UserException ambiguous(ElfFile elf, String name, Map<Long, List<ElfSymbol>> byAddress) {
