@@ -6,6 +6,8 @@ import io.probe4j.spec.DefinitionSet;
 import io.probe4j.spec.NormalForm;
 import io.probe4j.spec.Parser;
 import io.probe4j.spec.ProbeDefinition;
+import io.probe4j.spec.ProbeTarget;
+import io.probe4j.elf.TargetResolver;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -69,10 +71,12 @@ final class ParseCommand implements Callable<Integer> {
 
     /**
      * The one place where probe4j's extensions (PATH:SYMBOL[+OFF], a program or library name without
-     * '/') become a real path and file offset. The elf package plugs in here.
+     * '/') become a real path and file offset, through the elf package's resolver.
      */
     static ProbeDefinition resolve(ProbeDefinition d) {
-        throw new UserException("probe4j parse: cannot resolve '" + d.target().path() + "' yet"
-                + " (symbols and bare program/library names need the elf package)");
+        ProbeTarget t = RESOLVER.resolve(d.target());
+        return d.resolvedTo(t.path(), ((ProbeTarget.Location.FileOffset) t.location()).offset());
     }
+
+    private static final TargetResolver RESOLVER = new TargetResolver();
 }

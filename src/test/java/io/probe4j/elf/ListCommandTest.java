@@ -4,10 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.probe4j.cli.Main;
+import io.probe4j.testing.Cli;
+import io.probe4j.testing.Cli.Result;
 import io.probe4j.testing.Fixtures;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,29 +19,14 @@ import org.junit.jupiter.api.Test;
 
 /** {@code probe4j list}, with {@code nm -D -S} / {@code nm -S} and readelf's segments as the oracle. */
 class ListCommandTest {
-    record Result(int status, String out, String err) {
-    }
-
     record Line(long offset, long size, String name, boolean ifunc) {
     }
 
     static Result list(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true));
-            System.setErr(new PrintStream(err, true));
-            String[] argv = new String[args.length + 1];
-            argv[0] = "list";
-            System.arraycopy(args, 0, argv, 1, args.length);
-            int status = Main.run(argv);
-            return new Result(status, out.toString(), err.toString());
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+        String[] argv = new String[args.length + 1];
+        argv[0] = "list";
+        System.arraycopy(args, 0, argv, 1, args.length);
+        return Cli.run(argv);
     }
 
     static List<Line> parse(String out) {
