@@ -1,0 +1,43 @@
+package io.probe4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.probe4j.elf.ElfFile;
+import io.probe4j.elf.ObjectFinder;
+import io.probe4j.testing.Cli;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** {@code probe4j parse} with probe4j's extensions: symbols and library names become the kernel's form. */
+class ParseCommandTest {
+    private static final Path LIBC = ObjectFinder.system().find("libc");
+
+    private static long getenvOffset() {
+        ElfFile elf = ElfFile.open(LIBC);
+        long vaddr = elf.symbols().defined("getenv").getFirst().value();
+        return elf.fileOffsetOf(vaddr).orElseThrow();
+    }
+
+    @Test
+    void librarySymbolBecomesKernelNormalForm() {
+        Cli.Result r = Cli.run("parse", "p:g/getenv libc:getenv name=+0(%di):string");
+        assertEquals(0, r.status(), r.err());
+        assertEquals(String.format("p:g/getenv %s:0x%016x name=+0(%%di):string%n", LIBC, getenvOffset()), r.out());
+    }
+
+    @Test
+    void automaticNameComesFromTheResolvedFileAndOffset() {
+        Cli.Result r = Cli.run("parse", "r libc:getenv+0");
+        assertEquals(0, r.status(), r.err());
+        assertEquals(String.format("r:uprobes/p_libc_0x%x %s:0x%016x%n", getenvOffset(), LIBC, getenvOffset()), r.out());
+    }
+
+    @Test
+    void unknownSymbolIsAUserErrorNamingIt() {
+        Cli.Result r = Cli.run("parse", "p libc:no_such_function_p4j");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("no_such_function_p4j"), r.err());
+        assertTrue(!r.err().contains("Exception"), r.err());
+    }
+}
