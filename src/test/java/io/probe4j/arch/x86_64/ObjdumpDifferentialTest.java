@@ -8,6 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.TreeSet;
+import io.probe4j.elf.ElfFile;
+import io.probe4j.elf.ElfSymbol;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -23,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * on exactly objdump's boundaries.</li>
  * </ul>
  * Bytes objdump calls {@code (bad)} are counted as undecodable and skipped (both walks resume at
- * objdump's next line).
+ * objdump's next line). Function symbols and file offsets come from {@code io.probe4j.elf}.
  */
 class ObjdumpDifferentialTest {
     static final List<Path> FILES = List.of(
@@ -109,13 +113,20 @@ class ObjdumpDifferentialTest {
 
     static Tally compare(Path file) throws IOException, InterruptedException {
         Tally t = new Tally(file);
-        ElfLayoutForTests elf = ElfLayoutForTests.of(file);
+        ElfFile elf = ElfFile.open(file);
         byte[] bytes = Files.readAllBytes(file);
+        TreeSet<List<Long>> functions = new TreeSet<>(Comparator.comparing((List<Long> f) -> f.get(0))
+                .thenComparing(f -> f.get(1)));
+        for (ElfSymbol s : elf.symbols().functions()) {
+            if (s.size() > 0) {
+                functions.add(List.of(s.value(), s.size()));
+            }
+        }
         ObjdumpListing l = ObjdumpListing.of(file);
         // sweep: every line objdump printed
         for (int i = 0; i < l.count; i++) {
             long a = l.address[i];
-            int off = (int) elf.fileOffset(a);
+            int off = (int) elf.fileOffsetOf(a).orElse(-1);
             if (l.bad[i]) {
                 t.objdumpBad++;
                 if (off >= 0 && !Probeability.of(bytes, off, bytes.length, a).probeable()) {
@@ -162,9 +173,10 @@ class ObjdumpDifferentialTest {
             }
         }
         // functions: walk from each symbol with our lengths only
-        for (long[] fn : elf.functions()) {
-            long a = fn[0];
-            long end = fn[0] + fn[1];
+        for (List<Long> fn : functions) {
+            long start = fn.get(0);
+            long a = start;
+            long end = start + fn.get(1);
             int idx = l.indexAtOrAfter(a);
             if (idx >= l.count || l.address[idx] != a) {
                 continue; // a FUNC symbol outside the disassembled sections (e.g. in .init_array): none here
@@ -173,7 +185,7 @@ class ObjdumpDifferentialTest {
             while (a < end) {
                 if (idx >= l.count || l.address[idx] != a) {
                     t.disagree(String.format("function 0x%x: we reach 0x%x, objdump has no boundary there",
-                            fn[0], a));
+                            start, a));
                     break;
                 }
                 if (l.bad[idx]) {
@@ -184,7 +196,7 @@ class ObjdumpDifferentialTest {
                     }
                     continue;
                 }
-                int off = (int) elf.fileOffset(a);
+                int off = (int) elf.fileOffsetOf(a).orElse(-1);
                 try {
                     a += Decoder.decode(bytes, off, bytes.length, a).length();
                 } catch (UndecodableException e) {

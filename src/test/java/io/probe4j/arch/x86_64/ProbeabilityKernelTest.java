@@ -3,6 +3,7 @@ package io.probe4j.arch.x86_64;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.probe4j.elf.ElfFile;
 import io.probe4j.testing.Fixtures;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -31,7 +32,7 @@ class ProbeabilityKernelTest {
     void kernelAcceptsAndRefusesExactlyWhatProbeabilitySays() throws Exception {
         assumeTrue(Files.isWritable(TRACEFS.resolve("uprobe_events")), "needs root and tracefs");
         Path bin = Fixtures.compile("x86_probeable.c");
-        ElfLayoutForTests elf = ElfLayoutForTests.of(bin);
+        ElfFile elf = ElfFile.open(bin);
         byte[] file = Files.readAllBytes(bin);
         Map<String, Long> labels = new TreeMap<>();
         Process nm = new ProcessBuilder("nm", bin.toString()).start();
@@ -51,7 +52,7 @@ class ProbeabilityKernelTest {
             BufferedReader r = new BufferedReader(new InputStreamReader(target.getInputStream(), StandardCharsets.UTF_8));
             assertEquals("ready", r.readLine());
             for (var e : labels.entrySet()) {
-                long off = elf.fileOffset(e.getValue());
+                long off = elf.fileOffsetOf(e.getValue()).orElseThrow();
                 Probeability ours = Probeability.of(file, (int) off, file.length, e.getValue());
                 String event = group + "/" + e.getKey();
                 append(TRACEFS.resolve("uprobe_events"), String.format("p:%s %s:0x%x%n", event, bin, off));
