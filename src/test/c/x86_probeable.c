@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #define L(name, insn) "x86pb_" #name ": " insn "\n"
-__asm__(".text\n.globl x86pb_all\nx86pb_all:\n"
+__asm__(".text\n.globl x86pb_all\n.type x86pb_all, @function\nx86pb_all:\n"
     L(syscall, "syscall")
     L(ud2, "ud2")
     L(cpuid, "cpuid")
@@ -92,7 +92,8 @@ __asm__(".text\n.globl x86pb_all\nx86pb_all:\n"
     L(getsec, "getsec")
     L(vmread, "vmread %rax,%rbx")
     L(sldt, "sldt %ax")
-    "x86pb_end: ret\n");
+    "x86pb_end: ret\n"
+    ".size x86pb_all, . - x86pb_all\n");
 
 int main(void) {
     printf("ready\n");
