@@ -18,7 +18,6 @@ import java.util.regex.Pattern;
 final class ObjdumpListing {
     static final long NONE = Long.MIN_VALUE;
     private static final Pattern LINE = Pattern.compile("^ *([0-9a-f]+):\t(.*)$");
-    private static final Pattern SECTION = Pattern.compile("^Disassembly of section (\\S+):");
     private static final Pattern RIP = Pattern.compile("\\(%[re]ip\\).*# (?:0x)?([0-9a-f]+)(?: <[^>]*>)?$");
     private static final Pattern BRANCH = Pattern.compile(
             "^(?:(?:bnd|notrack|data16|addr32|rex(?:\\.\\w+)?|ds|cs|ss|es|fs|gs|[a-z0-9]+\\{[^}]*\\}) +)*"
@@ -111,13 +110,5 @@ final class ObjdumpListing {
     /** The address after instruction {@code i} according to objdump, or NONE at a section's end. */
     long nextAddress(int i) {
         return i + 1 < count && section[i + 1] == section[i] ? address[i + 1] : NONE;
-    }
-
-    static String mnemonicOf(String s) {
-        return s;
-    }
-
-    static Matcher sectionHeader(String line) {
-        return SECTION.matcher(line);
     }
 }
