@@ -15,6 +15,15 @@ public final class Decoder {
     /** The architectural limit; longer byte runs raise #UD. */
     public static final int MAX_LENGTH = 15;
 
+    /** The {@link OpcodeTables} codes that are followed by a ModRM byte. */
+    private static final boolean[] HAS_MODRM = new boolean[128];
+
+    static {
+        for (char c : "mbzgDM3".toCharArray()) {
+            HAS_MODRM[c] = true;
+        }
+    }
+
     private Decoder() {
     }
 
@@ -220,7 +229,7 @@ public final class Decoder {
             int sibOffset = -1;
             int dispSize = 0;
             boolean rip = false;
-            if ("mbzgDM3".indexOf(attr) >= 0) {
+            if (HAS_MODRM[attr]) {
                 modrmOffset = p;
                 int modrm = u(p++);
                 int mod = modrm >> 6;
