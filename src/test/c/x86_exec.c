@@ -2,7 +2,7 @@
  * Test harness for io.probe4j.arch.x86_64: executes machine code the Java side produced, so
  * relocation and emulation are checked against the real CPU. One command per stdin line:
  *
- *   info                          fn/data/stack addresses of this process
+ *   info                          fn/data/stack addresses and the %fs base of this process
  *   map ADDR LEN                  mmap RWX at exactly ADDR (MAP_FIXED_NOREPLACE)
  *   poke ADDR HEX                 write bytes
  *   peek ADDR LEN                 read bytes (hex)
@@ -126,10 +126,10 @@ int main(void) {
         if (sscanf(line, "%15s", cmd) != 1) continue;
         if (!strcmp(cmd, "info")) {
             printf("fn x86r_globals %lx\nfn x86r_branchy %lx\nfn x86r_switch %lx\nfn x86r_float %lx\n"
-                   "fn x86r_helper %lx\ndata x86r_counter %lx\nstack %lx %x\nend\n",
+                   "fn x86r_helper %lx\ndata x86r_counter %lx\nstack %lx %x\nfsbase %lx\nend\n",
                    (unsigned long)x86r_globals, (unsigned long)x86r_branchy, (unsigned long)x86r_switch,
                    (unsigned long)x86r_float, (unsigned long)x86r_helper, (unsigned long)&x86r_counter,
-                   (unsigned long)stack_area, (unsigned)sizeof stack_area);
+                   (unsigned long)stack_area, (unsigned)sizeof stack_area, (unsigned long)__builtin_thread_pointer());
         } else if (!strcmp(cmd, "map") && sscanf(line, "%*s %lx %lx", &a, &b) == 2) {
             void *p = mmap((void *)a, b, PROT_READ | PROT_WRITE | PROT_EXEC,
                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);

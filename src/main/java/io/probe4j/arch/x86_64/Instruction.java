@@ -80,6 +80,19 @@ public record Instruction(long address, byte[] bytes, int prefixCount, int rexOf
         return modrmOffset < 0 ? -1 : bytes[modrmOffset] & 7;
     }
 
+    /** The SIB byte (scale, index, base in their raw bits), or -1 without one. */
+    public int sib() {
+        return sibOffset < 0 ? -1 : bytes[sibOffset] & 0xff;
+    }
+
+    /**
+     * The r/m operand with REX extensions applied: a register, or a memory operand with base,
+     * index, scale, displacement, segment and RIP-relative target (legacy and REX encodings).
+     */
+    public Operand operand() {
+        return Operand.rm(this);
+    }
+
     /** The sign-extended displacement, 0 without one. */
     public long displacement() {
         return signed(displacementOffset, displacementSize);

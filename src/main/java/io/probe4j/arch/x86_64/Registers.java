@@ -8,15 +8,11 @@ public interface Registers {
     /** RFLAGS. */
     long flags();
 
-    /** The %fs segment base (thread pointer); 0 if unknown. */
-    default long fsBase() {
-        return 0;
-    }
+    /** The %fs segment base (the thread pointer; {@code fs_base} in {@code user_regs_struct}). */
+    long fsBase();
 
-    /** The %gs segment base; 0 if unknown. */
-    default long gsBase() {
-        return 0;
-    }
+    /** The %gs segment base ({@code gs_base} in {@code user_regs_struct}). */
+    long gsBase();
 
     /** Reads the tracee's memory for emulation (a return address, a call through memory). */
     @FunctionalInterface

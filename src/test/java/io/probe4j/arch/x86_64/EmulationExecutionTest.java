@@ -52,7 +52,7 @@ class EmulationExecutionTest {
         Instruction insn = Decoder.decode(bytes, at);
         Emulation emulation = assertInstanceOf(XolPlan.Emulate.class, Relocator.plan(insn, page + 0x800), hex)
                 .emulation();
-        X86Exec.State before = new X86Exec.State(at, regs.clone(), flags, 0);
+        X86Exec.State before = new X86Exec.State(at, regs.clone(), flags, 0, exec.fsBase);
         Effect effect = emulation.apply(before, address -> {
             try {
                 return exec.peek64(address);
@@ -156,6 +156,7 @@ class EmulationExecutionTest {
         r[Gpr.R13.ordinal()] = data - 0x40;
         r[Gpr.R9.ordinal()] = 8;
         check("43ff54cd00", r, 0);                 // call *0x0(%r13,%r9,8): REX.X and REX.B, rbp-like base
+        check("64ff142500000000", regs(), 0);     // call *%fs:0 (the TCB's self pointer): segment base added
     }
 
     static String le32(long v) {
@@ -164,7 +165,7 @@ class EmulationExecutionTest {
 
     @Test
     void effectListsOnlyTheRegistersTheInstructionWrites() {
-        Effect e = new Emulation.Push(Gpr.RBX, 0x1005).apply(new X86Exec.State(0, regs(), 0, 0), a -> 0);
+        Effect e = new Emulation.Push(Gpr.RBX, 0x1005).apply(new X86Exec.State(0, regs(), 0, 0, 0), a -> 0);
         assertEquals(Map.of(), e.registers());
     }
 }

@@ -21,11 +21,16 @@ final class X86Exec implements AutoCloseable {
     final Map<String, Long> symbols = new HashMap<>();
     long stack;
     long stackSize;
+    long fsBase;
 
     /** A register set in {@link Gpr} order plus flags, and the instruction pointer after a step. */
-    record State(long ip, long[] gpr, long flags, long steps) implements Registers {
+    record State(long ip, long[] gpr, long flags, long steps, long fsBase) implements Registers {
         public long get(Gpr r) {
             return gpr[r.ordinal()];
+        }
+
+        public long gsBase() {
+            return 0; // user space on x86-64 Linux leaves %gs unused
         }
     }
 
@@ -38,7 +43,9 @@ final class X86Exec implements AutoCloseable {
         String line;
         while (!(line = read()).equals("end")) {
             String[] f = line.split(" ");
-            if (f[0].equals("stack")) {
+            if (f[0].equals("fsbase")) {
+                fsBase = Long.parseUnsignedLong(f[1], 16);
+            } else if (f[0].equals("stack")) {
                 stack = Long.parseUnsignedLong(f[1], 16);
                 stackSize = Long.parseLong(f[2], 16);
             } else {
@@ -122,7 +129,7 @@ final class X86Exec implements AutoCloseable {
             regs[i] = Long.parseUnsignedLong(f[2 + i], 16);
         }
         return new State(Long.parseUnsignedLong(f[1], 16), regs, Long.parseUnsignedLong(f[18], 16),
-                Long.parseLong(f[19]));
+                Long.parseLong(f[19]), fsBase);
     }
 
     @Override
