@@ -1,5 +1,7 @@
 package io.probe4j.engine.kernel;
 
+import java.util.function.BiConsumer;
+import io.probe4j.event.ProbeEvent;
 import io.probe4j.UserException;
 import io.probe4j.event.EventSink;
 import java.io.IOException;
@@ -43,6 +45,7 @@ public final class KernelTracer implements AutoCloseable {
     private TracePipeReader reader;
     private Thread readerThread;
     private boolean closed;
+    private BiConsumer<String, ProbeEvent> rawLines;
 
     private KernelTracer(Tracefs fs, List<ResolvedProbe> probes, EventSink sink, PrintStream diagnostics) {
         this.fs = fs;
@@ -164,7 +167,7 @@ public final class KernelTracer implements AutoCloseable {
         for (KernelEvent e : events) {
             byName.put(e.kernelName(), e);
         }
-        reader = new TracePipeReader(instance.tracePipe(), new TraceLineParser(byName), sink, endMarker, diagnostics);
+        reader = new TracePipeReader(instance.tracePipe(), new TraceLineParser(byName), sink, endMarker, diagnostics, rawLines);
         readerThread = new Thread(reader, "probe4j-trace-pipe");
         readerThread.setDaemon(true);
         readerThread.start();
@@ -248,6 +251,11 @@ public final class KernelTracer implements AutoCloseable {
         if (readerThread.isAlive()) {
             diagnostics.println("probe4j: warning: trace_pipe did not drain in time; some events may be missing");
         }
+    }
+
+    /** For tests: sees each raw trace_pipe line with the event parsed from it (set before running). */
+    void onRawLine(BiConsumer<String, ProbeEvent> listener) {
+        this.rawLines = listener;
     }
 
     /** Events read and handed to the sink so far. */

@@ -1,5 +1,7 @@
 package io.probe4j.engine.kernel;
 
+import java.util.function.BiConsumer;
+import io.probe4j.event.ProbeEvent;
 import io.probe4j.event.EventSink;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,8 +28,11 @@ final class TracePipeReader implements Runnable {
     private long lostLines;
     private long unparsed;
     private volatile boolean opened;
+    private final BiConsumer<String, ProbeEvent> rawLines;
 
-    TracePipeReader(Path pipe, TraceLineParser parser, EventSink sink, String endMarker, PrintStream diagnostics) {
+    TracePipeReader(Path pipe, TraceLineParser parser, EventSink sink, String endMarker, PrintStream diagnostics,
+                    BiConsumer<String, ProbeEvent> rawLines) {
+        this.rawLines = rawLines;
         this.pipe = pipe;
         this.parser = parser;
         this.sink = sink;
@@ -54,6 +59,9 @@ final class TracePipeReader implements Runnable {
                     switch (parser.parse(pending.toString())) {
                         case TraceLineParser.Parsed.Event e -> {
                             events++;
+                            if (rawLines != null) {
+                                rawLines.accept(pending.toString(), e.event());
+                            }
                             sink.accept(e.event());
                         }
                         case TraceLineParser.Parsed.Lost l -> lostLines += l.count();
