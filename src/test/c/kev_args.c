@@ -1,6 +1,6 @@
 /* Fixture of the kernel-engine tests: functions with known arguments and return values.
  * kev_args [N [EXIT [WAIT]]]: N rounds of calls, prints a summary, exits with EXIT.
- * With WAIT, blocks reading stdin before exiting (its memory stays there for the tests to read). */
+ * With a third argument, waits for a signal before exiting (its memory stays there for the tests to read). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -46,9 +46,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "kev_args: done\n");
     fflush(stdout);
     if (argc > 3) {
-        char c;
-        while (read(0, &c, 1) > 0) {
-        }
+        pause();
     }
     return status;
 }

@@ -26,8 +26,11 @@ public interface FetchContext {
     byte[] comm();
 
     /**
-     * The run-time address where the probed file's byte at {@code fileOffset} is mapped in this
-     * process ({@code @+OFFSET}).
+     * The address {@code @+OFFSET} reads, computed as the kernel does ({@code translate_user_vaddr()} in
+     * trace_uprobe.c): the probe's run-time address minus the probe's file offset, plus
+     * {@code fileOffset}. One displacement for the whole file: for an offset in another segment than
+     * the probe (e.g. .data, whose vaddr-offset delta differs) this is not where that file byte is
+     * mapped, and the kernel reads there anyway; so must we, to print the same values.
      */
     long fileOffsetToAddress(long fileOffset);
 

@@ -121,6 +121,64 @@ final class Kev {
         return new Fetch.Deref(offset, false, base);
     }
 
+    /**
+     * Probes on kev_args covering every type and fetch kind: registers cut to each size, char,
+     * immediates, $comm, $stack, @+offset, dereferences (nested), strings, string arrays, arrays,
+     * bitfields, $retval. With {@code captures}, each also records the registers it reads (r_di, r_si,
+     * r_ax, r_sp) so a test can evaluate the same fetches itself.
+     */
+    static List<ResolvedProbe> everyType(Path pie, boolean captures) {
+        long greeting = fileOffset(pie, "g_greeting");
+        List<ResolvedProbe> list = List.of(
+                probe(false, "add", pie, "add",
+                arg("a", "%di:s32", reg("di"), s(32)), arg("b", "%si:s32", reg("si"), s(32)),
+                arg("u8", "%si:u8", reg("si"), u(8)), arg("u16", "%si:u16", reg("si"), u(16)),
+                arg("u32", "%si:u32", reg("si"), u(32)), arg("u64", "%si:u64", reg("si"), u(64)),
+                arg("x8", "%si:x8", reg("si"), x(8)), arg("x16", "%si:x16", reg("si"), x(16)),
+                arg("x32", "%si:x32", reg("si"), x(32)), arg("s8", "%si:s8", reg("si"), s(8)),
+                arg("s16", "%si:s16", reg("si"), s(16)), arg("s64", "%si:s64", reg("si"), s(64)),
+                arg("arg13", "%si", reg("si"), x(64)), arg("c", "%di:char", reg("di"), CHAR),
+                arg("im", "\\-5", new Fetch.Immediate(-5), x(64)), arg("imu", "\\0x10:u8", new Fetch.Immediate(16), u(8)),
+                arg("cm", "$comm", new Fetch.Comm(), STRING), arg("ims", "\\\"hi\"", new Fetch.ImmediateString("hi"), STRING),
+                arg("st", "$stack", new Fetch.StackPointer(), x(64)), arg("st1", "$stack1:x32", new Fetch.StackEntry(1), x(32)),
+                arg("fo", "@+0x" + Long.toHexString(greeting), new Fetch.FileMemory(greeting), x(64))),
+
+        probe(true, "greet", pie, "greet",
+                arg("s", "+0($retval):string", deref(0, new Fetch.ReturnValue()), STRING),
+                arg("u", "+0($retval):ustring", deref(0, new Fetch.ReturnValue()), USTRING),
+                arg("rv", "$retval", new Fetch.ReturnValue(), x(64)),
+                arg("arr", "+0($retval):u8[3]", deref(0, new Fetch.ReturnValue()), array(u(8), 3)),
+                arg("ch", "+0($retval):char[5]", deref(0, new Fetch.ReturnValue()), array(CHAR, 5)),
+                arg("xa", "+0($retval):x16[2]", deref(0, new Fetch.ReturnValue()), array(x(16), 2)),
+                arg("sa", "+1($retval):s8[2]", deref(1, new Fetch.ReturnValue()), array(s(8), 2))),
+        probe(false, "inspect", pie, "inspect",
+                arg("a", "+0(%di):b3@0/32", deref(0, reg("di")), bits(3, 0, 32)),
+                arg("b", "+0(%di):b5@3/32", deref(0, reg("di")), bits(5, 3, 32)),
+                arg("bb", "+0(%di):b5@3/8", deref(0, reg("di")), bits(5, 3, 8)),
+                arg("c", "+4(%di):s32", deref(4, reg("di")), s(32)),
+                arg("tag", "+8(%di):string", deref(8, reg("di")), STRING),
+                arg("tc", "+8(%di):char[6]", deref(8, reg("di")), array(CHAR, 6)),
+                arg("ps", "+16(%di):string[2]", deref(16, reg("di")), array(STRING, 2)),
+                arg("deep", "+0(+16(%di)):string", deref(0, deref(16, reg("di"))), STRING),
+                arg("sh", "+32(%di):u16[4]", deref(32, reg("di")), array(u(16), 4)),
+                arg("q", "+0(%si):string", deref(0, reg("si")), STRING),
+                arg("qa", "+0(%si):u8[2]", deref(0, reg("si")), array(u(8), 2))));
+        if (!captures) {
+            return list;
+        }
+        FetchArg di = arg("r_di", "%di", reg("di"), x(64));
+        FetchArg si = arg("r_si", "%si", reg("si"), x(64));
+        FetchArg sp = arg("r_sp", "$stack", new Fetch.StackPointer(), x(64));
+        FetchArg ax = arg("r_ax", "$retval", new Fetch.ReturnValue(), x(64));
+        List<ResolvedProbe> out = new java.util.ArrayList<>();
+        for (ResolvedProbe p : list) {
+            List<FetchArg> a = new java.util.ArrayList<>(p.definition().args());
+            a.addAll(p.definition().isReturn() ? List.of(ax, sp) : List.of(di, si, sp));
+            out.add(probe(p.definition().isReturn(), p.definition().event(), pie, p.definition().event(), a.toArray(FetchArg[]::new)));
+        }
+        return out;
+    }
+
     /** tracefs objects whose name contains {@code needle}: instances and uprobe events. */
     static List<String> tracefsObjectsNamed(String needle) throws IOException {
         List<String> found = new java.util.ArrayList<>();
