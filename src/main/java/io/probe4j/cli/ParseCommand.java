@@ -1,14 +1,78 @@
 package io.probe4j.cli;
 
+import io.probe4j.UserException;
+import io.probe4j.spec.Definition;
+import io.probe4j.spec.DefinitionSet;
+import io.probe4j.spec.NormalForm;
+import io.probe4j.spec.Parser;
+import io.probe4j.spec.ProbeDefinition;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-// Placeholder until its issue lands: says so plainly and fails.
-@Command(name = "parse", mixinStandardHelpOptions = true, description = "(not built yet)")
+/**
+ * {@code probe4j parse}: checks definitions as {@code uprobe_events} would and prints each in the
+ * kernel's normal form; the first bad one stops it with the kernel's error block.
+ */
+@Command(name = "parse", mixinStandardHelpOptions = true,
+        description = {"Check uprobe_events definitions like the kernel does and print them in the kernel's normal form.",
+                "Lines from --file come first, then the DEFINITION arguments; like a write to uprobe_events,",
+                "the first bad definition stops everything (error block on stderr, exit status 2)."})
 final class ParseCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--file", paramLabel = "FILE", description = "read definitions from FILE, one per line (# comments allowed)")
+    Path file;
+
+    @Option(names = "--strict", description = "only the kernel's syntax (no PATH:SYMBOL, no PATH without '/')")
+    boolean strict;
+
+    @Parameters(paramLabel = "DEFINITION", arity = "0..*", description = "a definition, e.g. 'p:grp/ev /bin/true:0x1000 %di'")
+    List<String> definitions = new ArrayList<>();
+
     @Override
     public Integer call() {
-        System.err.println("probe4j parse: not built yet");
-        return 1;
+        List<String> lines = new ArrayList<>();
+        if (file != null) {
+            try {
+                lines.addAll(Files.readAllLines(file));
+            } catch (IOException e) {
+                throw new UserException("probe4j parse: cannot read " + file + ": " + e.getMessage());
+            }
+        }
+        lines.addAll(definitions);
+        if (lines.isEmpty()) {
+            throw new UserException("probe4j parse: no definitions (give DEFINITION arguments or --file FILE)");
+        }
+        Parser parser = strict ? Parser.kernel() : Parser.extended();
+        DefinitionSet set = new DefinitionSet(parser, ParseCommand::resolve);
+        PrintWriter out = spec.commandLine().getOut();
+        for (String line : lines) {
+            // A SpecException is a UserException: Main prints its kernel-style block and exits 2.
+            for (Definition d : set.apply(line).stream().toList()) {
+                out.println(NormalForm.of(d));
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    /**
+     * The one place where probe4j's extensions (PATH:SYMBOL[+OFF], a program or library name without
+     * '/') become a real path and file offset. The elf package plugs in here.
+     */
+    static ProbeDefinition resolve(ProbeDefinition d) {
+        throw new UserException("probe4j parse: cannot resolve '" + d.target().path() + "' yet"
+                + " (symbols and bare program/library names need the elf package)");
     }
 }

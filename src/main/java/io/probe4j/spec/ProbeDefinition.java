@@ -8,7 +8,10 @@ import java.util.List;
  *
  * @param isReturn  a return probe (uretprobe): {@code r}, or {@code p} with {@code %return}
  * @param group     the group; {@code uprobes} when none was given
- * @param event     the event name; the kernel's automatic {@code p_<base>_0x<off>} when none was given
+ * @param event     the event name; the kernel's automatic {@code p_<base>_0x<off>} when none was given.
+ *                  {@code null} only while the name is automatic and the target still needs
+ *                  resolution (see {@link #needsResolution()}): the kernel derives it from the
+ *                  resolved file and offset
  * @param target    what is probed
  * @param args      the fetch arguments, in order, each named
  */
@@ -16,5 +19,24 @@ public record ProbeDefinition(boolean isReturn, String group, String event, Prob
                               List<FetchArg> args) implements Definition {
     public ProbeDefinition {
         args = List.copyOf(args);
+    }
+
+    /**
+     * Whether the target uses probe4j's extensions (a symbol, or a path without {@code /}) and must
+     * be resolved by {@code io.probe4j.elf} before the kernel or an engine can use it.
+     */
+    public boolean needsResolution() {
+        return target.location() instanceof ProbeTarget.Location.Symbol || !target.path().contains("/");
+    }
+
+    /**
+     * This definition with its target resolved to a real file and file offset, in the form the kernel
+     * takes; an automatic event name is made now, from the resolved path and offset, as the kernel would.
+     * The reference-counter offset is kept.
+     */
+    public ProbeDefinition resolvedTo(String path, long fileOffset) {
+        String name = event != null ? event : AutoName.of(path, fileOffset);
+        return new ProbeDefinition(isReturn, group, name,
+                new ProbeTarget(path, new ProbeTarget.Location.FileOffset(fileOffset), target.refCtrOffset()), args);
     }
 }

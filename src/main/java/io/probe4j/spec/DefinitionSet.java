@@ -1,0 +1,191 @@
+package io.probe4j.spec;
+
+import io.probe4j.UserException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.BiPredicate;
+import java.util.function.UnaryOperator;
+
+/**
+ * The events a sequence of lines defines, applied in order the way {@code uprobe_events} applies
+ * writes: a second probe under an existing event name is appended to that event when it has the same
+ * kind and the same argument names and types (and refused otherwise: {@code EEXIST}); the exact same
+ * probe twice is refused; {@code -:} removes every matching event or fails with {@code ENOENT}.
+ * The listing is in the kernel's order (creation order).
+ */
+public final class DefinitionSet {
+    private final Parser parser;
+    private final UnaryOperator<ProbeDefinition> resolver;
+    private final List<ProbeDefinition> probes = new ArrayList<>();
+    private BiPredicate<String, String> foreignEvents = (group, event) -> false;
+
+    /**
+     * @param resolver turns a definition that {@linkplain ProbeDefinition#needsResolution() needs
+     *                 resolution} into one with a real path and file offset (the elf package's job)
+     */
+    public DefinitionSet(Parser parser, UnaryOperator<ProbeDefinition> resolver) {
+        this.parser = parser;
+        this.resolver = resolver;
+    }
+
+    /** For the kernel's language only: nothing needs resolution. */
+    public DefinitionSet(Parser parser) {
+        this(parser, d -> {
+            throw new UserException("cannot resolve " + d.target().path() + " here: symbols and bare names need the elf package");
+        });
+    }
+
+    /**
+     * Events of other kinds that already exist (e.g. {@code sched/sched_switch}); a uprobe may not
+     * take their group/name ({@code Given group/event name is already used by another event}).
+     */
+    public DefinitionSet withForeignEvents(BiPredicate<String, String> exists) {
+        this.foreignEvents = exists;
+        return this;
+    }
+
+    /**
+     * Parses and applies one line; empty for a blank line or comment.
+     *
+     * @return the definition as applied (a probe with its target resolved)
+     * @throws SpecException when the kernel would refuse the line; the set is unchanged then
+     */
+    public Optional<Definition> apply(String line) {
+        Parser.Line l = parser.parse(line);
+        if (l == null) {
+            return Optional.empty();
+        }
+        return Optional.of(switch (l.definition()) {
+            case ProbeDefinition p -> add(p.needsResolution() ? resolver.apply(p) : p, l);
+            case RemoveDefinition r -> remove(r, l);
+        });
+    }
+
+    /** The probes in the kernel's listing order. */
+    public List<ProbeDefinition> probes() {
+        return List.copyOf(probes);
+    }
+
+    /** What reading {@code uprobe_events} would show for these probes. */
+    public List<String> listing() {
+        return probes.stream().map(NormalForm::of).toList();
+    }
+
+    private ProbeDefinition add(ProbeDefinition d, Parser.Line line) {
+        Object file = fileKey(d.target().path());
+        long offset = offset(d);
+        long ref = d.target().refCtrOffset().orElse(0);
+        for (ProbeDefinition p : probes) {
+            if (offset(p) == offset && fileKey(p.target().path()).equals(file)
+                    && p.target().refCtrOffset().orElse(0) != ref) {
+                throw SpecException.silent("another probe on this place has a different reference counter offset",
+                        line.command(), Errno.EINVAL);
+            }
+        }
+        List<ProbeDefinition> siblings = probes.stream()
+                .filter(p -> p.group().equals(d.group()) && p.event().equals(d.event())).toList();
+        if (!siblings.isEmpty()) {
+            ProbeDefinition first = siblings.getFirst();
+            if (first.isReturn() != d.isReturn()) {
+                throw Parser.error(KernelError.DIFF_PROBE_TYPE, line.words(), 0, 0, Errno.EEXIST);
+            }
+            int diff = firstDifferentArg(d, first);
+            if (diff > 0) {
+                throw Parser.error(KernelError.DIFF_ARG_TYPE, line.words(), diff + 1, 0, Errno.EEXIST);
+            }
+            for (ProbeDefinition s : siblings) {
+                if (offset(s) == offset && fileKey(s.target().path()).equals(file) && sameArgTexts(s, d)) {
+                    throw Parser.error(KernelError.SAME_PROBE, line.words(), 0, 0, Errno.EEXIST);
+                }
+            }
+        } else if (foreignEvents.test(d.group(), d.event())) {
+            throw Parser.error(KernelError.EVENT_EXIST, line.words(), 0, 0, Errno.EEXIST);
+        }
+        probes.add(d);
+        return d;
+    }
+
+    /** {@code trace_probe_compare_arg_type}: 1-based index of the first differing argument, or 0. */
+    private static int firstDifferentArg(ProbeDefinition a, ProbeDefinition b) {
+        int na = a.args().size();
+        int nb = b.args().size();
+        if (na != nb) {
+            return Math.min(na, nb) + 1;
+        }
+        for (int i = 0; i < na; i++) {
+            FetchArg x = a.args().get(i);
+            FetchArg y = b.args().get(i);
+            if (!Types.key(x.type()).equals(Types.key(y.type())) || !x.name().equals(y.name())) {
+                return i + 1;
+            }
+        }
+        return 0;
+    }
+
+    private static boolean sameArgTexts(ProbeDefinition a, ProbeDefinition b) {
+        for (int i = 0; i < a.args().size(); i++) {
+            if (!a.args().get(i).text().equals(b.args().get(i).text())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private RemoveDefinition remove(RemoveDefinition r, Parser.Line line) {
+        List<ProbeDefinition> gone = probes.stream().filter(p -> matches(r, p)).toList();
+        if (gone.isEmpty()) {
+            throw SpecException.silent("no such event", line.command(), Errno.ENOENT);
+        }
+        probes.removeAll(gone);
+        return r;
+    }
+
+    /** {@code trace_uprobe_match}: name, group, then the words after it against the normal form. */
+    private static boolean matches(RemoveDefinition r, ProbeDefinition p) {
+        if (!r.event().isEmpty() && !r.event().equals(p.event())) {
+            return false;
+        }
+        if (r.group() != null && !r.group().equals(p.group())) {
+            return false;
+        }
+        List<String> m = r.match();
+        if (m.isEmpty()) {
+            return true;
+        }
+        String head = p.target().path() + ":" + String.format("0x%016x", offset(p));
+        long ref = p.target().refCtrOffset().orElse(0);
+        if (ref != 0) {
+            head += "(0x" + Long.toHexString(ref) + ")";
+        }
+        if (!m.getFirst().equals(head) || p.args().size() < m.size() - 1) {
+            return false;
+        }
+        for (int i = 1; i < m.size(); i++) {
+            FetchArg a = p.args().get(i - 1);
+            if (!m.get(i).equals(a.name() + "=" + a.text())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static long offset(ProbeDefinition d) {
+        return ((ProbeTarget.Location.FileOffset) d.target().location()).offset();
+    }
+
+    /** The file's identity (device and inode), as the kernel compares probes by inode. */
+    private static Object fileKey(String path) {
+        try {
+            Object key = Files.readAttributes(Path.of(path), BasicFileAttributes.class).fileKey();
+            return Objects.requireNonNullElse(key, path);
+        } catch (IOException | RuntimeException e) {
+            return path;
+        }
+    }
+}

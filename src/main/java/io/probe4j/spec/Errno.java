@@ -1,0 +1,42 @@
+package io.probe4j.spec;
+
+/** The errno a failed write to {@code uprobe_events} returns. */
+public enum Errno {
+    ENOENT(2, "No such file or directory"),
+    E2BIG(7, "Argument list too long"),
+    EBUSY(16, "Device or resource busy"),
+    EEXIST(17, "File exists"),
+    ENOTDIR(20, "Not a directory"),
+    EINVAL(22, "Invalid argument"),
+    ERANGE(34, "Numerical result out of range"),
+    ENAMETOOLONG(36, "File name too long"),
+    ELOOP(40, "Too many levels of symbolic links"),
+    EOPNOTSUPP(95, "Operation not supported");
+
+    private final int number;
+    private final String description;
+
+    Errno(int number, String description) {
+        this.number = number;
+        this.description = description;
+    }
+
+    public int number() {
+        return number;
+    }
+
+    /** {@code strerror()} text, as a shell's {@code echo} would report it. */
+    public String description() {
+        return description;
+    }
+
+    /** The errno whose {@code strerror()} text is {@code text} (how Java reports a failed write). */
+    public static Errno fromDescription(String text) {
+        for (Errno e : values()) {
+            if (e.description.equals(text)) {
+                return e;
+            }
+        }
+        throw new IllegalArgumentException("unknown errno text: " + text);
+    }
+}
