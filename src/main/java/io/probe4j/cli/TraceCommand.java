@@ -7,6 +7,7 @@ import io.probe4j.event.OutputFormat;
 import io.probe4j.event.ProfileTable;
 import io.probe4j.event.StreamSink;
 import io.probe4j.spec.Definition;
+import io.probe4j.spec.Parser;
 import io.probe4j.spec.ProbeDefinition;
 import io.probe4j.spec.ProbeTarget;
 import java.nio.file.Files;
@@ -108,9 +109,9 @@ final class TraceCommand implements Callable<Integer> {
         throw new UserException("probe4j trace: '" + text + "' removes an event; trace takes probe definitions (p:... or r:...)");
     }
 
-    // The parser (io.probe4j.spec.Parser) is not on main yet: this is the one place to call it.
     private static Definition parseDefinition(String text) {
-        throw new UserException("probe4j trace: the definition parser is not merged yet", 1);
+        return Parser.extended().parseLine(text).orElseThrow(
+                () -> new UserException("probe4j trace: '" + text + "' is blank or a comment, not a probe definition"));
     }
 
     /**
@@ -119,7 +120,9 @@ final class TraceCommand implements Callable<Integer> {
      */
     static ResolvedProbe resolve(ProbeDefinition d) {
         ProbeTarget t = d.target();
-        if (!(t.location() instanceof ProbeTarget.Location.FileOffset off) || !t.path().contains("/")) {
+        // The one place for io.probe4j.elf.TargetResolver once it is merged: it turns symbols and
+        // program/library names into a file and offset, then d.resolvedTo(file, offset).
+        if (d.needsResolution() || !(t.location() instanceof ProbeTarget.Location.FileOffset off)) {
             throw new UserException("probe4j trace: " + t.path() + ": symbols and program or library names need the ELF "
                     + "resolver, which is not merged yet; give PATH:OFFSET");
         }

@@ -23,6 +23,7 @@ public final class StreamSink implements EventSink {
         this.profile = profile;
         if (format == OutputFormat.TEXT) {
             write(TraceText.HEADER.getBytes(StandardCharsets.US_ASCII));
+            flush();
         }
     }
 

@@ -18,26 +18,26 @@ import java.util.concurrent.TimeUnit;
  * parser lives in io.probe4j.spec); file offsets of symbols come from nm and readelf, as a user
  * would find them.
  */
-final class Kev {
-    static final Path TRACEFS = Path.of("/sys/kernel/tracing");
+public final class Kev {
+    public static final Path TRACEFS = Path.of("/sys/kernel/tracing");
 
     private Kev() {
     }
 
-    static boolean kernelAvailable() {
+    public static boolean kernelAvailable() {
         return Files.isWritable(TRACEFS.resolve("uprobe_events"));
     }
 
-    static Path args() {
+    public static Path args() {
         return Fixtures.compile("kev_args.c");
     }
 
-    static Path loop() {
+    public static Path loop() {
         return Fixtures.compile("kev_loop.c");
     }
 
     /** The symbol's virtual address (nm). */
-    static long vaddr(Path bin, String symbol) {
+    public static long vaddr(Path bin, String symbol) {
         for (String line : run("nm", bin.toString()).lines().toList()) {
             String[] f = line.trim().split("\\s+");
             if (f.length == 3 && f[2].equals(symbol)) {
@@ -48,7 +48,7 @@ final class Kev {
     }
 
     /** The symbol's file offset, through the LOAD segment that maps it (readelf -lW). */
-    static long fileOffset(Path bin, String symbol) {
+    public static long fileOffset(Path bin, String symbol) {
         long v = vaddr(bin, symbol);
         for (String line : run("readelf", "-lW", bin.toString()).lines().toList()) {
             String[] f = line.trim().split("\\s+");
@@ -180,7 +180,7 @@ final class Kev {
     }
 
     /** tracefs objects whose name contains {@code needle}: instances and uprobe events. */
-    static List<String> tracefsObjectsNamed(String needle) throws IOException {
+    public static List<String> tracefsObjectsNamed(String needle) throws IOException {
         List<String> found = new java.util.ArrayList<>();
         try (var s = Files.list(TRACEFS.resolve("instances"))) {
             s.map(p -> p.getFileName().toString()).filter(n -> n.contains(needle)).forEach(n -> found.add("instance " + n));
