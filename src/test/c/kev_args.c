@@ -22,10 +22,11 @@ int __attribute__((noinline)) add(int a, int b) {
     return a + b;
 }
 
-/* Round 1 returns a string with a quote and " x=" in it; round 2 an unreadable pointer. */
+/* Round 1 returns a string with a quote and " x=" in it; round 2 an unreadable pointer; round 3 a
+ * string with a newline (its trace line spans two lines). */
 const char *__attribute__((noinline)) greet(int i) {
     sink += i;
-    return i == 1 ? "wor ld\" x=y" : i == 2 ? (const char *)8 : g_greeting;
+    return i == 1 ? "wor ld\" x=y" : i == 2 ? (const char *)8 : i == 3 ? "two\nlines" : g_greeting;
 }
 
 int __attribute__((noinline)) inspect(struct rec *r, const char *maybe) {
@@ -39,7 +40,7 @@ int main(int argc, char **argv) {
     int sum = 0;
     for (int i = 0; i < n; i++) {
         sum += add(i, -2 * i);
-        greet(i % 3);
+        greet(i % 4);
         inspect(&g_rec, i == 0 ? "" : 0);
     }
     printf("kev_args: sum=%d\n", sum);

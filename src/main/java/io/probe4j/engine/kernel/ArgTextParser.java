@@ -19,6 +19,7 @@ final class ArgTextParser {
     private final String s;
     private final List<FetchArg> args;
     private final Value[] out;
+    private boolean ranOut;
 
     /** Continues a parse after one value; returns whether the rest of the line fit. */
     private interface Rest {
@@ -31,10 +32,17 @@ final class ArgTextParser {
         this.out = new Value[args.size()];
     }
 
-    /** The values of {@code args} printed in {@code line} from {@code pos} to its end, or null if they do not fit. */
-    static Value[] parse(String line, int pos, List<FetchArg> args) {
+    /**
+     * The outcome: the values, or null when they do not fit; {@code ranOut} when some reading needed
+     * more text than the line has (a string or char holding a newline splits the kernel's line).
+     */
+    record Result(Value[] values, boolean ranOut) {
+    }
+
+    /** The values of {@code args} printed in {@code line} from {@code pos} to its end. */
+    static Result parse(String line, int pos, List<FetchArg> args) {
         ArgTextParser p = new ArgTextParser(line, args);
-        return p.arg(0, pos) ? p.out : null;
+        return p.arg(0, pos) ? new Result(p.out, false) : new Result(null, p.ranOut);
     }
 
     private boolean arg(int i, int pos) {
@@ -43,6 +51,9 @@ final class ArgTextParser {
         }
         String name = args.get(i).name();
         int p = pos;
+        if (p + name.length() + 2 > s.length()) {
+            ranOut = true;
+        }
         if (!s.startsWith(" ", p) || !s.startsWith(name, p + 1) || !s.startsWith("=", p + 1 + name.length())) {
             return false;
         }
@@ -71,6 +82,7 @@ final class ArgTextParser {
         return value(a.element(), p, (v, end) -> {
             acc[i] = v;
             if (end >= s.length()) {
+                ranOut = true;
                 return false;
             }
             if (i == a.count() - 1) {
@@ -92,6 +104,7 @@ final class ArgTextParser {
                 return true;
             }
         }
+        ranOut = true; // no closing quote fitted: the string may go on in the next line
         return false;
     }
 

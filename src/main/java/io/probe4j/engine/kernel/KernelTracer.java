@@ -45,6 +45,7 @@ public final class KernelTracer implements AutoCloseable {
     private TracePipeReader reader;
     private Thread readerThread;
     private boolean closed;
+    private long lost;
     private BiConsumer<String, ProbeEvent> rawLines;
 
     private KernelTracer(Tracefs fs, List<ResolvedProbe> probes, EventSink sink, PrintStream diagnostics) {
@@ -201,7 +202,6 @@ public final class KernelTracer implements AutoCloseable {
         } catch (IllegalStateException shuttingDown) {
             // the hook is running or about to; it finds the session closed
         }
-        long lost = 0;
         if (instance != null) {
             drainReader();
             try {
@@ -256,6 +256,11 @@ public final class KernelTracer implements AutoCloseable {
     /** For tests: sees each raw trace_pipe line with the event parsed from it (set before running). */
     void onRawLine(BiConsumer<String, ProbeEvent> listener) {
         this.rawLines = listener;
+    }
+
+    /** Events the kernel lost (overrun, dropped), known once the session is closed. */
+    public synchronized long lostEvents() {
+        return lost;
     }
 
     /** Events read and handed to the sink so far. */

@@ -76,9 +76,8 @@ final class TraceLineParser {
         if (line.charAt(p) == '(') {
             int close = line.indexOf(')', p);
             String tgid = line.substring(p + 1, close).trim();
-            if (!tgid.startsWith("-")) {
-                pid = Integer.parseInt(tgid);
-            }
+            // "(-------)": the kernel's tid->tgid cache had no entry; ask /proc while the thread lives.
+            pid = tgid.startsWith("-") ? ProcTgid.of(tid) : Integer.parseInt(tgid);
             p = skipSpaces(line, close + 1);
         }
         if (line.charAt(p) != '[') {
@@ -121,9 +120,10 @@ final class TraceLineParser {
             site = new ProbeEvent.Site.Entry(Long.parseUnsignedLong(line, p + 3, close, 16));
         }
         List<FetchArg> defs = ke.probe().definition().args();
-        Value[] values = ArgTextParser.parse(line, close + 1, defs);
+        ArgTextParser.Result r = ArgTextParser.parse(line, close + 1, defs);
+        Value[] values = r.values();
         if (values == null) {
-            return oddQuotes(line, close + 1) ? new Parsed.Incomplete() : new Parsed.Unparsed("arguments do not match the definition");
+            return r.ranOut() ? new Parsed.Incomplete() : new Parsed.Unparsed("arguments do not match the definition");
         }
         List<ProbeEvent.Arg> args = new ArrayList<>(values.length);
         for (int i = 0; i < values.length; i++) {
@@ -131,16 +131,6 @@ final class TraceLineParser {
         }
         return new Parsed.Event(new ProbeEvent(comm, pid, tid, cpu, flags, secs * 1_000_000_000L + usecs * 1000,
                 ke.probe().definition().group(), ke.probe().definition().event(), site, args));
-    }
-
-    private static boolean oddQuotes(String s, int from) {
-        int n = 0;
-        for (int i = from; i < s.length(); i++) {
-            if (s.charAt(i) == '"') {
-                n++;
-            }
-        }
-        return (n & 1) == 1;
     }
 
     private static int digits(String s, int p) {

@@ -53,7 +53,13 @@ final class TracePipeReader implements Runnable {
                 int start = 0;
                 for (int nl; (nl = partial.indexOf("\n", start)) >= 0; start = nl + 1) {
                     if (!pending.isEmpty()) {
-                        pending.append('\n');
+                        if (partial.indexOf(": tracing_mark_write: " + endMarker, start) == nl - endMarker.length() - 22) {
+                            unparsed(pending.toString(), "a string value never closed");
+                            pending.setLength(0);
+                            joined = 0;
+                        } else {
+                            pending.append('\n');
+                        }
                     }
                     pending.append(partial, start, nl);
                     switch (parser.parse(pending.toString())) {

@@ -56,7 +56,7 @@ class KernelOutputTest {
 
     /** The kernel's line without the {@code (TGID)} column the session's instance records ({@code "(%7d) "}). */
     static String withoutTgid(String kernelLine) {
-        return kernelLine.replaceFirst("^(.{16}-\\d+ +)\\( *\\d+\\) ", "$1");
+        return kernelLine.replaceFirst("^(.{16}-\\d+ +)\\( *(\\d+|-------)\\) ", "$1");
     }
 
     @Test
@@ -88,6 +88,8 @@ class KernelOutputTest {
         List<ProbeEvent> greets = sink.named("greet");
         assertEquals(new Value.Text("wor ld\" x=y".getBytes(StandardCharsets.US_ASCII)), greets.get(1).args().get(0).value());
         assertEquals(new Value.Fault(), greets.get(2).args().get(0).value(), "pointer 0x8 faults");
+        assertEquals(new Value.Text("two\nlines".getBytes(StandardCharsets.US_ASCII)), greets.get(3).args().get(0).value(),
+                "a string with a newline: its trace line spans two lines of trace_pipe");
     }
 
     @Test
@@ -107,7 +109,9 @@ class KernelOutputTest {
         sink.events.forEach(e -> pids.add(e.pid()));
         assertEquals(2, pids.size(), "the no-pie child and the exec'd pie program: " + pids);
         sink.events.forEach(e -> assertEquals(e.pid(), e.tid()));
-        sink.events.forEach(e -> assertTrue(e.comm().startsWith("kev_args"), e.comm()));
+        // "<...>": the kernel's comm cache (saved_cmdlines, shared by the machine) had no entry; the
+        // oracle test shows the kernel printed the same.
+        sink.events.forEach(e -> assertTrue(e.comm().startsWith("kev_args") || e.comm().equals("<...>"), e.comm()));
     }
 
     @Test

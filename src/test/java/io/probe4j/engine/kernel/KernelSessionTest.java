@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.probe4j.UserException;
+import io.probe4j.event.OutputFormat;
 import io.probe4j.event.ProbeEvent;
+import io.probe4j.event.ProfileTable;
+import io.probe4j.event.StreamSink;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -114,6 +117,23 @@ class KernelSessionTest {
             Files.deleteIfExists(TRACEFS.resolve("instances/probe4j-" + dead));
             new UprobeEvents(Tracefs.open()).remove("probe4j_" + dead, "add");
         }
+    }
+
+    @Test
+    void theProfileIsTheKernelsUprobeProfileForTheSameEvents() throws Exception {
+        Path bin = args();
+        List<ResolvedProbe> probes = List.of(addProbe(bin), probe(true, "greet", bin, "greet"));
+        ProfileTable table = new ProfileTable();
+        probes.forEach(p -> table.declare(p.definition().group(), p.definition().event(), p.file().toString()));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        String kernel;
+        try (KernelTracer t = KernelTracer.start(probes, StreamSink.of(out, OutputFormat.PROFILE, table), System.err)) {
+            t.run(List.of("/bin/sh", "-c", "exec >/dev/null 2>&1; exec \"$0\" 5", bin.toString()));
+            kernel = Files.readAllLines(TRACEFS.resolve("uprobe_profile")).stream()
+                    .filter(l -> l.startsWith("  " + bin + " ")).map(l -> l + "\n").collect(Collectors.joining());
+        }
+        assertEquals(kernel, out.toString());
+        assertEquals(5, table.hits("kev", "greet"));
     }
 
     private static long countGroupsOf(long pid) throws Exception {
