@@ -27,7 +27,6 @@ final class TracePipeReader implements Runnable {
     private long events;
     private long lostLines;
     private long unparsed;
-    private volatile boolean opened;
     private final BiConsumer<String, ProbeEvent> rawLines;
 
     TracePipeReader(Path pipe, TraceLineParser parser, EventSink sink, String endMarker, PrintStream diagnostics,
@@ -46,7 +45,6 @@ final class TracePipeReader implements Runnable {
         StringBuilder pending = new StringBuilder();
         int joined = 0;
         try (InputStream in = Files.newInputStream(pipe)) {
-            opened = true;
             StringBuilder partial = new StringBuilder();
             for (int n; (n = in.read(buf)) >= 0; ) {
                 partial.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
@@ -93,8 +91,6 @@ final class TracePipeReader implements Runnable {
             }
         } catch (IOException e) {
             diagnostics.println("probe4j: reading " + pipe + " failed: " + e.getMessage());
-        } finally {
-            opened = true;
         }
     }
 
@@ -102,11 +98,6 @@ final class TracePipeReader implements Runnable {
         if (unparsed++ < 5) {
             diagnostics.println("probe4j: warning: cannot read a trace line (" + why + "): " + line);
         }
-    }
-
-    /** Whether the pipe has been opened (or the attempt is over). */
-    boolean opened() {
-        return opened;
     }
 
     long events() {
