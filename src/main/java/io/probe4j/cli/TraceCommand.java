@@ -1,6 +1,9 @@
 package io.probe4j.cli;
 
 import io.probe4j.UserException;
+import io.probe4j.elf.InstructionBoundaries;
+import io.probe4j.elf.ObjectFinder;
+import io.probe4j.elf.TargetResolver;
 import io.probe4j.engine.kernel.KernelTracer;
 import io.probe4j.engine.kernel.ResolvedProbe;
 import io.probe4j.event.OutputFormat;
@@ -10,7 +13,6 @@ import io.probe4j.spec.Definition;
 import io.probe4j.spec.Parser;
 import io.probe4j.spec.ProbeDefinition;
 import io.probe4j.spec.ProbeTarget;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,6 +53,9 @@ final class TraceCommand implements Callable<Integer> {
 
     @Option(names = "--profile", description = "Print only hit counts per event at the end, in the uprobe_profile layout.")
     boolean profile;
+
+    @Option(names = "--force", description = "Probe an offset even where it cannot be confirmed to start an instruction.")
+    boolean force;
 
     @Option(names = "--all", description = "Trace every process, also while a COMMAND runs.")
     boolean all;
@@ -115,21 +120,15 @@ final class TraceCommand implements Callable<Integer> {
     }
 
     /**
-     * A definition's target as a file and a file offset. The kernel form (PATH:OFFSET) is resolved here;
-     * symbols and program/library names go to io.probe4j.elf.TargetResolver once it is merged.
+     * A definition's target as a real file and file offset: probe4j's extensions (symbols, program and
+     * library names) are resolved, and an offset inside a function must be an instruction boundary
+     * unless {@code --force}.
      */
-    static ResolvedProbe resolve(ProbeDefinition d) {
-        ProbeTarget t = d.target();
-        // The one place for io.probe4j.elf.TargetResolver once it is merged: it turns symbols and
-        // program/library names into a file and offset, then d.resolvedTo(file, offset).
-        if (d.needsResolution() || !(t.location() instanceof ProbeTarget.Location.FileOffset off)) {
-            throw new UserException("probe4j trace: " + t.path() + ": symbols and program or library names need the ELF "
-                    + "resolver, which is not merged yet; give PATH:OFFSET");
-        }
-        Path file = Path.of(t.path()).toAbsolutePath().normalize();
-        if (!Files.isRegularFile(file)) {
-            throw new UserException("probe4j trace: " + t.path() + ": no such file");
-        }
-        return new ResolvedProbe(d, file, off.offset(), t.refCtrOffset());
+    private ResolvedProbe resolve(ProbeDefinition d) {
+        ProbeTarget t = new TargetResolver(ObjectFinder.system(), InstructionBoundaries.FUNCTION_STARTS_ONLY, force)
+                .resolve(d.target());
+        long offset = ((ProbeTarget.Location.FileOffset) t.location()).offset();
+        ProbeDefinition resolved = d.resolvedTo(t.path(), offset);
+        return new ResolvedProbe(resolved, Path.of(t.path()).toAbsolutePath().normalize(), offset, t.refCtrOffset());
     }
 }
