@@ -1,14 +1,134 @@
 package io.probe4j.cli;
 
+import io.probe4j.UserException;
+import io.probe4j.elf.InstructionBoundaries;
+import io.probe4j.elf.ObjectFinder;
+import io.probe4j.elf.TargetResolver;
+import io.probe4j.engine.kernel.KernelTracer;
+import io.probe4j.engine.kernel.ResolvedProbe;
+import io.probe4j.event.OutputFormat;
+import io.probe4j.event.ProfileTable;
+import io.probe4j.event.StreamSink;
+import io.probe4j.spec.Definition;
+import io.probe4j.spec.Parser;
+import io.probe4j.spec.ProbeDefinition;
+import io.probe4j.spec.ProbeTarget;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-// Placeholder until its issue lands: says so plainly and fails.
-@Command(name = "trace", mixinStandardHelpOptions = true, description = "(not built yet)")
+/**
+ * {@code probe4j trace [--engine kernel] [-o FILE] [--format text|json] [--profile] [--all] DEFINITION...
+ * [-- COMMAND ARGS]}: creates the probes, runs the command (or traces every process until Ctrl-C) and
+ * prints each hit in the kernel's trace format. Exits with the command's exit status.
+ */
+@Command(name = "trace", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Trace probe hits: uprobe_events definitions, printed like the kernel's trace_pipe.",
+                "With a COMMAND after --, only that command and the processes it starts are traced, and probe4j "
+                        + "exits with its exit status; without one, every process is traced until Ctrl-C."},
+        footer = {"", "Example:", "  probe4j trace --engine kernel 'p:add /tmp/prog:0x1149 a=%di:s32 b=%si:s32' -- /tmp/prog"})
 final class TraceCommand implements Callable<Integer> {
+
+    enum Engine { kernel, trap }
+
+    enum Format { text, json }
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--engine", description = "kernel (tracefs uprobes, needs root) or trap (ptrace; not built yet). Default: ${DEFAULT-VALUE}.")
+    Engine engine = Engine.kernel;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write events to FILE instead of standard output.")
+    Path output;
+
+    @Option(names = "--format", description = "text (the kernel's trace format) or json (one object per line). Default: ${DEFAULT-VALUE}.")
+    Format format = Format.text;
+
+    @Option(names = "--profile", description = "Print only hit counts per event at the end, in the uprobe_profile layout.")
+    boolean profile;
+
+    @Option(names = "--force", description = "Probe an offset even where it cannot be confirmed to start an instruction.")
+    boolean force;
+
+    @Option(names = "--all", description = "Trace every process, also while a COMMAND runs.")
+    boolean all;
+
+    @Parameters(paramLabel = "DEFINITION", arity = "0..*",
+            description = "uprobe_events definitions (p:/r:...), then -- and the command to run.")
+    List<String> positional = new ArrayList<>();
+
     @Override
-    public Integer call() {
-        System.err.println("probe4j trace: not built yet");
-        return 1;
+    public Integer call() throws InterruptedException {
+        List<String> command = command();
+        List<String> texts = positional.subList(0, positional.size() - command.size());
+        if (texts.isEmpty()) {
+            throw new UserException("probe4j trace: give at least one probe definition, e.g. 'p:NAME /path/prog:0x1149 %di'");
+        }
+        if (engine == Engine.trap) {
+            throw new UserException("probe4j trace: the trap engine is not built yet; use --engine kernel", 1);
+        }
+        List<ResolvedProbe> probes = new ArrayList<>();
+        for (String text : texts) {
+            probes.add(resolve(parse(text)));
+        }
+        OutputFormat out = profile ? OutputFormat.PROFILE : format == Format.json ? OutputFormat.JSON : OutputFormat.TEXT;
+        ProfileTable table = new ProfileTable();
+        for (ResolvedProbe p : probes) {
+            table.declare(p.definition().group(), p.definition().event(), p.file().toString());
+        }
+        StreamSink sink = StreamSink.open(out, output, table);
+        try (KernelTracer tracer = KernelTracer.start(probes, sink, System.err)) {
+            if (command.isEmpty()) {
+                System.err.println("probe4j: tracing every process; Ctrl-C to stop");
+                tracer.runSystemWide();
+                return 0;
+            }
+            return tracer.run(command, all);
+        }
+    }
+
+    /** The words after {@code --} (picocli hands them over as positional parameters too). */
+    private List<String> command() {
+        List<String> original = spec.commandLine().getParseResult().originalArgs();
+        int dashes = original.indexOf("--");
+        if (dashes < 0) {
+            return List.of();
+        }
+        int n = original.size() - dashes - 1;
+        return List.copyOf(positional.subList(positional.size() - n, positional.size()));
+    }
+
+    /** One definition, parsed by io.probe4j.spec (the only parser of the language). */
+    private static ProbeDefinition parse(String text) {
+        Definition d = parseDefinition(text);
+        if (d instanceof ProbeDefinition p) {
+            return p;
+        }
+        throw new UserException("probe4j trace: '" + text + "' removes an event; trace takes probe definitions (p:... or r:...)");
+    }
+
+    private static Definition parseDefinition(String text) {
+        return Parser.extended().parseLine(text).orElseThrow(
+                () -> new UserException("probe4j trace: '" + text + "' is blank or a comment, not a probe definition"));
+    }
+
+    /**
+     * A definition's target as a real file and file offset: probe4j's extensions (symbols, program and
+     * library names) are resolved, and an offset inside a function must be an instruction boundary
+     * unless {@code --force}.
+     */
+    private ResolvedProbe resolve(ProbeDefinition d) {
+        ProbeTarget t = new TargetResolver(ObjectFinder.system(), InstructionBoundaries.FUNCTION_STARTS_ONLY, force)
+                .resolve(d.target());
+        long offset = ((ProbeTarget.Location.FileOffset) t.location()).offset();
+        ProbeDefinition resolved = d.resolvedTo(t.path(), offset);
+        return new ResolvedProbe(resolved, Path.of(t.path()).toAbsolutePath().normalize(), offset, t.refCtrOffset());
     }
 }

@@ -1,0 +1,149 @@
+package io.probe4j.engine.kernel;
+
+import io.probe4j.event.ProbeEvent;
+import io.probe4j.event.Value;
+import io.probe4j.spec.FetchArg;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Parses trace_pipe text lines of the session's instance back into {@link ProbeEvent}s. The instance
+ * records the thread group id, so lines look like
+ * <pre>
+ *                t-4436    (   4436) [001] DBZff   652.538612: add: (0x55e928b44149) a=0 b=0
+ * </pre>
+ * (the {@code (TGID)} column is read for the pid and not printed again). Lines are Latin-1 strings:
+ * one char per byte.
+ */
+final class TraceLineParser {
+
+    /** What one line (or several, for a string that contained a newline) turned out to be. */
+    sealed interface Parsed {
+        /** One of the session's events. */
+        record Event(ProbeEvent event) implements Parsed {
+        }
+
+        /** {@code CPU:N [LOST M EVENTS]}: the ring buffer overwrote events before they were read. */
+        record Lost(long count) implements Parsed {
+        }
+
+        /** A {@code trace_marker} write. */
+        record Marker(String text) implements Parsed {
+        }
+
+        /** The line ends inside a string value: join the next line (the string held a newline). */
+        record Incomplete() implements Parsed {
+        }
+
+        /** Not understood. */
+        record Unparsed(String why) implements Parsed {
+        }
+    }
+
+    private final Map<String, KernelEvent> byName;
+
+    TraceLineParser(Map<String, KernelEvent> byKernelName) {
+        this.byName = Map.copyOf(byKernelName);
+    }
+
+    Parsed parse(String line) {
+        try {
+            return parseLine(line);
+        } catch (RuntimeException e) { // a number or column out of place: not a line of ours
+            return new Parsed.Unparsed("not a trace line (" + e.getMessage() + ")");
+        }
+    }
+
+    private Parsed parseLine(String line) {
+        if (line.startsWith("CPU:") && line.endsWith(" EVENTS]")) {
+            int at = line.indexOf("[LOST ");
+            if (at > 0) {
+                return new Parsed.Lost(Long.parseLong(line.substring(at + 6, line.length() - 8).trim()));
+            }
+        }
+        // comm is right-aligned in 16 columns and never longer than 15 bytes, then '-'.
+        if (line.length() < 40 || line.charAt(16) != '-') {
+            return new Parsed.Unparsed("not a trace line");
+        }
+        String comm = new String(line.substring(0, 16).stripLeading().getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+        int p = 17;
+        int e = digits(line, p);
+        int tid = Integer.parseInt(line, p, e, 10);
+        p = skipSpaces(line, e);
+        int pid = tid;
+        if (line.charAt(p) == '(') {
+            int close = line.indexOf(')', p);
+            String tgid = line.substring(p + 1, close).trim();
+            // "(-------)": the kernel's tid->tgid cache had no entry; ask /proc while the thread lives.
+            pid = tgid.startsWith("-") ? ProcTgid.of(tid) : Integer.parseInt(tgid);
+            p = skipSpaces(line, close + 1);
+        }
+        if (line.charAt(p) != '[') {
+            return new Parsed.Unparsed("no [CPU] column");
+        }
+        e = line.indexOf(']', p);
+        int cpu = Integer.parseInt(line, p + 1, e, 10);
+        String flags = line.substring(e + 2, e + 7);
+        p = skipSpaces(line, e + 7);
+        int dot = line.indexOf('.', p);
+        long secs = Long.parseLong(line, p, dot, 10);
+        long usecs = Long.parseLong(line, dot + 1, dot + 7, 10);
+        p = dot + 7;
+        if (!line.startsWith(": ", p)) {
+            return new Parsed.Unparsed("no timestamp");
+        }
+        int nameEnd = line.indexOf(": ", p + 2);
+        if (nameEnd < 0) {
+            return new Parsed.Unparsed("no event name");
+        }
+        String name = line.substring(p + 2, nameEnd);
+        p = nameEnd + 2;
+        if (name.equals("tracing_mark_write")) {
+            return new Parsed.Marker(line.substring(p));
+        }
+        KernelEvent ke = byName.get(name);
+        if (ke == null) {
+            return new Parsed.Unparsed("event " + name + " is not one of this session's");
+        }
+        int close = line.indexOf(')', p);
+        if (!line.startsWith("(0x", p) || close < 0) {
+            return new Parsed.Unparsed("no (address)");
+        }
+        ProbeEvent.Site site;
+        int arrow = line.indexOf(" <- 0x", p);
+        if (arrow >= 0 && arrow < close) {
+            site = new ProbeEvent.Site.Return(Long.parseUnsignedLong(line, arrow + 6, close, 16),
+                    Long.parseUnsignedLong(line, p + 3, arrow, 16));
+        } else {
+            site = new ProbeEvent.Site.Entry(Long.parseUnsignedLong(line, p + 3, close, 16));
+        }
+        List<FetchArg> defs = ke.probe().definition().args();
+        ArgTextParser.Result r = ArgTextParser.parse(line, close + 1, defs);
+        Value[] values = r.values();
+        if (values == null) {
+            return r.ranOut() ? new Parsed.Incomplete() : new Parsed.Unparsed("arguments do not match the definition");
+        }
+        List<ProbeEvent.Arg> args = new ArrayList<>(values.length);
+        for (int i = 0; i < values.length; i++) {
+            args.add(new ProbeEvent.Arg(defs.get(i).name(), values[i]));
+        }
+        return new Parsed.Event(new ProbeEvent(comm, pid, tid, cpu, flags, secs * 1_000_000_000L + usecs * 1000,
+                ke.probe().definition().group(), ke.probe().definition().event(), site, args));
+    }
+
+    private static int digits(String s, int p) {
+        while (p < s.length() && Character.isDigit(s.charAt(p))) {
+            p++;
+        }
+        return p;
+    }
+
+    private static int skipSpaces(String s, int p) {
+        while (p < s.length() && s.charAt(p) == ' ') {
+            p++;
+        }
+        return p;
+    }
+}

@@ -1,0 +1,47 @@
+package io.probe4j.event;
+
+import java.util.List;
+
+/**
+ * One hit of a probe, as both engines report it: the task, the ftrace context, where it hit and the
+ * fetched arguments.
+ *
+ * @param comm        the task's command name (at most 15 bytes)
+ * @param pid         the process id (thread group id); equal to {@code tid} for a main thread
+ * @param tid         the thread id (the kernel's "PID" column)
+ * @param cpu         the CPU the hit ran on
+ * @param flags       the five ftrace context characters ({@code irqs-off, need-resched, hardirq/softirq,
+ *                    preempt-depth, migrate-disable}), e.g. {@code DBZff}
+ * @param timestampNs CLOCK_MONOTONIC time of the hit, in nanoseconds
+ * @param group       the group as the user named it ({@code uprobes} by default)
+ * @param event       the event name as the user named it
+ * @param site        where: entry probe address, or function and return address
+ * @param args        the fetch arguments in definition order
+ */
+public record ProbeEvent(String comm, int pid, int tid, int cpu, String flags, long timestampNs,
+                         String group, String event, Site site, List<Arg> args) {
+
+    public ProbeEvent {
+        if (flags.length() != 5) {
+            throw new IllegalArgumentException("ftrace flags are five characters: '" + flags + "'");
+        }
+        args = List.copyOf(args);
+    }
+
+    /** Where a probe hit. */
+    public sealed interface Site {
+        /** An entry probe: the run-time address of the probed instruction. */
+        record Entry(long probeAddress) implements Site {
+        }
+
+        /**
+         * A return probe: the function's run-time address and the address it returned to.
+         */
+        record Return(long functionAddress, long returnAddress) implements Site {
+        }
+    }
+
+    /** A named argument value. */
+    public record Arg(String name, Value value) {
+    }
+}

@@ -1,0 +1,100 @@
+package io.probe4j.event;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** An {@link EventSink} writing one of the {@link OutputFormat}s to standard output or a file. */
+public final class StreamSink implements EventSink {
+    private final OutputStream out;
+    private final boolean ownsStream;
+    private final OutputFormat format;
+    private final ProfileTable profile;
+    private long events;
+
+    private StreamSink(OutputStream out, boolean ownsStream, OutputFormat format, ProfileTable profile) {
+        this.out = new BufferedOutputStream(out, 1 << 16);
+        this.ownsStream = ownsStream;
+        this.format = format;
+        this.profile = profile;
+        if (format == OutputFormat.TEXT) {
+            write(TraceText.HEADER.getBytes(StandardCharsets.US_ASCII));
+            flush();
+        }
+    }
+
+    /**
+     * Opens a sink. {@code file} null means standard output. {@code profile} is the table a
+     * {@link OutputFormat#PROFILE} sink counts into (its events declared beforehand); ignored otherwise.
+     */
+    public static StreamSink open(OutputFormat format, Path file, ProfileTable profile) {
+        if (file == null) {
+            return new StreamSink(System.out, false, format, profile);
+        }
+        try {
+            return new StreamSink(Files.newOutputStream(file), true, format, profile);
+        } catch (IOException e) {
+            throw new io.probe4j.UserException("cannot write " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** A sink over any stream (tests, embedding); the stream is not closed by {@link #close}. */
+    public static StreamSink of(OutputStream out, OutputFormat format, ProfileTable profile) {
+        return new StreamSink(out, false, format, profile);
+    }
+
+    @Override
+    public synchronized void accept(ProbeEvent e) {
+        events++;
+        switch (format) {
+            case TEXT -> {
+                ByteLine line = new ByteLine();
+                TraceText.appendLine(line, e);
+                write(line.ascii('\n').toBytes());
+            }
+            case JSON -> write((JsonLine.line(e) + "\n").getBytes(StandardCharsets.UTF_8));
+            case PROFILE -> profile.count(e);
+        }
+    }
+
+    /** Events taken so far. */
+    public synchronized long events() {
+        return events;
+    }
+
+    @Override
+    public synchronized void flush() {
+        try {
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (format == OutputFormat.PROFILE) {
+            write(profile.render().getBytes(StandardCharsets.UTF_8));
+        }
+        flush();
+        if (ownsStream) {
+            try {
+                out.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    private void write(byte[] b) {
+        try {
+            out.write(b);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package io.probe4j.event;
+
+import java.util.List;
+
+/**
+ * The ftrace text format, byte for byte as the kernel prints {@code trace} and {@code trace_pipe}
+ * lines for uprobe events ({@code trace_output.c}, {@code trace_uprobe.c}, {@code trace_probe.c}):
+ * <pre>
+ * %16s-%-7d [%03d] %5s %5lu.%06lu: NAME: (0xIP) name=value ...
+ * %16s-%-7d [%03d] %5s %5lu.%06lu: NAME: (0xRET &lt;- 0xFUNC) name=value ...
+ * </pre>
+ * The only place that knows how a line or a value looks in text.
+ */
+public final class TraceText {
+
+    /** The header the kernel's {@code trace} file starts with (its short, no-irq-info form). */
+    public static final String HEADER = """
+            # tracer: nop
+            #
+            #           TASK-PID     CPU#  |||||  TIMESTAMP  FUNCTION
+            #              | |         |   |||||     |         |
+            """;
+
+    private TraceText() {
+    }
+
+    /** One event as the kernel prints it, without the newline. Bytes, because strings are raw bytes. */
+    public static byte[] line(ProbeEvent e) {
+        ByteLine out = new ByteLine();
+        appendLine(out, e);
+        return out.toBytes();
+    }
+
+    static void appendLine(ByteLine out, ProbeEvent e) {
+        out.rightAligned(e.comm().getBytes(java.nio.charset.StandardCharsets.UTF_8), 16).ascii('-')
+                .leftAligned(Integer.toString(e.tid()), 7).ascii(" [").zeroPadded(e.cpu(), 3).ascii("] ")
+                .ascii(e.flags()).ascii(' ');
+        // ns2usecs() rounds to the nearest microsecond before splitting seconds and microseconds.
+        long usecs = (e.timestampNs() + 500) / 1000;
+        String secs = Long.toString(usecs / 1_000_000);
+        out.spaces(5 - secs.length()).ascii(secs).ascii('.').zeroPadded(usecs % 1_000_000, 6)
+                .ascii(": ").utf8(e.event()).ascii(": (");
+        switch (e.site()) {
+            case ProbeEvent.Site.Entry en -> out.ascii(hex(en.probeAddress()));
+            case ProbeEvent.Site.Return r -> out.ascii(hex(r.returnAddress())).ascii(" <- ").ascii(hex(r.functionAddress()));
+        }
+        out.ascii(')');
+        for (ProbeEvent.Arg a : e.args()) {
+            out.ascii(' ').utf8(a.name()).ascii('=');
+            appendValue(out, a.value());
+        }
+    }
+
+    /** A value as the kernel prints it after {@code name=}. */
+    public static byte[] value(Value v) {
+        ByteLine out = new ByteLine();
+        appendValue(out, v);
+        return out.toBytes();
+    }
+
+    static void appendValue(ByteLine out, Value v) {
+        switch (v) {
+            case Value.Unsigned u -> out.ascii(Long.toUnsignedString(u.value()));
+            case Value.Signed s -> out.ascii(Long.toString(s.value()));
+            case Value.Hex h -> out.ascii(hex(h.value()));
+            case Value.Char c -> out.ascii('\'').bytes(new byte[] {c.value()}).ascii('\'');
+            case Value.Text t -> out.ascii('"').bytes(t.raw()).ascii('"');
+            case Value.Fault f -> out.ascii("(fault)");
+            case Value.Bits b -> out.ascii(Long.toUnsignedString(b.value()));
+            case Value.Array a -> {
+                out.ascii('{');
+                List<Value> el = a.elements();
+                for (int i = 0; i < el.size(); i++) {
+                    if (i > 0) {
+                        out.ascii(',');
+                    }
+                    appendValue(out, el.get(i));
+                }
+                out.ascii('}');
+            }
+        }
+    }
+
+    /** {@code 0x%lx}. */
+    public static String hex(long v) {
+        return "0x" + Long.toHexString(v);
+    }
+}

@@ -1,0 +1,149 @@
+package io.probe4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.probe4j.engine.kernel.Kev;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code probe4j trace --engine kernel}, run as a separate process as a user runs it. */
+@EnabledIf("io.probe4j.engine.kernel.Kev#kernelAvailable")
+class TraceCommandTest {
+    static Path bin;
+    static String add;
+    static String greet;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void fixture() {
+        bin = Kev.args();
+        add = bin + ":0x" + Long.toHexString(Kev.fileOffset(bin, "add"));
+        greet = bin + ":0x" + Long.toHexString(Kev.fileOffset(bin, "greet"));
+    }
+
+    record Run(int status, String out, String err) {
+    }
+
+    static ProcessBuilder probe4j(List<String> args) {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(args);
+        return new ProcessBuilder(cmd);
+    }
+
+    static Run run(List<String> cmd, ProcessBuilder pb) throws Exception {
+        Process p = (pb != null ? pb : new ProcessBuilder(cmd)).start();
+        p.getOutputStream().close();
+        var out = p.getInputStream();
+        var err = p.getErrorStream();
+        var errText = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(err.readAllBytes(), StandardCharsets.ISO_8859_1);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        String outText = new String(out.readAllBytes(), StandardCharsets.ISO_8859_1);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        return new Run(p.exitValue(), outText, errText.get());
+    }
+
+    @Test
+    void theTracedCommandsOutputAndExitStatusAreUnchanged() throws Exception {
+        for (List<String> command : List.of(List.of(bin.toString(), "3", "42"),
+                List.of("/bin/sh", "-c", "\"$0\" 2; echo to-err >&2; kill -SEGV $$", bin.toString()))) {
+            Run plain = run(command, null);
+            Path trace = tmp.resolve("trace.txt");
+            List<String> args = new ArrayList<>(List.of("trace", "--engine", "kernel", "-o", trace.toString(),
+                    "p:add " + add + " a=%di:s32"));
+            args.add("--");
+            args.addAll(command);
+            Run traced = run(null, probe4j(args));
+            assertEquals(plain, traced, "stdout, stderr and exit status with and without probe4j");
+            assertTrue(Files.readString(trace).contains(" add: ("), Files.readString(trace));
+        }
+    }
+
+    @Test
+    void jsonLinesParseAndCarryTypedValues() throws Exception {
+        Path out = tmp.resolve("trace.json");
+        Run r = run(null, probe4j(List.of("trace", "--format", "json", "-o", out.toString(),
+                "p:add " + add + " a=%di:s32 b=%si:s32 x=%si:x8 c=%di:char",
+                "r:greet " + greet + " s=+0($retval):string arr=+0($retval):u8[2]", "--", bin.toString(), "3")));
+        assertEquals(0, r.status(), r.err());
+        List<String> lines = Files.readAllLines(out);
+        assertEquals(6, lines.size(), String.join("\n", lines));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> second = (Map<String, Object>) MiniJson.parse(lines.get(2));
+        assertEquals("add", second.get("event"));
+        assertEquals("entry", second.get("probe"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> a = (Map<String, Object>) second.get("args");
+        assertEquals(new BigDecimal(1), a.get("a"));
+        assertEquals(new BigDecimal(-2), a.get("b"));
+        assertEquals("0xfe", a.get("x"));
+        assertEquals("\u0001", a.get("c"));
+        assertInstanceOf(BigDecimal.class, second.get("pid"));
+        assertInstanceOf(BigDecimal.class, second.get("timestamp_ns"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> g1 = (Map<String, Object>) ((Map<String, Object>) MiniJson.parse(lines.get(3))).get("args");
+        assertEquals("wor ld\" x=y", g1.get("s"));
+        assertEquals(List.of(new BigDecimal(119), new BigDecimal(111)), g1.get("arr"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> g2 = (Map<String, Object>) MiniJson.parse(lines.get(5));
+        assertEquals("return", g2.get("probe"));
+        assertNull(((Map<?, ?>) g2.get("args")).get("s"), "a faulted string is null");
+        assertTrue(((Map<?, ?>) g2.get("args")).containsKey("s"));
+    }
+
+    @Test
+    void sigtermLeavesNothingInTracefs() throws Exception {
+        Process p = probe4j(List.of("trace", "--engine", "kernel", "p:add " + add + " a=%di:s32"))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String instance = "probe4j-" + p.pid();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.exists(Kev.TRACEFS.resolve("instances/" + instance)) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(Files.exists(Kev.TRACEFS.resolve("instances/" + instance)), "probe4j started its session");
+        assertEquals(1, Kev.tracefsObjectsNamed("probe4j_" + p.pid()).size(), "its event is defined");
+        Thread.sleep(300); // past the enables, into trace_pipe reading
+        p.destroy(); // SIGTERM
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(143, p.exitValue());
+        assertEquals(List.of(), Kev.tracefsObjectsNamed("probe4j-" + p.pid()));
+        assertEquals(List.of(), Kev.tracefsObjectsNamed("probe4j_" + p.pid()));
+    }
+
+    @Test
+    void aMistakeInADefinitionGetsTheKernelsMessageAndCaret() throws Exception {
+        Run r = run(null, probe4j(List.of("trace", "p:add " + add + " %rax", "--", "/bin/true")));
+        assertEquals(2, r.status());
+        String[] lines = r.err().split("\n");
+        assertEquals("trace_uprobe: error: Invalid register name", lines[0]);
+        assertEquals(lines[1].indexOf("%rax"), lines[2].indexOf('^'), r.err());
+    }
+
+    @Test
+    void theTrapEngineSaysItIsNotBuiltYet() throws Exception {
+        Run r = run(null, probe4j(List.of("trace", "--engine", "trap", "p:add " + add, "--", "/bin/true")));
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("not built yet"), r.err());
+    }
+}
