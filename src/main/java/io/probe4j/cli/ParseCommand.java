@@ -6,7 +6,6 @@ import io.probe4j.spec.DefinitionSet;
 import io.probe4j.spec.NormalForm;
 import io.probe4j.spec.Parser;
 import io.probe4j.spec.ProbeDefinition;
-import io.probe4j.spec.ProbeTarget;
 import io.probe4j.elf.TargetResolver;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -74,9 +73,8 @@ final class ParseCommand implements Callable<Integer> {
      * '/') become a real path and file offset, through the elf package's resolver.
      */
     static ProbeDefinition resolve(ProbeDefinition d) {
-        ProbeTarget t = RESOLVER.resolve(d.target());
-        return d.resolvedTo(t.path(), ((ProbeTarget.Location.FileOffset) t.location()).offset());
+        return Targets.resolve(RESOLVER, d);
     }
 
-    private static final TargetResolver RESOLVER = new TargetResolver();
+    private static final TargetResolver RESOLVER = Targets.resolver(false);
 }

@@ -1,9 +1,6 @@
 package io.probe4j.cli;
 
 import io.probe4j.UserException;
-import io.probe4j.elf.InstructionBoundaries;
-import io.probe4j.elf.ObjectFinder;
-import io.probe4j.elf.TargetResolver;
 import io.probe4j.engine.kernel.KernelTracer;
 import io.probe4j.engine.kernel.ResolvedProbe;
 import io.probe4j.event.OutputFormat;
@@ -125,10 +122,9 @@ final class TraceCommand implements Callable<Integer> {
      * unless {@code --force}.
      */
     private ResolvedProbe resolve(ProbeDefinition d) {
-        ProbeTarget t = new TargetResolver(ObjectFinder.system(), InstructionBoundaries.FUNCTION_STARTS_ONLY, force)
-                .resolve(d.target());
+        ProbeDefinition resolved = Targets.resolve(Targets.resolver(force), d);
+        ProbeTarget t = resolved.target();
         long offset = ((ProbeTarget.Location.FileOffset) t.location()).offset();
-        ProbeDefinition resolved = d.resolvedTo(t.path(), offset);
         return new ResolvedProbe(resolved, Path.of(t.path()).toAbsolutePath().normalize(), offset, t.refCtrOffset());
     }
 }
