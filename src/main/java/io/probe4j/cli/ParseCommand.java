@@ -3,6 +3,7 @@ package io.probe4j.cli;
 import io.probe4j.UserException;
 import io.probe4j.spec.Definition;
 import io.probe4j.spec.DefinitionSet;
+import io.probe4j.spec.KernelSymbols;
 import io.probe4j.spec.NormalForm;
 import io.probe4j.spec.Parser;
 import io.probe4j.spec.ProbeDefinition;
@@ -38,6 +39,10 @@ final class ParseCommand implements Callable<Integer> {
     @Option(names = "--strict", description = "only the kernel's syntax (no PATH:SYMBOL, no PATH without '/')")
     boolean strict;
 
+    @Option(names = "--kprobe", description = {"kprobe_events definitions (kernel functions, e.g. 'p:grp/ev vfs_read $arg1'),",
+            "checked as Linux 6.1 checks them, symbols against this kernel's /proc/kallsyms"})
+    boolean kprobe;
+
     @Parameters(paramLabel = "DEFINITION", arity = "0..*", description = "a definition, e.g. 'p:grp/ev /bin/true:0x1000 %di'")
     List<String> definitions = new ArrayList<>();
 
@@ -55,7 +60,7 @@ final class ParseCommand implements Callable<Integer> {
         if (lines.isEmpty()) {
             throw new UserException("probe4j parse: no definitions (give DEFINITION arguments or --file FILE)");
         }
-        Parser parser = strict ? Parser.kernel() : Parser.extended();
+        Parser parser = kprobe ? Parser.kprobe(KernelSymbols.running()) : strict ? Parser.kernel() : Parser.extended();
         DefinitionSet set = new DefinitionSet(parser, ParseCommand::resolve);
         PrintWriter out = spec.commandLine().getOut();
         for (String line : lines) {

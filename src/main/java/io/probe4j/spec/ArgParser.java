@@ -11,6 +11,12 @@ import java.util.List;
  * {@code traceprobe_parse_probe_arg()} so that the first error and its position are the kernel's.
  * The kernel compiles an argument into at most 16 fetch instructions; {@link #code} counts them the
  * same way, since that count is what limits nesting.
+ *
+ * <p>Two dialects: uprobe arguments as Linux 6.18 checks them, and kprobe arguments as Linux 6.1 checks
+ * them (the kernel probe4j can test kprobes against). For kprobes, 6.1 has {@code $argN} at a function
+ * entry, {@code @SYM[+|-OFF]}, the {@code symbol} and {@code symstr} types and a larger stack range, but
+ * no {@code char} type, no BTF names, only an exact {@code $retval}, and it refuses a non-string
+ * {@code $comm} without an error_log entry.
  */
 final class ArgParser {
     /** {@code FETCH_INSN_MAX - 1}: the index of the terminating instruction. */
@@ -24,8 +30,9 @@ final class ArgParser {
         final int offset;
         final Errno errno;
 
+        /** @param error the kernel's message, or null when the kernel logs nothing */
         ArgError(KernelError error, int offset, Errno errno) {
-            super(error.message(), null, false, false);
+            super(error == null ? "refused without a log entry" : error.message(), null, false, false);
             this.error = error;
             this.offset = offset;
             this.errno = errno;
@@ -33,9 +40,11 @@ final class ArgParser {
     }
 
     /** What the last fetch instruction does; decides which types and wrappers are allowed. */
-    private enum Op { REG, STACK, STACKP, RETVAL, IMM, COMM, DATA, DEREF, UDEREF }
+    private enum Op { REG, STACK, STACKP, RETVAL, IMM, COMM, DATA, DEREF, UDEREF, ARG }
 
     private final boolean isReturn;
+    private boolean kernel;   // TPARG_FL_KERNEL: a kprobe, in the 6.1 dialect
+    private boolean fentry;   // TPARG_FL_FENTRY: a kprobe on a function entry
     private int offset;   // ctx->offset
     private int code;     // index of the current fetch instruction
     private Op last;
@@ -52,6 +61,19 @@ final class ArgParser {
     static FetchArg parse(String arg, int index, List<String> usedNames, boolean isReturn, int[] eventSize)
             throws ArgError {
         return new ArgParser(isReturn).parseArg(arg, index, usedNames, eventSize);
+    }
+
+    /**
+     * Parses a kprobe argument (Linux 6.1 rules).
+     *
+     * @param fentry the probe is an entry probe on a function's first instruction ({@code $argN} allowed)
+     */
+    static FetchArg parseKernel(String arg, int index, List<String> usedNames, boolean isReturn, boolean fentry,
+                                int[] eventSize) throws ArgError {
+        ArgParser p = new ArgParser(isReturn);
+        p.kernel = true;
+        p.fentry = fentry && !isReturn;
+        return p.parseArg(arg, index, usedNames, eventSize);
     }
 
     private FetchArg parseArg(String arg, int index, List<String> usedNames, int[] eventSize) throws ArgError {
@@ -71,7 +93,7 @@ final class ArgParser {
             // With BTF in the kernel, an unnamed argument that looks like a name is named after itself.
             int colon = arg.indexOf(':');
             String candidate = colon >= 0 ? arg.substring(0, colon) : arg;
-            name = Names.isGoodName(candidate) ? candidate : "arg" + (index + 1);
+            name = Names.isGoodName(candidate) && !kernel ? candidate : "arg" + (index + 1);
             body = arg;
         }
         if (!Names.isGoodName(name)) {
@@ -82,7 +104,7 @@ final class ArgParser {
         }
         offset = eq + 1;
         if (body.length() > Names.MAX_ARGSTR_LEN) {
-            throw new ArgError(KernelError.ARG_TOO_LONG, offset, Errno.E2BIG);
+            throw new ArgError(KernelError.ARG_TOO_LONG, offset, kernel ? Errno.EINVAL : Errno.E2BIG);
         }
         if (body.isEmpty()) {
             throw new ArgError(KernelError.NO_ARG_BODY, offset, Errno.EINVAL);
@@ -124,11 +146,11 @@ final class ArgParser {
         ArgType base;
         if (fetchText.equals("$comm") || fetchText.equals("$COMM") || fetchText.startsWith("\\\"")) {
             if (count > 0 || (typeName != null && !typeName.equals("string"))) {
-                throw new ArgError(KernelError.NEED_STRING_TYPE, offset + typeOffset, Errno.EINVAL);
+                throw new ArgError(kernel ? null : KernelError.NEED_STRING_TYPE, offset + typeOffset, Errno.EINVAL);
             }
             base = new ArgType.StringType(false);
         } else {
-            base = Types.find(typeName);
+            base = kernel ? Types.findKernel(typeName) : Types.find(typeName);
             if (base == null) {
                 throw new ArgError(KernelError.BAD_TYPE, offset + typeOffset, Errno.EINVAL);
             }
@@ -147,7 +169,13 @@ final class ArgParser {
     /** {@code finalize_fetch_insn}: store, bitfield and array instructions, and the checks they make. */
     private ArgType finish(ArgType base, String typeName, int count, int typeOffset) throws ArgError {
         boolean memStore;   // the store reads memory (ST_MEM, ST_STRING, ST_USTRING)
-        if (base instanceof ArgType.StringType) {
+        if (base instanceof ArgType.SymbolString) {
+            if (last != Op.REG && last != Op.STACK && last != Op.RETVAL && last != Op.ARG && last != Op.DEREF) {
+                throw new ArgError(KernelError.BAD_SYMSTRING, offset + typeOffset, Errno.EINVAL);
+            }
+            nextInsn(Errno.EINVAL);
+            memStore = false;   // ST_SYMSTR: not allowed in arrays
+        } else if (base instanceof ArgType.StringType) {
             if (last != Op.DEREF && last != Op.UDEREF && last != Op.IMM && last != Op.COMM && last != Op.DATA) {
                 throw new ArgError(KernelError.BAD_STRING, offset + typeOffset, Errno.EINVAL);
             }
@@ -219,13 +247,22 @@ final class ArgParser {
             }
             case '@': {
                 Fetch f;
-                if (isDigit(at(arg, 1))) {
+                if (kernel && !isDigit(at(arg, 1)) && at(arg, 1) != '+') {
+                    // The symbol is looked up when the probe is registered; here it takes two instructions.
+                    if (++code == END) {
+                        throw new ArgError(KernelError.TOO_MANY_OPS, offset, Errno.EINVAL);
+                    }
+                    f = kernelSymbol(arg.substring(1));
+                } else if (isDigit(at(arg, 1))) {
                     KernelNumbers.Num a = KernelNumbers.kstrtoull(arg.substring(1), 0);
                     if (!a.ok()) {
                         throw new ArgError(KernelError.BAD_MEM_ADDR, offset, a.errno());
                     }
                     f = new Fetch.AbsoluteMemory(a.value());
                 } else if (at(arg, 1) == '+') {
+                    if (kernel) {
+                        throw new ArgError(KernelError.FILE_ON_KPROBE, offset, Errno.EINVAL);
+                    }
                     KernelNumbers.Num o = KernelNumbers.kstrtoll(arg.substring(2), 0);
                     if (!o.ok()) {
                         throw new ArgError(KernelError.BAD_FILE_OFFS, offset, o.errno());
@@ -246,10 +283,13 @@ final class ArgParser {
             case '\\':
                 return immediate(arg);
             case '(':
+                if (kernel) {   // 6.1 has no BTF arguments
+                    throw new ArgError(KernelError.BAD_FETCH_ARG, offset, Errno.EINVAL);
+                }
                 // "(STRUCT)VAR->field", a BTF typecast: kernel-only, and refused with EOPNOTSUPP.
                 throw new ArgError(KernelError.NOSUP_BTFARG, offset, Errno.EOPNOTSUPP);
             default:
-                if (isAlpha(c) || c == '_') {
+                if ((isAlpha(c) || c == '_') && !kernel) {
                     throw new ArgError(KernelError.NOSUP_BTFARG, offset, Errno.EINVAL);
                 }
                 throw new ArgError(KernelError.BAD_FETCH_ARG, offset, Errno.EINVAL);
@@ -258,6 +298,19 @@ final class ArgParser {
 
     /** {@code +|-[u]OFFS(FETCHARG)}. Everything after the last {@code )} is ignored, as by the kernel. */
     private Fetch dereference(String arg) throws ArgError {
+        if (kernel) {
+            // 6.1 passes the caret offset by value: what an inner fetch adds does not outlive it.
+            int outer = offset;
+            try {
+                return dereferenceBody(arg);
+            } finally {
+                offset = outer;
+            }
+        }
+        return dereferenceBody(arg);
+    }
+
+    private Fetch dereferenceBody(String arg) throws ArgError {
         boolean user = at(arg, 1) == 'u';
         String s = user ? arg.charAt(0) + arg.substring(2) : arg;
         if (at(s, 0) == '+') {
@@ -291,6 +344,30 @@ final class ArgParser {
         return new Fetch.Deref(off.value(), user, base);
     }
 
+    /**
+     * {@code traceprobe_split_symbol_offset} as the kernel applies it at registration: the symbol ends at
+     * the first {@code +} or {@code -}, the rest is a signed number. A text that does not split keeps
+     * offset 0; registering it fails (see {@code KprobeParser}).
+     */
+    static Fetch.KernelSymbol kernelSymbol(String text) {
+        int cut = indexOfAny(text, "+-");
+        if (cut < 0) {
+            return new Fetch.KernelSymbol(text, 0, text);
+        }
+        KernelNumbers.Num off = KernelNumbers.kstrtoll(text.substring(cut), 0);
+        return off.ok() ? new Fetch.KernelSymbol(text.substring(0, cut), off.value(), text)
+                : new Fetch.KernelSymbol(text, 0, text);
+    }
+
+    static int indexOfAny(String s, String chars) {
+        for (int i = 0; i < s.length(); i++) {
+            if (chars.indexOf(s.charAt(i)) >= 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /** {@code \IMM} and {@code \"text"}. */
     private Fetch immediate(String arg) throws ArgError {
         if (at(arg, 1) == '"') {
@@ -322,7 +399,7 @@ final class ArgParser {
 
     /** {@code parse_probe_vars}: {@code $retval}, {@code $stack}, {@code $stackN}, {@code $comm}, {@code $argN}. */
     private Fetch variable(String v) throws ArgError {
-        if (v.startsWith("retval")) {   // a prefix match, as in the kernel: "$retval1" is $retval
+        if (kernel ? v.equals("retval") : v.startsWith("retval")) {   // 6.18 matches a prefix: "$retval1" is $retval
             if (!isReturn) {
                 throw new ArgError(KernelError.RETVAL_ON_PROBE, offset, Errno.EINVAL);
             }
@@ -338,12 +415,30 @@ final class ArgParser {
             if (!isDigit(n.charAt(0)) || !KernelNumbers.kstrtoull(n, 10).ok()) {
                 throw new ArgError(KernelError.BAD_VAR, offset, Errno.EINVAL);
             }
+            if (kernel && Long.compareUnsigned(KernelNumbers.kstrtoull(n, 10).value(), PARAM_MAX_STACK) > 0) {
+                throw new ArgError(KernelError.BAD_STACK_NUM, offset, Errno.EINVAL);
+            }
             last = Op.STACK;
             return new Fetch.StackEntry((int) KernelNumbers.kstrtoull(n, 10).value());   // the kernel keeps an unsigned int
         }
         if (v.equals("comm") || v.equals("COMM")) {
             last = Op.COMM;
             return new Fetch.Comm();
+        }
+        if (kernel) {
+            // 6.1: $argN exists only on a kprobe at a function entry; anywhere else it is unknown.
+            if (!fentry || !v.startsWith("arg")) {
+                throw new ArgError(KernelError.BAD_VAR, offset, Errno.EINVAL);
+            }
+            KernelNumbers.Num n = KernelNumbers.kstrtoull(v.substring(3), 10);
+            if (!n.ok()) {
+                throw new ArgError(KernelError.BAD_VAR, offset, Errno.EINVAL);
+            }
+            if (n.value() == 0 || Long.compareUnsigned(n.value(), PARAM_MAX_STACK) > 0) {
+                throw new ArgError(KernelError.BAD_ARG_NUM, offset, Errno.EINVAL);
+            }
+            last = Op.ARG;
+            return new Fetch.Argument((int) n.value());
         }
         if (v.startsWith("arg")) {
             KernelNumbers.Num n = KernelNumbers.kstrtoull(v.substring(3), 10);

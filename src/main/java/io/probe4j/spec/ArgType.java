@@ -28,4 +28,12 @@ public sealed interface ArgType {
     /** {@code TYPE[N]}: N consecutive elements of a memory fetch, printed {@code {a,b,c}}. */
     record Array(ArgType element, int count) implements ArgType {
     }
+
+    /** {@code symbol} (kprobes only): a 64-bit kernel address printed as {@code sym+off/size} ({@code %pS}). */
+    record Symbol() implements ArgType {
+    }
+
+    /** {@code symstr} (kprobes only): a kernel address recorded as the text {@code sym+off/size}. */
+    record SymbolString() implements ArgType {
+    }
 }

@@ -1,8 +1,9 @@
 package io.probe4j.spec;
 
 /**
- * One line of the {@code uprobe_events} language, parsed. Either a probe to create or an event to
- * remove ({@code -:[GRP/]EVENT}).
+ * One line of the {@code uprobe_events} or {@code kprobe_events} language, parsed: a uprobe or a kprobe
+ * to create, or an event to remove
+ * ({@code -:[GRP/]EVENT}).
  */
-public sealed interface Definition permits ProbeDefinition, RemoveDefinition {
+public sealed interface Definition permits ProbeDefinition, KprobeDefinition, RemoveDefinition {
 }

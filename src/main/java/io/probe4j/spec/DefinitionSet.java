@@ -17,12 +17,14 @@ import java.util.function.UnaryOperator;
  * writes: a second probe under an existing event name is appended to that event when it has the same
  * kind and the same argument names and types (and refused otherwise: {@code EEXIST}); the exact same
  * probe twice is refused; {@code -:} removes every matching event or fails with {@code ENOENT}.
- * The listing is in the kernel's order (creation order).
+ * The listing is in the kernel's order (creation order). With a {@linkplain Parser#kprobe kprobe parser}
+ * it is the same for {@code kprobe_events} (see {@link KprobeEvents}).
  */
 public final class DefinitionSet {
     private final Parser parser;
     private final UnaryOperator<ProbeDefinition> resolver;
     private final List<ProbeDefinition> probes = new ArrayList<>();
+    private final KprobeEvents kprobes;
     private BiPredicate<String, String> foreignEvents = (group, event) -> false;
 
     /**
@@ -32,6 +34,7 @@ public final class DefinitionSet {
     public DefinitionSet(Parser parser, UnaryOperator<ProbeDefinition> resolver) {
         this.parser = parser;
         this.resolver = resolver;
+        this.kprobes = new KprobeEvents(parser.symbols());
     }
 
     /** For the kernel's language only: nothing needs resolution. */
@@ -63,8 +66,14 @@ public final class DefinitionSet {
         }
         return Optional.of(switch (l.definition()) {
             case ProbeDefinition p -> add(p.needsResolution() ? resolver.apply(p) : p, l);
+            case KprobeDefinition k -> kprobes.add(k, l, foreignEvents);
             case RemoveDefinition r -> remove(r, l);
         });
+    }
+
+    /** The kprobes in the kernel's listing order. */
+    public List<KprobeDefinition> kprobes() {
+        return kprobes.probes();
     }
 
     /** The probes in the kernel's listing order. */
@@ -72,8 +81,11 @@ public final class DefinitionSet {
         return List.copyOf(probes);
     }
 
-    /** What reading {@code uprobe_events} would show for these probes. */
+    /** What reading {@code uprobe_events} (or, for a kprobe parser, {@code kprobe_events}) would show. */
     public List<String> listing() {
+        if (parser.mode() == Parser.Mode.KPROBE) {
+            return kprobes.listing();
+        }
         return probes.stream().map(NormalForm::of).toList();
     }
 
@@ -95,7 +107,7 @@ public final class DefinitionSet {
             if (first.isReturn() != d.isReturn()) {
                 throw Parser.error(KernelError.DIFF_PROBE_TYPE, line.words(), 0, 0, Errno.EEXIST);
             }
-            int diff = firstDifferentArg(d, first);
+            int diff = firstDifferentArg(d.args(), first.args());
             if (diff > 0) {
                 throw Parser.error(KernelError.DIFF_ARG_TYPE, line.words(), diff + 1, 0, Errno.EEXIST);
             }
@@ -112,15 +124,15 @@ public final class DefinitionSet {
     }
 
     /** {@code trace_probe_compare_arg_type}: 1-based index of the first differing argument, or 0. */
-    private static int firstDifferentArg(ProbeDefinition a, ProbeDefinition b) {
-        int na = a.args().size();
-        int nb = b.args().size();
+    static int firstDifferentArg(List<FetchArg> a, List<FetchArg> b) {
+        int na = a.size();
+        int nb = b.size();
         if (na != nb) {
             return Math.min(na, nb) + 1;
         }
         for (int i = 0; i < na; i++) {
-            FetchArg x = a.args().get(i);
-            FetchArg y = b.args().get(i);
+            FetchArg x = a.get(i);
+            FetchArg y = b.get(i);
             if (!Types.key(x.type()).equals(Types.key(y.type())) || !x.name().equals(y.name())) {
                 return i + 1;
             }
@@ -138,6 +150,12 @@ public final class DefinitionSet {
     }
 
     private RemoveDefinition remove(RemoveDefinition r, Parser.Line line) {
+        if (parser.mode() == Parser.Mode.KPROBE) {
+            if (!kprobes.remove(r)) {
+                throw SpecException.silent("no such event", line.command(), Errno.ENOENT);
+            }
+            return r;
+        }
         List<ProbeDefinition> gone = probes.stream().filter(p -> matches(r, p)).toList();
         if (gone.isEmpty()) {
             throw SpecException.silent("no such event", line.command(), Errno.ENOENT);

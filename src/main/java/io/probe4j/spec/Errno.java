@@ -1,6 +1,6 @@
 package io.probe4j.spec;
 
-/** The errno a failed write to {@code uprobe_events} returns. */
+/** The errno a failed write to {@code uprobe_events} or {@code kprobe_events} returns. */
 public enum Errno {
     ENOENT(2, "No such file or directory"),
     E2BIG(7, "Argument list too long"),
@@ -11,7 +11,9 @@ public enum Errno {
     ERANGE(34, "Numerical result out of range"),
     ENAMETOOLONG(36, "File name too long"),
     ELOOP(40, "Too many levels of symbolic links"),
-    EOPNOTSUPP(95, "Operation not supported");
+    EILSEQ(84, "Invalid or incomplete multibyte or wide character"),
+    EOPNOTSUPP(95, "Operation not supported"),
+    EADDRNOTAVAIL(99, "Cannot assign requested address");
 
     private final int number;
     private final String description;

@@ -46,4 +46,21 @@ public sealed interface Fetch {
     /** {@code \"text"}: an immediate string. */
     record ImmediateString(String value) implements Fetch {
     }
+
+    /**
+     * {@code $argN} (kprobes only, at a function entry): the N-th argument of the probed function,
+     * 1-based, taken where the calling convention puts it.
+     */
+    record Argument(int number) implements Fetch {
+    }
+
+    /**
+     * {@code @SYM[+|-OFFSET]} (kprobes only): memory at a kernel symbol's address plus an offset. The
+     * kernel looks the symbol up when the probe is registered; {@code text} is what followed {@code @}.
+     *
+     * @param name   the symbol, or the whole text when it does not split into symbol and offset
+     * @param offset the offset, signed
+     */
+    record KernelSymbol(String name, long offset, String text) implements Fetch {
+    }
 }

@@ -2,8 +2,9 @@ package io.probe4j.spec;
 
 /**
  * The kernel's probe-event error messages ({@code ERRORS} in {@code kernel/trace/trace_probe.h}), in
- * the words {@code error_log} prints them. Only the ones a uprobe definition can reach are listed,
- * plus {@link #BAD_PROBE_ADDR}, which probe4j reuses for its {@code PATH:SYMBOL} extension.
+ * the words {@code error_log} prints them: the ones a uprobe definition (kernel 6.18) or a kprobe
+ * definition (kernel 6.1) can reach. probe4j reuses {@link #BAD_PROBE_ADDR} for its
+ * {@code PATH:SYMBOL} extension.
  */
 public enum KernelError {
     FILE_NOT_FOUND("Failed to find the given file"),
@@ -57,7 +58,17 @@ public enum KernelError {
     NOFENTRY_ARGS("$arg* can be used only on function entry or exit"),
     TOO_MANY_ARGS("Too many arguments are specified"),
     NEED_STRING_TYPE("$comm and immediate-string only accepts string type"),
-    EVENT_TOO_BIG("Event too big (too many fields?)");
+    EVENT_TOO_BIG("Event too big (too many fields?)"),
+    // kprobe_events only
+    MAXACT_NO_KPROBE("Maxactive is not for kprobe"),
+    BAD_MAXACT("Invalid maxactive number"),
+    MAXACT_TOO_BIG("Maxactive is too big"),
+    NON_UNIQ_SYMBOL("The symbol is not unique"),
+    BAD_RETPROBE("Retprobe address must be an function entry"),
+    FILE_ON_KPROBE("File offset is not available with kprobe"),
+    BAD_SYMSTRING("Symbol String doesn't accept data/userdata"),
+    BAD_INSN_BNDRY("Probe point is not an instruction boundary"),
+    FAIL_REG_PROBE("Failed to register probe event");
 
     private final String message;
 
@@ -65,7 +76,7 @@ public enum KernelError {
         this.message = message;
     }
 
-    /** The text {@code error_log} shows after {@code trace_uprobe: error: }. */
+    /** The text {@code error_log} shows after {@code trace_uprobe: error: } (or {@code trace_kprobe: error: }). */
     public String message() {
         return message;
     }

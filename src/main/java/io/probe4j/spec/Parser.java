@@ -25,8 +25,11 @@ import java.util.OptionalLong;
  */
 public final class Parser {
 
-    /** Which language: the kernel's, or the kernel's plus probe4j's extensions. */
-    public enum Mode { KERNEL, EXTENDED }
+    /**
+     * Which language: the kernel's {@code uprobe_events}, that plus probe4j's extensions, or the kernel's
+     * {@code kprobe_events} (as Linux 6.1 takes it; see {@link KprobeParser}).
+     */
+    public enum Mode { KERNEL, EXTENDED, KPROBE }
 
     /** A parsed line with the words the kernel split it into (errors found later point into these). */
     record Line(Definition definition, List<String> words) {
@@ -37,10 +40,24 @@ public final class Parser {
 
     private final Mode mode;
     private final FileLookup files;
+    private final KernelSymbols symbols;
 
     public Parser(Mode mode, FileLookup files) {
+        this(mode, files, KernelSymbols.UNKNOWN);
+    }
+
+    private Parser(Mode mode, FileLookup files, KernelSymbols symbols) {
         this.mode = mode;
         this.files = files;
+        this.symbols = symbols;
+    }
+
+    /**
+     * The {@code kprobe_events} language, checking symbols against {@code symbols} (e.g.
+     * {@link KernelSymbols#running()}), as the kernel checks them when a probe is created and registered.
+     */
+    public static Parser kprobe(KernelSymbols symbols) {
+        return new Parser(Mode.KPROBE, FileLookup.REAL, symbols);
     }
 
     /** Exactly the kernel's language, checking files on the real file system. */
@@ -57,6 +74,11 @@ public final class Parser {
         return mode;
     }
 
+    /** The kernel symbols a kprobe parser checks against. */
+    KernelSymbols symbols() {
+        return symbols;
+    }
+
     /**
      * One line (without its newline). Empty for a blank line or a comment.
      *
@@ -64,6 +86,9 @@ public final class Parser {
      */
     public Optional<Definition> parseLine(String line) {
         Line l = parse(line);
+        if (l != null && l.definition() instanceof KprobeDefinition k) {
+            KprobeParser.register(k, l.words(), symbols);   // as if no event of that name existed yet
+        }
         return l == null ? Optional.empty() : Optional.of(l.definition());
     }
 
@@ -92,6 +117,9 @@ public final class Parser {
         }
         if (raw.charAt(0) == '-') {
             return new Line(removal(words), words);
+        }
+        if (mode == Mode.KPROBE) {
+            return new Line(new KprobeParser(symbols).parse(words), words);
         }
         return new Line(probe(words), words);
     }
@@ -182,7 +210,7 @@ public final class Parser {
 
         String group = "uprobes";
         if (event != null) {
-            String[] ge = eventName(event, words);
+            String[] ge = eventName(event, words, 2, SpecException.UPROBE);
             group = ge[0] == null ? group : ge[0];
             event = ge[1];
         }
@@ -240,9 +268,12 @@ public final class Parser {
         return new ProbeTarget.Location.Symbol(utf(name), off);
     }
 
-    /** {@code traceprobe_parse_event_name}: returns {group or null, event or null (automatic)}. */
-    private static String[] eventName(String text, List<String> words) {
-        int offset = 2;
+    /**
+     * {@code traceprobe_parse_event_name}: returns {group or null, event or null (automatic)}.
+     *
+     * @param offset where {@code text} starts in the first word
+     */
+    static String[] eventName(String text, List<String> words, int offset, String subsystem) {
         String group = null;
         int slash = text.indexOf('/');
         if (slash < 0) {
@@ -251,14 +282,14 @@ public final class Parser {
         String event = text;
         if (slash >= 0) {
             if (slash == 0) {
-                throw error(KernelError.NO_GROUP_NAME, words, 0, offset, Errno.EINVAL);
+                throw error(subsystem, KernelError.NO_GROUP_NAME, words, 0, offset, Errno.EINVAL);
             }
             if (slash + 1 > Names.MAX_EVENT_NAME_LEN) {
-                throw error(KernelError.GROUP_TOO_LONG, words, 0, offset, Errno.EINVAL);
+                throw error(subsystem, KernelError.GROUP_TOO_LONG, words, 0, offset, Errno.EINVAL);
             }
             group = text.substring(0, slash);
             if (!Names.isGoodSystemName(group)) {
-                throw error(KernelError.BAD_GROUP_NAME, words, 0, offset, Errno.EINVAL);
+                throw error(subsystem, KernelError.BAD_GROUP_NAME, words, 0, offset, Errno.EINVAL);
             }
             event = text.substring(slash + 1);
             offset += slash + 1;
@@ -267,13 +298,13 @@ public final class Parser {
             if (slash >= 0) {
                 return new String[] {group, null};
             }
-            throw error(KernelError.NO_EVENT_NAME, words, 0, offset, Errno.EINVAL);
+            throw error(subsystem, KernelError.NO_EVENT_NAME, words, 0, offset, Errno.EINVAL);
         }
         if (event.length() >= Names.MAX_EVENT_NAME_LEN) {
-            throw error(KernelError.EVENT_TOO_LONG, words, 0, offset, Errno.EINVAL);
+            throw error(subsystem, KernelError.EVENT_TOO_LONG, words, 0, offset, Errno.EINVAL);
         }
         if (!Names.isGoodName(event)) {
-            throw error(KernelError.BAD_EVENT_NAME, words, 0, offset, Errno.EINVAL);
+            throw error(subsystem, KernelError.BAD_EVENT_NAME, words, 0, offset, Errno.EINVAL);
         }
         return new String[] {group, event};
     }
@@ -283,6 +314,11 @@ public final class Parser {
      * the last word puts the caret one space after the command.
      */
     static SpecException error(KernelError e, List<String> words, int index, int offset, Errno errno) {
+        return error(SpecException.UPROBE, e, words, index, offset, errno);
+    }
+
+    /** As {@link #error(KernelError, List, int, int, Errno)}, logged under {@code subsystem}. */
+    static SpecException error(String subsystem, KernelError e, List<String> words, int index, int offset, Errno errno) {
         int pos = 0;
         for (int i = 0; i < Math.min(index, words.size()); i++) {
             pos += words.get(i).length() + 1;
@@ -290,7 +326,7 @@ public final class Parser {
         if (index >= words.size()) {
             offset = 0;
         }
-        return new SpecException(e, utf(String.join(" ", words)), pos + offset, errno);
+        return new SpecException(subsystem, e, utf(String.join(" ", words)), pos + offset, errno);
     }
 
     /** {@code argv_split}: words separated by runs of white space. */

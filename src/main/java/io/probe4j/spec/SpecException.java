@@ -10,6 +10,12 @@ import java.util.Optional;
  * the write fails with.
  */
 public final class SpecException extends UserException {
+    /** The prefix of uprobe errors in {@code error_log}. */
+    public static final String UPROBE = "trace_uprobe";
+    /** The prefix of kprobe errors in {@code error_log}. */
+    public static final String KPROBE = "trace_kprobe";
+
+    private final String subsystem;
     private final KernelError error;
     private final String detail;
     private final String command;
@@ -18,21 +24,32 @@ public final class SpecException extends UserException {
 
     /** An error the kernel logs in {@code error_log}. */
     public SpecException(KernelError error, String command, int caret, Errno errno) {
-        this(error, error.message(), command, caret, errno);
+        this(UPROBE, error, error.message(), command, caret, errno);
+    }
+
+    /** An error the kernel logs in {@code error_log} under {@code subsystem} ({@link #UPROBE} or {@link #KPROBE}). */
+    public SpecException(String subsystem, KernelError error, String command, int caret, Errno errno) {
+        this(subsystem, error, error.message(), command, caret, errno);
     }
 
     /** A refusal without an {@code error_log} entry; {@code detail} says in probe4j's words what is wrong. */
     public static SpecException silent(String detail, String command, Errno errno) {
-        return new SpecException(null, detail, command, -1, errno);
+        return new SpecException(UPROBE, null, detail, command, -1, errno);
     }
 
-    private SpecException(KernelError error, String detail, String command, int caret, Errno errno) {
-        super(render(error, detail, command, caret, errno), 2);
+    private SpecException(String subsystem, KernelError error, String detail, String command, int caret, Errno errno) {
+        super(render(subsystem, error, detail, command, caret, errno), 2);
+        this.subsystem = subsystem;
         this.error = error;
         this.detail = detail;
         this.command = command;
         this.caret = caret;
         this.errno = errno;
+    }
+
+    /** {@code trace_uprobe} or {@code trace_kprobe}: who logs the error. */
+    public String subsystem() {
+        return subsystem;
     }
 
     /** The kernel's message, or empty when the kernel writes nothing to {@code error_log}. */
@@ -66,13 +83,14 @@ public final class SpecException extends UserException {
      * command line.
      */
     public String format() {
-        return render(error, detail, command, caret, errno);
+        return render(subsystem, error, detail, command, caret, errno);
     }
 
-    private static String render(KernelError error, String detail, String command, int caret, Errno errno) {
+    private static String render(String subsystem, KernelError error, String detail, String command, int caret,
+                                 Errno errno) {
         StringBuilder b = new StringBuilder();
         if (error != null) {
-            b.append("trace_uprobe: error: ").append(error.message()).append('\n');
+            b.append(subsystem).append(": error: ").append(error.message()).append('\n');
         } else {
             b.append("probe4j: error: ").append(detail).append(" (").append(errno.name())
                     .append(", the kernel logs nothing)\n");

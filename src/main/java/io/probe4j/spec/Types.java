@@ -6,6 +6,22 @@ final class Types {
     }
 
     /**
+     * The type named {@code name} for a kprobe argument, as Linux 6.1 knows them: the uprobe types less
+     * {@code char} (added later), plus {@code symbol} and {@code symstr}.
+     */
+    static ArgType findKernel(String name) {
+        if (name == null || name.startsWith("b")) {
+            return find(name);
+        }
+        return switch (name) {
+            case "symbol" -> new ArgType.Symbol();
+            case "symstr" -> new ArgType.SymbolString();
+            case "char" -> null;
+            default -> find(name);
+        };
+    }
+
+    /**
      * The type named {@code name} ({@code null}: the default {@code x64}), or null when the kernel
      * knows no such type. A {@code b...} name resolves to its container, {@code u8..u64}; the
      * bitfield itself is read later, as in the kernel.
@@ -49,6 +65,8 @@ final class Types {
             case ArgType.StringType s -> 4;
             case ArgType.Bitfield b -> b.containerBits() / 8;
             case ArgType.Array a -> size(a.element()) * a.count();
+            case ArgType.Symbol s -> 8;
+            case ArgType.SymbolString s -> 4;
         };
     }
 
@@ -67,6 +85,8 @@ final class Types {
             case ArgType.StringType s -> s.user() ? "ustring" : "string";
             case ArgType.Bitfield b -> "u" + b.containerBits();
             case ArgType.Array a -> key(a.element()) + "[" + a.count() + "]";
+            case ArgType.Symbol s -> "symbol";
+            case ArgType.SymbolString s -> "symstr";
         };
     }
 }

@@ -1,0 +1,106 @@
+package io.probe4j.spec;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiPredicate;
+
+/**
+ * The kprobe events a sequence of {@code kprobe_events} writes defines ({@link DefinitionSet}'s kprobe
+ * half): the comparison with an existing event of the same name ({@code register_trace_kprobe},
+ * {@code append_trace_kprobe}), then registration, and removal by {@code -:} with the words after it
+ * matched against the listing ({@code trace_kprobe_match_command_head}).
+ */
+final class KprobeEvents {
+    private final KernelSymbols symbols;
+    private final List<KprobeDefinition> probes = new ArrayList<>();
+
+    KprobeEvents(KernelSymbols symbols) {
+        this.symbols = symbols;
+    }
+
+    List<KprobeDefinition> probes() {
+        return List.copyOf(probes);
+    }
+
+    List<String> listing() {
+        return probes.stream().map(p -> NormalForm.listed(p, symbols)).toList();
+    }
+
+    KprobeDefinition add(KprobeDefinition d, Parser.Line line, BiPredicate<String, String> foreignEvents) {
+        List<KprobeDefinition> siblings = probes.stream()
+                .filter(p -> p.group().equals(d.group()) && p.event().equals(d.event())).toList();
+        if (!siblings.isEmpty()) {
+            KprobeDefinition first = siblings.getFirst();
+            if (first.isReturn() != d.isReturn()) {
+                throw KprobeParser.error(KernelError.DIFF_PROBE_TYPE, line.words(), 0, 0, Errno.EEXIST);
+            }
+            int diff = DefinitionSet.firstDifferentArg(d.args(), first.args());
+            if (diff > 0) {
+                throw KprobeParser.error(KernelError.DIFF_ARG_TYPE, line.words(), diff + 1, 0, Errno.EEXIST);
+            }
+            for (KprobeDefinition s : siblings) {
+                if (sameKprobe(s, d)) {
+                    throw KprobeParser.error(KernelError.SAME_PROBE, line.words(), 0, 0, Errno.EEXIST);
+                }
+            }
+        } else if (foreignEvents.test(d.group(), d.event())) {
+            throw KprobeParser.error(KernelError.EVENT_EXIST, line.words(), 0, 0, Errno.EEXIST);
+        }
+        KprobeParser.register(d, line.words(), symbols);
+        probes.add(d);
+        return d;
+    }
+
+    /**
+     * {@code trace_kprobe_has_same_kprobe}: the same symbol text and offset and the same argument texts.
+     * An address probe has no symbol: the kernel compares it as {@code "unknown"} at offset 0.
+     */
+    private static boolean sameKprobe(KprobeDefinition a, KprobeDefinition b) {
+        if (!symbolKey(a).equals(symbolKey(b))) {
+            return false;
+        }
+        for (int i = 0; i < a.args().size(); i++) {
+            if (!a.args().get(i).text().equals(b.args().get(i).text())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String symbolKey(KprobeDefinition d) {
+        return switch (d.target()) {
+            case KernelTarget.Symbol s -> s.qualifiedName() + "+" + s.offset();
+            case KernelTarget.Address a -> "unknown+0";
+        };
+    }
+
+    /** Removes the matching events; false when none matched. */
+    boolean remove(RemoveDefinition r) {
+        List<KprobeDefinition> gone = probes.stream().filter(p -> matches(r, p)).toList();
+        probes.removeAll(gone);
+        return !gone.isEmpty();
+    }
+
+    private static boolean matches(RemoveDefinition r, KprobeDefinition p) {
+        if (!r.event().isEmpty() && !r.event().equals(p.event())) {
+            return false;
+        }
+        if (r.group() != null && !r.group().equals(p.group())) {
+            return false;
+        }
+        List<String> m = r.match();
+        if (m.isEmpty()) {
+            return true;
+        }
+        if (!m.getFirst().equals(NormalForm.place(p.target())) || p.args().size() < m.size() - 1) {
+            return false;
+        }
+        for (int i = 1; i < m.size(); i++) {
+            FetchArg a = p.args().get(i - 1);
+            if (!m.get(i).equals(a.name() + "=" + a.text())) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
