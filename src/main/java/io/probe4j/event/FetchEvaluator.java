@@ -127,6 +127,8 @@ public final class FetchEvaluator {
             case Fetch.Deref d -> readWord(address(d, ctx), ctx);
             case Fetch.Comm c -> throw new IllegalArgumentException("$comm has no numeric value");
             case Fetch.ImmediateString s -> throw new IllegalArgumentException("an immediate string has no numeric value");
+            case Fetch.Argument a -> throw new IllegalArgumentException("$arg" + a.number() + " is a kprobe fetch; user-space probes have none");
+            case Fetch.KernelSymbol k -> throw new IllegalArgumentException("@" + k.text() + " is a kprobe fetch; user-space probes have none");
         };
     }
 

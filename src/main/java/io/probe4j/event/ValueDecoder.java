@@ -26,6 +26,8 @@ public final class ValueDecoder {
             case ArgType.StringType s -> 8;
             case ArgType.Bitfield b -> b.containerBits() / 8;
             case ArgType.Array a -> size(a.element()) * a.count();
+            case ArgType.Symbol sy -> 8;
+            case ArgType.SymbolString ss -> 8;
         };
     }
 
@@ -71,6 +73,8 @@ public final class ValueDecoder {
             }
             case ArgType.StringType s -> throw new IllegalArgumentException("a string has no word value");
             case ArgType.Array a -> throw new IllegalArgumentException("an array has no word value");
+            case ArgType.Symbol sy -> throw new IllegalArgumentException("the symbol type is kprobes only");
+            case ArgType.SymbolString ss -> throw new IllegalArgumentException("the symstr type is kprobes only");
         };
     }
 

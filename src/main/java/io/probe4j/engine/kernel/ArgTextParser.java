@@ -74,6 +74,9 @@ final class ArgTextParser {
             case ArgType.CharType c -> p + 3 <= s.length() && s.charAt(p) == '\'' && s.charAt(p + 2) == '\''
                     && rest.from(new Value.Char((byte) s.charAt(p + 1)), p + 3);
             case ArgType.StringType st -> string(p, rest);
+            case ArgType.SymbolString ss -> string(p, rest);
+            // kprobes only: the kernel prints "sym+0xoff/0xsize" or a bare hex address, never a blank
+            case ArgType.Symbol sy -> word(p, rest);
             case ArgType.Array a -> p < s.length() && s.charAt(p) == '{' && elements(a, 0, p + 1, new Value[a.count()], rest);
         };
     }
@@ -90,6 +93,14 @@ final class ArgTextParser {
             }
             return s.charAt(end) == ',' && elements(a, i + 1, end + 1, acc, rest);
         });
+    }
+
+    private boolean word(int p, Rest rest) {
+        int end = p;
+        while (end < s.length() && s.charAt(end) != ' ') {
+            end++;
+        }
+        return end > p && rest.from(new Value.Text(s.substring(p, end).getBytes(StandardCharsets.ISO_8859_1)), end);
     }
 
     private boolean string(int p, Rest rest) {
