@@ -1,0 +1,79 @@
+package io.probe4j.engine.trap;
+
+import io.probe4j.sys.Mapping;
+import io.probe4j.sys.ProcessMemory;
+import io.probe4j.sys.Procfs;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A traced process with every thread in a ptrace-stop, handed to {@link TraceHooks} and
+ * {@link TraceSession#withStopped}. Valid on the tracer thread for the duration of that call.
+ */
+public final class StoppedProcess {
+    private final TracedProcess process;
+    private final TracerLoop loop;
+
+    StoppedProcess(TracedProcess process, TracerLoop loop) {
+        this.process = process;
+        this.loop = loop;
+    }
+
+    public int pid() {
+        return process.pid;
+    }
+
+    /** Every thread of the process, stopped. */
+    public List<StoppedThread> threads() {
+        loop.checkOnTracerThread();
+        List<StoppedThread> out = new ArrayList<>();
+        for (Tracee t : process.threads.values()) {
+            out.add(new StoppedThread(t, loop));
+        }
+        return out;
+    }
+
+    public ProcessMemory memory() {
+        loop.checkOnTracerThread();
+        return process.memory;
+    }
+
+    /** The current {@code /proc/PID/maps}. */
+    public List<Mapping> maps() {
+        return Procfs.maps(process.pid);
+    }
+
+    /**
+     * Maps {@code len} bytes of anonymous {@code r-x} memory within ±2 GiB of {@code near}, shown
+     * as {@code [anon:NAME]} in the maps (for XOL slots); write it with {@link ProcessMemory#writeForced}.
+     */
+    public long mmapNear(long near, long len, String name) {
+        return process.syscalls.mmapNear(injectionThread(), near, len, name);
+    }
+
+    /** Unmaps what {@link #mmapNear} mapped. */
+    public void munmap(long addr, long len) {
+        process.syscalls.munmap(injectionThread(), addr, len);
+    }
+
+    /** A thread that can run an injected system call: stopped by an event or an interrupt, not in a group-stop. */
+    private int injectionThread() {
+        loop.checkOnTracerThread();
+        Tracee fallback = null;
+        for (Tracee t : process.threads.values()) {
+            if (t.state == Tracee.State.STOPPED && t.pending != null && t.pending.kind() != Tracee.Resume.Kind.LISTEN) {
+                if (t.pending.sig() == 0) {
+                    t.regs = null;
+                    return t.tid;
+                }
+                fallback = t;
+            }
+        }
+        if (fallback == null) {
+            throw new IllegalStateException("every thread of process " + process.pid
+                    + " is in a group-stop: cannot run a system call in it now");
+        }
+        fallback.regs = null;
+        return fallback.tid;
+    }
+}

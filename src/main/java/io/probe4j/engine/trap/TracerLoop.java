@@ -1,0 +1,475 @@
+package io.probe4j.engine.trap;
+
+import io.probe4j.sys.Errno;
+import io.probe4j.sys.Ptrace;
+import io.probe4j.sys.Procfs;
+import io.probe4j.sys.SigInfo;
+import io.probe4j.sys.Signals;
+import io.probe4j.sys.SysException;
+import io.probe4j.sys.UserRegs;
+import io.probe4j.sys.Wait;
+import io.probe4j.sys.WaitStatus;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The session's tracer thread: the only thread that makes ptrace requests for its tracees (the
+ * kernel accepts them only from the thread that attached). It waits for tracee stops, keeps the
+ * table of traced threads and processes, relays signals as if nobody traced, calls the
+ * {@link TraceHooks}, and runs tasks that other threads queue through {@link TaskQueue}.
+ */
+final class TracerLoop implements Runnable {
+    static final Set<Ptrace.Option> OPTIONS = EnumSet.of(Ptrace.Option.TRACECLONE, Ptrace.Option.TRACEFORK,
+            Ptrace.Option.TRACEVFORK, Ptrace.Option.TRACEEXEC);
+
+    private final TraceHooks hooks;
+    private final Runnable start;
+    final TaskQueue tasks = new TaskQueue(this);
+    private final Map<Integer, Tracee> tracees = new HashMap<>();
+    private final Map<Integer, TracedProcess> processes = new LinkedHashMap<>();
+    /** Stops of threads not yet known: a new child may report before its parent's fork event. */
+    private final Map<Integer, WaitStatus> earlyStops = new HashMap<>();
+    /** Completes with the root pid once the program exec'ed (launch) or all threads were seized (attach). */
+    final CompletableFuture<Integer> ready = new CompletableFuture<>();
+    final CompletableFuture<SessionEnd> end = new CompletableFuture<>();
+    private volatile Thread thread;
+    volatile Doorbell doorbell;
+    private SessionEnd rootEnd;
+    /** The launched root, our own child: reaped by us even after a detach. */
+    private int spawnedChild = -1;
+    private boolean rootReaped;
+
+    private TracerLoop(TraceHooks hooks, java.util.function.Consumer<TracerLoop> start) {
+        this.hooks = hooks;
+        this.start = () -> start.accept(this);
+    }
+
+    static TracerLoop launching(LaunchSpec spec, TraceHooks hooks) {
+        return new TracerLoop(hooks, loop -> loop.launch(spec));
+    }
+
+    static TracerLoop attaching(int pid, TraceHooks hooks) {
+        return new TracerLoop(hooks, loop -> loop.attach(pid));
+    }
+
+    void startThread() {
+        Thread t = Thread.ofPlatform().name("probe4j-tracer").daemon(true).unstarted(this);
+        thread = t;
+        t.start();
+    }
+
+    boolean onTracerThread() {
+        return Thread.currentThread() == thread;
+    }
+
+    void checkOnTracerThread() {
+        if (!onTracerThread()) {
+            throw new IllegalStateException("ptrace requests must come from the session's tracer thread, not "
+                    + Thread.currentThread().getName());
+        }
+    }
+
+    @Override
+    public void run() {
+        Throwable failure = null;
+        try {
+            doorbell = Doorbell.start();
+            start.run();
+            while (!processes.isEmpty()) {
+                tasks.runAll();
+                if (processes.isEmpty()) {
+                    break;
+                }
+                dispatch(nextStatus());
+            }
+        } catch (Throwable t) {
+            failure = t;
+            try {
+                detachAll();
+            } catch (Throwable t2) {
+                t.addSuppressed(t2);
+            }
+        } finally {
+            tasks.close();
+            if (doorbell != null) {
+                doorbell.close();
+            }
+        }
+        if (failure != null) {
+            ready.completeExceptionally(failure);
+            end.completeExceptionally(failure);
+        } else {
+            ready.complete(-1); // no-op unless the program never got to exec
+            end.complete(rootEnd != null ? rootEnd : new SessionEnd.Detached());
+        }
+        reapDetachedChild();
+    }
+
+    // ---- starting --------------------------------------------------------------------------
+
+    /** Shell that stops itself, so we can seize it, and then execs the program in its place. */
+    private static final String STOPPER = "kill -STOP $$; exec \"$0\" \"$@\"";
+
+    private void launch(LaunchSpec spec) {
+        List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", STOPPER, spec.program().toString()));
+        argv.addAll(spec.command().subList(1, spec.command().size()));
+        int pid = io.probe4j.sys.Spawn.spawn("/bin/sh", argv, spec.env(), spec.stdio());
+        spawnedChild = pid;
+        WaitStatus ws = Wait.waitpid(pid, Wait.WUNTRACED).orElseThrow();
+        if (!ws.stopped()) {
+            rootReaped = true;
+            throw new IllegalStateException("the launching shell did not stop itself: " + ws);
+        }
+        Ptrace.seize(pid, OPTIONS);
+        TracedProcess p = addProcess(pid, true);
+        p.launching = true;
+        addThread(pid, p);
+        // the seized shell re-traps in its group-stop; SIGCONT ends the group-stop, and the resume
+        // that follows lets it exec: EVENT_EXEC completes `ready` (see exec())
+        Signals.kill(pid, Signals.SIGCONT);
+    }
+
+    private void attach(int pid) {
+        List<Integer> first;
+        try {
+            first = Procfs.tasks(pid);
+        } catch (SysException e) {
+            throw new io.probe4j.UserException("cannot attach to process " + pid + ": no such process");
+        }
+        TracedProcess p = addProcess(pid, true);
+        p.holds = 1;
+        Set<Integer> seen = new java.util.HashSet<>();
+        boolean more = !first.isEmpty();
+        while (more) { // threads may be born while we seize: list again until nothing is new
+            more = false;
+            for (int tid : Procfs.tasks(pid)) {
+                if (!seen.add(tid)) {
+                    continue;
+                }
+                more = true;
+                try {
+                    Ptrace.seize(tid, OPTIONS);
+                } catch (SysException e) {
+                    if (e.errno() == Errno.ESRCH) {
+                        continue; // exited meanwhile
+                    }
+                    if (e.errno() != Errno.EPERM || p.threads.isEmpty()) {
+                        processes.remove(pid);
+                        throw new io.probe4j.UserException("cannot attach to process " + pid + ": " + e.getMessage()
+                                + (e.errno() == Errno.EPERM ? " (is it traced already?)" : ""));
+                    }
+                    // EPERM for a later thread: a seized thread cloned it and it is auto-attached already
+                }
+                if (!tracees.containsKey(tid)) {
+                    addThread(tid, p);
+                }
+            }
+        }
+        for (Tracee t : List.copyOf(p.threads.values())) {
+            interrupt(t);
+        }
+        awaitAllStopped(p);
+        if (processes.containsKey(pid)) {
+            hooks.onNewProcess(new StoppedProcess(p, this), Origin.ATTACHED, 0);
+        }
+        release(p);
+        ready.complete(pid);
+    }
+
+    // ---- the wait loop ---------------------------------------------------------------------
+
+    /** The next wait status of a tracee; doorbell rings are handled here. */
+    private WaitStatus nextStatus() {
+        while (true) {
+            WaitStatus ws = Wait.waitpid(-1);
+            if (doorbell != null && ws.pid() == doorbell.pid()) {
+                doorbell.handle(ws); // queued tasks run at the top of the loop, never inside a hold
+                continue;
+            }
+            return ws;
+        }
+    }
+
+    private void dispatch(WaitStatus ws) {
+        Tracee t = tracees.get(ws.pid());
+        if (t == null) {
+            if (ws.stopped()) {
+                earlyStops.put(ws.pid(), ws);
+            } else if (ws.pid() == spawnedChild) {
+                rootReaped = true;
+            }
+            return; // exits of threads dropped at exec
+        }
+        if (ws.dead()) {
+            gone(t, ws);
+            return;
+        }
+        t.state = Tracee.State.STOPPED;
+        t.regs = null;
+        int sig = ws.stopSig();
+        switch (ws.event()) {
+            case Ptrace.EVENT_STOP -> resume(t, Signals.isStopSignal(sig) ? Tracee.Resume.LISTEN : Tracee.Resume.CONT0);
+            case Ptrace.EVENT_FORK, Ptrace.EVENT_VFORK, Ptrace.EVENT_CLONE -> born(t, ws.event());
+            case Ptrace.EVENT_EXEC -> exec(t);
+            case 0 -> {
+                if (sig == Signals.SIGTRAP) {
+                    trap(t);
+                } else {
+                    resume(t, Tracee.Resume.cont(sig)); // relay the signal as if untraced
+                }
+            }
+            default -> resume(t, Tracee.Resume.CONT0);
+        }
+    }
+
+    private void trap(Tracee t) {
+        SigInfo info = Ptrace.getSigInfo(t.tid);
+        UserRegs regs = Ptrace.getRegs(t.tid);
+        t.regs = regs;
+        TrapAction a = hooks.onTrap(new StoppedThread(t, this), new Trap(regs.ip(), info));
+        resume(t, switch (a) {
+            case DELIVER -> Tracee.Resume.cont(Signals.SIGTRAP);
+            case RESUME -> Tracee.Resume.CONT0;
+            case STEP -> Tracee.Resume.STEP0;
+        });
+    }
+
+    /** A fork, vfork or clone event: trace the child, which starts in a stop of its own. */
+    private void born(Tracee parent, int event) {
+        int child = (int) Ptrace.getEventMsg(parent.tid);
+        boolean thread = event == Ptrace.EVENT_CLONE && Procfs.tgid(child) == parent.process.pid;
+        if (thread) {
+            if (!tracees.containsKey(child)) {
+                addThread(child, parent.process);
+                WaitStatus early = earlyStops.remove(child);
+                if (early != null) {
+                    dispatch(early);
+                }
+            }
+        } else if (!processes.containsKey(child)) {
+            TracedProcess p = addProcess(child, false);
+            p.holds = 1;
+            Tracee c = addThread(child, p);
+            WaitStatus early = earlyStops.remove(child);
+            dispatch(early != null ? early : Wait.waitpid(child));
+            while (tracees.get(child) == c && c.state != Tracee.State.STOPPED) {
+                dispatch(Wait.waitpid(child));
+            }
+            if (processes.containsKey(child)) {
+                hooks.onNewProcess(new StoppedProcess(p, this), event == Ptrace.EVENT_VFORK ? Origin.VFORKED : Origin.FORKED,
+                        parent.process.pid);
+                release(p);
+            }
+        }
+        resume(parent, Tracee.Resume.CONT0);
+    }
+
+    private void exec(Tracee t) {
+        TracedProcess p = t.process;
+        // the other threads are gone, and the exec'ing thread now has the leader's id (= t.tid)
+        for (Tracee o : List.copyOf(p.threads.values())) {
+            if (o != t) {
+                p.threads.remove(o.tid);
+                tracees.remove(o.tid);
+            }
+        }
+        p.memory.execHappened();
+        p.syscalls.execHappened();
+        Origin origin = p.launching ? Origin.LAUNCHED : Origin.EXECED;
+        p.launching = false;
+        p.holds++;
+        try {
+            hooks.onNewProcess(new StoppedProcess(p, this), origin, 0);
+        } finally {
+            release(p);
+        }
+        if (origin == Origin.LAUNCHED) {
+            ready.complete(p.pid);
+        }
+        if (t.state == Tracee.State.STOPPED && t.pending == null) {
+            resume(t, Tracee.Resume.CONT0);
+        }
+    }
+
+    private void gone(Tracee t, WaitStatus ws) {
+        TracedProcess p = t.process;
+        tracees.remove(t.tid);
+        p.threads.remove(t.tid);
+        if (t.tid != p.pid) {
+            return;
+        }
+        // with __WALL the leader is reported last: the process is over
+        for (Tracee o : p.threads.values()) {
+            tracees.remove(o.tid);
+        }
+        p.threads.clear();
+        processes.remove(p.pid);
+        p.memory.close();
+        if (p.pid == spawnedChild) {
+            rootReaped = true;
+        }
+        if (p.root) {
+            rootEnd = ws.exited() ? new SessionEnd.Exited(ws.exitCode()) : new SessionEnd.Killed(ws.termSig(), ws.coreDumped());
+            ready.complete(p.pid);
+        }
+        hooks.onProcessExit(p.pid);
+    }
+
+    // ---- resuming, holding, detaching ----------------------------------------------------
+
+    /** Resumes a stopped thread now, or records how to resume it while its process is held. */
+    private void resume(Tracee t, Tracee.Resume r) {
+        t.pending = r;
+        if (t.process.holds == 0) {
+            apply(t);
+        }
+    }
+
+    private void apply(Tracee t) {
+        Tracee.Resume r = t.pending;
+        t.pending = null;
+        t.regs = null;
+        try {
+            switch (r.kind()) {
+                case CONT -> Ptrace.cont(t.tid, r.sig());
+                case STEP -> Ptrace.singleStep(t.tid, r.sig());
+                case LISTEN -> Ptrace.listen(t.tid);
+            }
+        } catch (SysException e) {
+            if (e.errno() != Errno.ESRCH) {
+                throw e;
+            }
+            // killed while stopped (SIGKILL): its exit will be reported
+        }
+        t.state = r.kind() == Tracee.Resume.Kind.LISTEN ? Tracee.State.LISTENING : Tracee.State.RUNNING;
+    }
+
+    private void interrupt(Tracee t) {
+        if (t.state != Tracee.State.STOPPED) {
+            try {
+                Ptrace.interrupt(t.tid);
+            } catch (SysException e) {
+                if (e.errno() != Errno.ESRCH) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Stops every thread of {@code p} and keeps them stopped until {@link #release}. */
+    void hold(TracedProcess p) {
+        if (p.holds++ == 0) {
+            for (Tracee t : List.copyOf(p.threads.values())) {
+                interrupt(t);
+            }
+        }
+        awaitAllStopped(p);
+    }
+
+    private void awaitAllStopped(TracedProcess p) {
+        while (processes.get(p.pid) == p && !p.allStopped()) {
+            dispatch(nextStatus());
+        }
+    }
+
+    void release(TracedProcess p) {
+        if (--p.holds == 0) {
+            for (Tracee t : List.copyOf(p.threads.values())) {
+                if (t.state == Tracee.State.STOPPED && t.pending != null) {
+                    apply(t);
+                }
+            }
+        }
+    }
+
+    /** Stops everything, lets the hooks clean up, and detaches from every thread. */
+    void detachAll() {
+        boolean again = true;
+        while (again) { // holding may meet forks: new processes to hold too
+            again = false;
+            for (TracedProcess p : List.copyOf(processes.values())) {
+                if (p.holds == 0 && processes.get(p.pid) == p) {
+                    hold(p);
+                    again = true;
+                }
+            }
+        }
+        RuntimeException failure = null;
+        for (TracedProcess p : List.copyOf(processes.values())) {
+            try {
+                hooks.beforeDetach(new StoppedProcess(p, this));
+            } catch (RuntimeException e) {
+                failure = failure == null ? e : failure;
+            }
+            for (Tracee t : p.threads.values()) {
+                int sig = t.pending != null && t.pending.kind() == Tracee.Resume.Kind.CONT ? t.pending.sig() : 0;
+                try {
+                    Ptrace.detach(t.tid, sig);
+                } catch (SysException e) {
+                    if (e.errno() != Errno.ESRCH) {
+                        failure = failure == null ? e : failure;
+                    }
+                }
+                tracees.remove(t.tid);
+            }
+            p.memory.close();
+        }
+        processes.clear();
+        if (rootEnd == null) {
+            rootEnd = new SessionEnd.Detached();
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** After a detach the launched program is still our child: reap it when it ends, so no zombie stays. */
+    private void reapDetachedChild() {
+        if (spawnedChild > 0 && !rootReaped) {
+            try {
+                Wait.waitpid(spawnedChild);
+            } catch (SysException e) {
+                // reaped already
+            }
+        }
+    }
+
+    /** Runs {@code body} with every thread of {@code pid} stopped (on the tracer thread). */
+    <T> T withStopped(int pid, java.util.function.Function<StoppedProcess, T> body) {
+        TracedProcess p = processes.get(pid);
+        if (p == null) {
+            throw new IllegalArgumentException("process " + pid + " is not traced");
+        }
+        hold(p);
+        try {
+            return body.apply(new StoppedProcess(p, this));
+        } finally {
+            if (processes.get(pid) == p) {
+                release(p);
+            }
+        }
+    }
+
+    List<Integer> pids() {
+        return List.copyOf(processes.keySet());
+    }
+
+    private TracedProcess addProcess(int pid, boolean root) {
+        TracedProcess p = new TracedProcess(pid, root);
+        processes.put(pid, p);
+        return p;
+    }
+
+    private Tracee addThread(int tid, TracedProcess p) {
+        Tracee t = new Tracee(tid, p);
+        tracees.put(tid, t);
+        p.threads.put(tid, t);
+        return t;
+    }
+}
