@@ -60,12 +60,21 @@ public final class Procfs {
 
     /** The thread group (process) id of {@code tid}, from {@code /proc/TID/status}. */
     public static int tgid(int tid) {
-        for (String line : lines(Path.of("/proc", String.valueOf(tid), "status"), "reading the status of " + tid)) {
-            if (line.startsWith("Tgid:")) {
-                return Integer.parseInt(line.substring(5).strip());
+        return statusField(tid, "Tgid:");
+    }
+
+    /** The parent process id of {@code pid}, from {@code /proc/PID/status}. */
+    public static int ppid(int pid) {
+        return statusField(pid, "PPid:");
+    }
+
+    private static int statusField(int pid, String key) {
+        for (String line : lines(Path.of("/proc", String.valueOf(pid), "status"), "reading the status of " + pid)) {
+            if (line.startsWith(key)) {
+                return Integer.parseInt(line.substring(key.length()).strip());
             }
         }
-        throw new IllegalStateException("/proc/" + tid + "/status has no Tgid line");
+        throw new IllegalStateException("/proc/" + pid + "/status has no " + key + " line");
     }
 
     /** Fields of {@code stat} after the {@code (comm)}, which may itself hold spaces and parentheses. */

@@ -59,21 +59,26 @@ public final class StoppedProcess {
     /** A thread that can run an injected system call: stopped by an event or an interrupt, not in a group-stop. */
     private int injectionThread() {
         loop.checkOnTracerThread();
-        Tracee fallback = null;
+        Tracee best = null;
         for (Tracee t : process.threads.values()) {
-            if (t.state == Tracee.State.STOPPED && t.pending != null && t.pending.kind() != Tracee.Resume.Kind.LISTEN) {
-                if (t.pending.sig() == 0) {
-                    t.regs = null;
-                    return t.tid;
-                }
-                fallback = t;
+            if (t.state != Tracee.State.STOPPED || t.pending == null || t.pending.kind() == Tracee.Resume.Kind.LISTEN) {
+                continue;
+            }
+            // best: no signal to deliver and not inside a system call
+            if (best == null || rank(t) < rank(best)) {
+                best = t;
             }
         }
-        if (fallback == null) {
+        if (best == null) {
             throw new IllegalStateException("every thread of process " + process.pid
                     + " is in a group-stop: cannot run a system call in it now");
         }
-        fallback.regs = null;
-        return fallback.tid;
+        loop.settle(best);
+        best.regs = null;
+        return best.tid;
+    }
+
+    private static int rank(Tracee t) {
+        return (t.pending.sig() != 0 ? 2 : 0) + (t.inSyscallStop ? 1 : 0);
     }
 }

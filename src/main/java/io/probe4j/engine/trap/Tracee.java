@@ -30,6 +30,12 @@ final class Tracee {
     final TracedProcess process;
     State state = State.RUNNING;
     Resume pending;
+    /**
+     * Stopped by a fork/clone/exec event, i.e. inside that system call: the kernel still has to
+     * write its return value into {@code ax}, so an injected system call must wait (see
+     * {@link TracerLoop#settle}).
+     */
+    boolean inSyscallStop;
     /** This stop's registers, read on first use and dropped at resume. */
     UserRegs regs;
 

@@ -86,7 +86,10 @@ final class TracerLoop implements Runnable {
                 if (processes.isEmpty()) {
                     break;
                 }
-                dispatch(nextStatus());
+                WaitStatus ws = nextStatus(true);
+                if (ws != null) {
+                    dispatch(ws);
+                }
             }
         } catch (Throwable t) {
             failure = t;
@@ -142,6 +145,13 @@ final class TracerLoop implements Runnable {
         } catch (SysException e) {
             throw new io.probe4j.UserException("cannot attach to process " + pid + ": no such process");
         }
+        if (Procfs.ppid(pid) == ProcessHandle.current().pid()) {
+            // the kernel lets any thread of a child's parent process wait for it as if it were the
+            // tracer: the JDK's reaper thread, blocked in waitpid(pid), would take our ptrace stops
+            throw new io.probe4j.UserException("cannot attach to process " + pid
+                    + ": it is a child of this JVM, whose process reaper would take its ptrace stops;"
+                    + " launch it through the session instead");
+        }
         TracedProcess p = addProcess(pid, true);
         p.holds = 1;
         Set<Integer> seen = new java.util.HashSet<>();
@@ -184,12 +194,19 @@ final class TracerLoop implements Runnable {
 
     // ---- the wait loop ---------------------------------------------------------------------
 
-    /** The next wait status of a tracee; doorbell rings are handled here. */
-    private WaitStatus nextStatus() {
+    /**
+     * The next wait status of a tracee. A doorbell ring is handled here; it returns null to the main
+     * loop (which then runs the queued tasks) and is swallowed inside a hold, so tasks never run
+     * in the middle of stopping a process.
+     */
+    private WaitStatus nextStatus(boolean mainLoop) {
         while (true) {
             WaitStatus ws = Wait.waitpid(-1);
             if (doorbell != null && ws.pid() == doorbell.pid()) {
-                doorbell.handle(ws); // queued tasks run at the top of the loop, never inside a hold
+                doorbell.handle(ws);
+                if (mainLoop) {
+                    return null;
+                }
                 continue;
             }
             return ws;
@@ -212,6 +229,7 @@ final class TracerLoop implements Runnable {
         }
         t.state = Tracee.State.STOPPED;
         t.regs = null;
+        t.inSyscallStop = ws.event() != 0 && ws.event() != Ptrace.EVENT_STOP;
         int sig = ws.stopSig();
         switch (ws.event()) {
             case Ptrace.EVENT_STOP -> resume(t, Signals.isStopSignal(sig) ? Tracee.Resume.LISTEN : Tracee.Resume.CONT0);
@@ -284,6 +302,7 @@ final class TracerLoop implements Runnable {
         Origin origin = p.launching ? Origin.LAUNCHED : Origin.EXECED;
         p.launching = false;
         p.holds++;
+        resume(t, Tracee.Resume.CONT0); // recorded: applied at the release below
         try {
             hooks.onNewProcess(new StoppedProcess(p, this), origin, 0);
         } finally {
@@ -291,9 +310,6 @@ final class TracerLoop implements Runnable {
         }
         if (origin == Origin.LAUNCHED) {
             ready.complete(p.pid);
-        }
-        if (t.state == Tracee.State.STOPPED && t.pending == null) {
-            resume(t, Tracee.Resume.CONT0);
         }
     }
 
@@ -374,7 +390,7 @@ final class TracerLoop implements Runnable {
 
     private void awaitAllStopped(TracedProcess p) {
         while (processes.get(p.pid) == p && !p.allStopped()) {
-            dispatch(nextStatus());
+            dispatch(nextStatus(false));
         }
     }
 
@@ -437,6 +453,38 @@ final class TracerLoop implements Runnable {
             } catch (SysException e) {
                 // reaped already
             }
+        }
+    }
+
+    /**
+     * Moves a thread out of an event stop inside a system call to a stop at the return to user
+     * mode, without running a user instruction: a queued {@code PTRACE_INTERRUPT} traps it as soon
+     * as the system call has returned. Needed before injecting a system call there.
+     */
+    void settle(Tracee t) {
+        checkOnTracerThread();
+        if (!t.inSyscallStop) {
+            return;
+        }
+        Ptrace.interrupt(t.tid);
+        Ptrace.cont(t.tid, 0);
+        t.regs = null;
+        while (true) {
+            WaitStatus ws = Wait.waitpid(t.tid);
+            if (ws.dead()) {
+                gone(t, ws);
+                throw new IllegalStateException("thread " + t.tid + " ended: " + ws);
+            }
+            t.inSyscallStop = false;
+            if (ws.event() == 0 && ws.stopSig() != Signals.SIGTRAP) {
+                t.pending = Tracee.Resume.cont(ws.stopSig()); // a signal came first; the interrupt stays queued
+                return;
+            }
+            if (ws.event() == Ptrace.EVENT_STOP || ws.event() == 0) {
+                return;
+            }
+            t.inSyscallStop = true; // another event: try again
+            Ptrace.cont(t.tid, 0);
         }
     }
 
