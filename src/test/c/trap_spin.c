@@ -19,6 +19,11 @@ static void *work(void *arg) {
     return NULL;
 }
 
+/* Its own function, so that a test can put a breakpoint on the end of the run. */
+__attribute__((noinline)) static void finish(void) {
+    printf("checksum %lx %lx\n", sums[0], sums[1]);
+}
+
 int main(int argc, char **argv) {
     if (argc > 1) steps = atol(argv[1]);
     printf("ready\n");
@@ -27,6 +32,6 @@ int main(int argc, char **argv) {
     pthread_create(&t, NULL, work, (void *)1);
     work((void *)0);
     pthread_join(t, NULL);
-    printf("checksum %lx %lx\n", sums[0], sums[1]);
+    finish();
     return 0;
 }
