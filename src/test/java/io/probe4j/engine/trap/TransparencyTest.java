@@ -80,4 +80,18 @@ class TransparencyTest {
         assertTrue(r.stdout().contains("arg 2: two words"), r.stdout());
         assertTrue(r.stdout().contains("arg 3: $HOME"), r.stdout());
     }
+
+    @Test
+    void execFromANonLeaderThread() throws Exception {
+        Runs.Result r = sameTracedAsUntraced("trap_threadexec.c");
+        assertEquals("pid keeps its id across exec\nexec'ed from a thread\n", r.stdout());
+        assertEquals(List.of("LAUNCHED", "EXECED", "exit"), hooks.seen);
+    }
+
+    @Test
+    void aChildOutlivingItsParentIsFollowedToItsEnd() throws Exception {
+        Runs.Result r = sameTracedAsUntraced("trap_orphan.c");
+        assertEquals(4, r.status());
+        assertTrue(r.stdout().contains("child outlived its parent"), r.stdout());
+    }
 }
