@@ -23,12 +23,17 @@ public final class StoppedProcess {
         return process.pid;
     }
 
-    /** Every thread of the process, stopped. */
+    /**
+     * The threads of the process, stopped. Left out: a thread waiting in the kernel for its vfork
+     * child, which cannot stop until the child execs or exits (it runs no user code meanwhile).
+     */
     public List<StoppedThread> threads() {
         loop.checkOnTracerThread();
         List<StoppedThread> out = new ArrayList<>();
         for (Tracee t : process.threads.values()) {
-            out.add(new StoppedThread(t, loop));
+            if (t.state == Tracee.State.STOPPED) {
+                out.add(new StoppedThread(t, loop));
+            }
         }
         return out;
     }
@@ -61,7 +66,8 @@ public final class StoppedProcess {
         loop.checkOnTracerThread();
         Tracee best = null;
         for (Tracee t : process.threads.values()) {
-            if (t.state != Tracee.State.STOPPED || t.pending == null || t.pending.kind() == Tracee.Resume.Kind.LISTEN) {
+            if (t.state != Tracee.State.STOPPED || t.pending == null || t.pending.kind() == Tracee.Resume.Kind.LISTEN
+                    || t.lastEvent == io.probe4j.sys.Ptrace.EVENT_VFORK) { // settling it would wait for the child
                 continue;
             }
             // best: no signal to deliver and not inside a system call

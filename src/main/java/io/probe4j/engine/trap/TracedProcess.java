@@ -25,9 +25,24 @@ final class TracedProcess {
         this.syscalls = new RemoteSyscall(pid, memory);
     }
 
+    /** Every thread is in a ptrace-stop. */
     boolean allStopped() {
         for (Tracee t : threads.values()) {
             if (t.state != Tracee.State.STOPPED) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * No thread can run a user instruction without our knowing: each is stopped or waits in the
+     * kernel for its vfork child (and will report VFORK_DONE first). Waiting for such a thread to
+     * stop could wait forever: on a child we hold.
+     */
+    boolean quiescent() {
+        for (Tracee t : threads.values()) {
+            if (t.state != Tracee.State.STOPPED && !t.inVforkWait) {
                 return false;
             }
         }

@@ -36,6 +36,14 @@ final class Tracee {
      * {@link TracerLoop#settle}).
      */
     boolean inSyscallStop;
+    /** The ptrace event of the last stop (0: a signal-delivery-stop). */
+    int lastEvent;
+    /**
+     * Resumed from a vfork event: the thread sleeps in the kernel (killable only, deaf to
+     * {@code PTRACE_INTERRUPT}) until the child execs or exits, and reports
+     * {@code PTRACE_EVENT_VFORK_DONE} before it runs a user instruction again.
+     */
+    boolean inVforkWait;
     /** This stop's registers, read on first use and dropped at resume. */
     UserRegs regs;
 

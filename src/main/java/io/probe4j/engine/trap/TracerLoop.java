@@ -26,7 +26,7 @@ import java.util.concurrent.CompletableFuture;
  */
 final class TracerLoop implements Runnable {
     static final Set<Ptrace.Option> OPTIONS = EnumSet.of(Ptrace.Option.TRACECLONE, Ptrace.Option.TRACEFORK,
-            Ptrace.Option.TRACEVFORK, Ptrace.Option.TRACEEXEC);
+            Ptrace.Option.TRACEVFORK, Ptrace.Option.TRACEVFORKDONE, Ptrace.Option.TRACEEXEC);
 
     private final TraceHooks hooks;
     private final Runnable start;
@@ -229,7 +229,9 @@ final class TracerLoop implements Runnable {
         }
         t.state = Tracee.State.STOPPED;
         t.regs = null;
-        t.inSyscallStop = ws.event() != 0 && ws.event() != Ptrace.EVENT_STOP;
+        t.inSyscallStop = ws.event() != 0 && ws.event() != Ptrace.EVENT_STOP && ws.event() != Ptrace.EVENT_VFORK_DONE;
+        t.lastEvent = ws.event();
+        t.inVforkWait = false;
         int sig = ws.stopSig();
         switch (ws.event()) {
             case Ptrace.EVENT_STOP -> resume(t, Signals.isStopSignal(sig) ? Tracee.Resume.LISTEN : Tracee.Resume.CONT0);
@@ -364,6 +366,7 @@ final class TracerLoop implements Runnable {
             // killed while stopped (SIGKILL): its exit will be reported
         }
         t.state = r.kind() == Tracee.Resume.Kind.LISTEN ? Tracee.State.LISTENING : Tracee.State.RUNNING;
+        t.inVforkWait = t.lastEvent == Ptrace.EVENT_VFORK && r.kind() == Tracee.Resume.Kind.CONT;
     }
 
     private void interrupt(Tracee t) {
@@ -389,7 +392,7 @@ final class TracerLoop implements Runnable {
     }
 
     private void awaitAllStopped(TracedProcess p) {
-        while (processes.get(p.pid) == p && !p.allStopped()) {
+        while (processes.get(p.pid) == p && !p.quiescent()) {
             dispatch(nextStatus(false));
         }
     }
@@ -417,32 +420,50 @@ final class TracerLoop implements Runnable {
             }
         }
         RuntimeException failure = null;
-        for (TracedProcess p : List.copyOf(processes.values())) {
-            try {
-                hooks.beforeDetach(new StoppedProcess(p, this));
-            } catch (RuntimeException e) {
-                failure = failure == null ? e : failure;
-            }
-            for (Tracee t : p.threads.values()) {
-                int sig = t.pending != null && t.pending.kind() == Tracee.Resume.Kind.CONT ? t.pending.sig() : 0;
-                try {
-                    Ptrace.detach(t.tid, sig);
-                } catch (SysException e) {
-                    if (e.errno() != Errno.ESRCH) {
-                        failure = failure == null ? e : failure;
-                    }
+        while (!processes.isEmpty()) {
+            boolean progress = false;
+            for (TracedProcess p : List.copyOf(processes.values())) {
+                if (processes.get(p.pid) == p && p.allStopped()) {
+                    RuntimeException e = detach(p);
+                    failure = failure == null ? e : failure;
+                    progress = true;
                 }
-                tracees.remove(t.tid);
             }
-            p.memory.close();
+            if (!progress) {
+                // left: vfork parents whose children are now detached; they report VFORK_DONE soon
+                dispatch(nextStatus(false));
+            }
         }
-        processes.clear();
         if (rootEnd == null) {
             rootEnd = new SessionEnd.Detached();
         }
         if (failure != null) {
             throw failure;
         }
+    }
+
+    /** Detaches every (stopped) thread of {@code p}, after the hooks cleaned up; returns what failed. */
+    private RuntimeException detach(TracedProcess p) {
+        RuntimeException failure = null;
+        try {
+            hooks.beforeDetach(new StoppedProcess(p, this));
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        for (Tracee t : p.threads.values()) {
+            int sig = t.pending != null && t.pending.kind() == Tracee.Resume.Kind.CONT ? t.pending.sig() : 0;
+            try {
+                Ptrace.detach(t.tid, sig);
+            } catch (SysException e) {
+                if (e.errno() != Errno.ESRCH && failure == null) {
+                    failure = e;
+                }
+            }
+            tracees.remove(t.tid);
+        }
+        p.memory.close();
+        processes.remove(p.pid);
+        return failure;
     }
 
     /** After a detach the launched program is still our child: reap it when it ends, so no zombie stays. */

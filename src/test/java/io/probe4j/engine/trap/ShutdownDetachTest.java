@@ -12,11 +12,13 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * A tracing JVM asked to stop (SIGTERM, as Ctrl-C would) detaches first: the program goes on unharmed.
  * (Merely dying would not be enough: the kernel would detach, but leave the breakpoint in place.)
  */
+@Timeout(120) // a tracer bug shows as a hang: fail instead
 class ShutdownDetachTest {
     @Test
     void sigtermToTheTracingJvmLeavesTheProgramRunningToItsNormalEnd() throws Exception {

@@ -6,8 +6,10 @@ import io.probe4j.sys.Spawn;
 import io.probe4j.testing.Fixtures;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Prints what the session adds: a consumed int3 through the whole loop, and launch-to-exec time. */
+@Timeout(120) // a tracer bug shows as a hang: fail instead
 class TrapCostsTest {
     @Test
     void costsOfTheTracerLoop() throws Exception {
