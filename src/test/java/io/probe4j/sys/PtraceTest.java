@@ -130,4 +130,19 @@ class PtraceTest {
         assertEquals(Ptrace.EVENT_EXEC, exec.event());
         assertEquals(3, new WaitStatus(7, 3 << 8).exitCode());
     }
+
+    @Test
+    void waitidWithNowaitLooksWithoutTakingTheStatus() throws Exception {
+        try (Tracee t = Tracee.spin()) {
+            Signals.tgkill(t.pid, t.pid, Signals.SIGUSR1);
+            Ptrace.cont(t.pid, 0);
+            SigInfo seen = Wait.waitid(t.pid, Wait.WSTOPPED | Wait.WEXITED | Wait.WNOWAIT).orElseThrow();
+            assertEquals(t.pid, seen.pid());
+            assertEquals(Wait.CLD_TRAPPED, seen.code());
+            // still there for waitpid: the same stop
+            WaitStatus ws = Wait.waitpid(t.pid);
+            assertEquals(seen.status(), ws.stopSig() | (ws.event() << 8));
+            assertTrue(Wait.waitid(t.pid, Wait.WSTOPPED | Wait.WNOHANG).isEmpty());
+        }
+    }
 }

@@ -9,7 +9,6 @@ import io.probe4j.sys.SysException;
 import io.probe4j.sys.UserRegs;
 import io.probe4j.sys.Wait;
 import io.probe4j.sys.WaitStatus;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -28,11 +27,11 @@ final class TracerLoop implements Runnable {
     static final Set<Ptrace.Option> OPTIONS = EnumSet.of(Ptrace.Option.TRACECLONE, Ptrace.Option.TRACEFORK,
             Ptrace.Option.TRACEVFORK, Ptrace.Option.TRACEVFORKDONE, Ptrace.Option.TRACEEXEC);
 
-    private final TraceHooks hooks;
+    final TraceHooks hooks;
     private final Runnable start;
     final TaskQueue tasks = new TaskQueue(this);
-    private final Map<Integer, Tracee> tracees = new HashMap<>();
-    private final Map<Integer, TracedProcess> processes = new LinkedHashMap<>();
+    final Map<Integer, Tracee> tracees = new HashMap<>();
+    final Map<Integer, TracedProcess> processes = new LinkedHashMap<>();
     /** Stops of threads not yet known: a new child may report before its parent's fork event. */
     private final Map<Integer, WaitStatus> earlyStops = new HashMap<>();
     /** Completes with the root pid once the program exec'ed (launch) or all threads were seized (attach). */
@@ -40,10 +39,10 @@ final class TracerLoop implements Runnable {
     final CompletableFuture<SessionEnd> end = new CompletableFuture<>();
     private volatile Thread thread;
     volatile Doorbell doorbell;
-    private SessionEnd rootEnd;
+    SessionEnd rootEnd;
     /** The launched root, our own child: reaped by us even after a detach. */
-    private int spawnedChild = -1;
-    private boolean rootReaped;
+    int spawnedChild = -1;
+    boolean rootReaped;
 
     private TracerLoop(TraceHooks hooks, java.util.function.Consumer<TracerLoop> start) {
         this.hooks = hooks;
@@ -51,11 +50,11 @@ final class TracerLoop implements Runnable {
     }
 
     static TracerLoop launching(LaunchSpec spec, TraceHooks hooks) {
-        return new TracerLoop(hooks, loop -> loop.launch(spec));
+        return new TracerLoop(hooks, loop -> Starts.launch(loop, spec));
     }
 
     static TracerLoop attaching(int pid, TraceHooks hooks) {
-        return new TracerLoop(hooks, loop -> loop.attach(pid));
+        return new TracerLoop(hooks, loop -> Starts.attach(loop, pid));
     }
 
     void startThread() {
@@ -114,84 +113,6 @@ final class TracerLoop implements Runnable {
         reapDetachedChild();
     }
 
-    // ---- starting --------------------------------------------------------------------------
-
-    /** Shell that stops itself, so we can seize it, and then execs the program in its place. */
-    private static final String STOPPER = "kill -STOP $$; exec \"$0\" \"$@\"";
-
-    private void launch(LaunchSpec spec) {
-        List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", STOPPER, spec.program().toString()));
-        argv.addAll(spec.command().subList(1, spec.command().size()));
-        int pid = io.probe4j.sys.Spawn.spawn("/bin/sh", argv, spec.env(), spec.stdio());
-        spawnedChild = pid;
-        WaitStatus ws = Wait.waitpid(pid, Wait.WUNTRACED).orElseThrow();
-        if (!ws.stopped()) {
-            rootReaped = true;
-            throw new IllegalStateException("the launching shell did not stop itself: " + ws);
-        }
-        Ptrace.seize(pid, OPTIONS);
-        TracedProcess p = addProcess(pid, true);
-        p.launching = true;
-        addThread(pid, p);
-        // the seized shell re-traps in its group-stop; SIGCONT ends the group-stop, and the resume
-        // that follows lets it exec: EVENT_EXEC completes `ready` (see exec())
-        Signals.kill(pid, Signals.SIGCONT);
-    }
-
-    private void attach(int pid) {
-        List<Integer> first;
-        try {
-            first = Procfs.tasks(pid);
-        } catch (SysException e) {
-            throw new io.probe4j.UserException("cannot attach to process " + pid + ": no such process");
-        }
-        if (Procfs.ppid(pid) == ProcessHandle.current().pid()) {
-            // the kernel lets any thread of a child's parent process wait for it as if it were the
-            // tracer: the JDK's reaper thread, blocked in waitpid(pid), would take our ptrace stops
-            throw new io.probe4j.UserException("cannot attach to process " + pid
-                    + ": it is a child of this JVM, whose process reaper would take its ptrace stops;"
-                    + " launch it through the session instead");
-        }
-        TracedProcess p = addProcess(pid, true);
-        p.holds = 1;
-        Set<Integer> seen = new java.util.HashSet<>();
-        boolean more = !first.isEmpty();
-        while (more) { // threads may be born while we seize: list again until nothing is new
-            more = false;
-            for (int tid : Procfs.tasks(pid)) {
-                if (!seen.add(tid)) {
-                    continue;
-                }
-                more = true;
-                try {
-                    Ptrace.seize(tid, OPTIONS);
-                } catch (SysException e) {
-                    if (e.errno() == Errno.ESRCH) {
-                        continue; // exited meanwhile
-                    }
-                    if (e.errno() != Errno.EPERM || p.threads.isEmpty()) {
-                        processes.remove(pid);
-                        throw new io.probe4j.UserException("cannot attach to process " + pid + ": " + e.getMessage()
-                                + (e.errno() == Errno.EPERM ? " (is it traced already?)" : ""));
-                    }
-                    // EPERM for a later thread: a seized thread cloned it and it is auto-attached already
-                }
-                if (!tracees.containsKey(tid)) {
-                    addThread(tid, p);
-                }
-            }
-        }
-        for (Tracee t : List.copyOf(p.threads.values())) {
-            interrupt(t);
-        }
-        awaitAllStopped(p);
-        if (processes.containsKey(pid)) {
-            hooks.onNewProcess(new StoppedProcess(p, this), Origin.ATTACHED, 0);
-        }
-        release(p);
-        ready.complete(pid);
-    }
-
     // ---- the wait loop ---------------------------------------------------------------------
 
     /**
@@ -199,7 +120,7 @@ final class TracerLoop implements Runnable {
      * loop (which then runs the queued tasks) and is swallowed inside a hold, so tasks never run
      * in the middle of stopping a process.
      */
-    private WaitStatus nextStatus(boolean mainLoop) {
+    WaitStatus nextStatus(boolean mainLoop) {
         while (true) {
             WaitStatus ws = Wait.waitpid(-1);
             if (doorbell != null && ws.pid() == doorbell.pid()) {
@@ -213,7 +134,7 @@ final class TracerLoop implements Runnable {
         }
     }
 
-    private void dispatch(WaitStatus ws) {
+    void dispatch(WaitStatus ws) {
         Tracee t = tracees.get(ws.pid());
         if (t == null) {
             if (ws.stopped()) {
@@ -369,7 +290,7 @@ final class TracerLoop implements Runnable {
         t.inVforkWait = t.lastEvent == Ptrace.EVENT_VFORK && r.kind() == Tracee.Resume.Kind.CONT;
     }
 
-    private void interrupt(Tracee t) {
+    void interrupt(Tracee t) {
         if (t.state != Tracee.State.STOPPED) {
             try {
                 Ptrace.interrupt(t.tid);
@@ -391,7 +312,7 @@ final class TracerLoop implements Runnable {
         awaitAllStopped(p);
     }
 
-    private void awaitAllStopped(TracedProcess p) {
+    void awaitAllStopped(TracedProcess p) {
         while (processes.get(p.pid) == p && !p.quiescent()) {
             dispatch(nextStatus(false));
         }
@@ -409,61 +330,7 @@ final class TracerLoop implements Runnable {
 
     /** Stops everything, lets the hooks clean up, and detaches from every thread. */
     void detachAll() {
-        boolean again = true;
-        while (again) { // holding may meet forks: new processes to hold too
-            again = false;
-            for (TracedProcess p : List.copyOf(processes.values())) {
-                if (p.holds == 0 && processes.get(p.pid) == p) {
-                    hold(p);
-                    again = true;
-                }
-            }
-        }
-        RuntimeException failure = null;
-        while (!processes.isEmpty()) {
-            boolean progress = false;
-            for (TracedProcess p : List.copyOf(processes.values())) {
-                if (processes.get(p.pid) == p && p.allStopped()) {
-                    RuntimeException e = detach(p);
-                    failure = failure == null ? e : failure;
-                    progress = true;
-                }
-            }
-            if (!progress) {
-                // left: vfork parents whose children are now detached; they report VFORK_DONE soon
-                dispatch(nextStatus(false));
-            }
-        }
-        if (rootEnd == null) {
-            rootEnd = new SessionEnd.Detached();
-        }
-        if (failure != null) {
-            throw failure;
-        }
-    }
-
-    /** Detaches every (stopped) thread of {@code p}, after the hooks cleaned up; returns what failed. */
-    private RuntimeException detach(TracedProcess p) {
-        RuntimeException failure = null;
-        try {
-            hooks.beforeDetach(new StoppedProcess(p, this));
-        } catch (RuntimeException e) {
-            failure = e;
-        }
-        for (Tracee t : p.threads.values()) {
-            int sig = t.pending != null && t.pending.kind() == Tracee.Resume.Kind.CONT ? t.pending.sig() : 0;
-            try {
-                Ptrace.detach(t.tid, sig);
-            } catch (SysException e) {
-                if (e.errno() != Errno.ESRCH && failure == null) {
-                    failure = e;
-                }
-            }
-            tracees.remove(t.tid);
-        }
-        p.memory.close();
-        processes.remove(p.pid);
-        return failure;
+        Detacher.detachAll(this);
     }
 
     /** After a detach the launched program is still our child: reap it when it ends, so no zombie stays. */
@@ -529,13 +396,13 @@ final class TracerLoop implements Runnable {
         return List.copyOf(processes.keySet());
     }
 
-    private TracedProcess addProcess(int pid, boolean root) {
+    TracedProcess addProcess(int pid, boolean root) {
         TracedProcess p = new TracedProcess(pid, root);
         processes.put(pid, p);
         return p;
     }
 
-    private Tracee addThread(int tid, TracedProcess p) {
+    Tracee addThread(int tid, TracedProcess p) {
         Tracee t = new Tracee(tid, p);
         tracees.put(tid, t);
         p.threads.put(tid, t);
