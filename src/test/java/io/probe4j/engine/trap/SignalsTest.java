@@ -30,7 +30,7 @@ class SignalsTest {
     @Test
     void sigstopFromOutsideStopsEveryThreadUntilSigcont() throws Exception {
         Path out = Files.createTempFile("trap_spin", ".out");
-        try (TraceSession s = TraceSession.launch(spin(out, "40"), TraceHooks.NONE)) {
+        try (TraceSession s = TraceSession.launch(spin(out, "80"), TraceHooks.NONE)) {
             awaitReady(out);
             Signals.kill(s.pid(), Signals.SIGSTOP);
             // the group-stop reaches every thread; each is left in it with PTRACE_LISTEN
