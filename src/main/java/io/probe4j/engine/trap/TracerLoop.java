@@ -155,18 +155,28 @@ final class TracerLoop implements Runnable {
         t.lastEvent = ws.event();
         t.inVforkWait = false;
         int sig = ws.stopSig();
-        switch (ws.event()) {
-            case Ptrace.EVENT_STOP -> resume(t, Signals.isStopSignal(sig) ? Tracee.Resume.LISTEN : Tracee.Resume.CONT0);
-            case Ptrace.EVENT_FORK, Ptrace.EVENT_VFORK, Ptrace.EVENT_CLONE -> born(t, ws.event());
-            case Ptrace.EVENT_EXEC -> exec(t);
-            case 0 -> {
-                if (sig == Signals.SIGTRAP) {
-                    trap(t);
-                } else {
-                    resume(t, Tracee.Resume.cont(sig)); // relay the signal as if untraced
+        try {
+            switch (ws.event()) {
+                case Ptrace.EVENT_STOP -> resume(t, Signals.isStopSignal(sig) ? Tracee.Resume.LISTEN : Tracee.Resume.CONT0);
+                case Ptrace.EVENT_FORK, Ptrace.EVENT_VFORK, Ptrace.EVENT_CLONE -> born(t, ws.event());
+                case Ptrace.EVENT_EXEC -> exec(t);
+                case 0 -> {
+                    if (sig == Signals.SIGTRAP) {
+                        trap(t);
+                    } else {
+                        resume(t, Tracee.Resume.cont(sig)); // relay the signal as if untraced
+                    }
                 }
+                default -> resume(t, Tracee.Resume.CONT0);
             }
-            default -> resume(t, Tracee.Resume.CONT0);
+        } catch (SysException e) {
+            if (e.errno() != Errno.ESRCH) {
+                throw e;
+            }
+            // SIGKILLed between its stop and our request: nothing to resume, its exit will be reported
+            t.pending = null;
+            t.regs = null;
+            t.state = Tracee.State.RUNNING;
         }
     }
 
