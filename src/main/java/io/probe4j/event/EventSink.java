@@ -9,6 +9,14 @@ public interface EventSink extends AutoCloseable {
     /** Takes one event. */
     void accept(ProbeEvent event);
 
+    /**
+     * The kernel's count of hits a probe missed ({@code kprobe_profile}'s last column: the kprobe fired
+     * while another kprobe handler ran, or a kretprobe had no free instance). Engines report it once, at
+     * the end, before {@link #close}; sinks that do not show it ignore it.
+     */
+    default void missed(String group, String event, long count) {
+    }
+
     /** Pushes buffered output out. */
     void flush();
 

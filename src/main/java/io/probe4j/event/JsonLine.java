@@ -13,6 +13,9 @@ import java.nio.charset.CharacterCodingException;
  *  "args":{"a":0,"b":-2,"x":"0xfe","c":"t","s":"hello","f":null,"arr":[1,2]}}
  * </pre>
  * Return probes carry {@code "probe":"return","func":"0x...","ret_ip":"0x..."} instead of {@code ip}.
+ * Kprobes carry the kernel's symbolized text in the same fields ({@code "ip":"vfs_read+0x0/0x310"},
+ * {@code "func":"ksys_read","ret_ip":"do_syscall_64+0x5d/0xb0"}); a {@code symbol} value is a string
+ * as the text prints it.
  * Values: {@code u*}, {@code s*} and bitfields are JSON numbers (exact, also above 2^53); {@code x*}
  * and addresses are strings {@code "0x..."} as the text prints them; {@code char} a one-character
  * string; a string is decoded as UTF-8 (invalid bytes become U+FFFD); {@code (fault)} is {@code null};
@@ -38,6 +41,16 @@ public final class JsonLine {
             case ProbeEvent.Site.Entry en -> b.append(",\"probe\":\"entry\",\"ip\":\"").append(TraceText.hex(en.probeAddress())).append('"');
             case ProbeEvent.Site.Return r -> b.append(",\"probe\":\"return\",\"func\":\"").append(TraceText.hex(r.functionAddress()))
                     .append("\",\"ret_ip\":\"").append(TraceText.hex(r.returnAddress())).append('"');
+            case ProbeEvent.Site.KernelEntry k -> {
+                b.append(",\"probe\":\"entry\",\"ip\":");
+                string(b, k.place());
+            }
+            case ProbeEvent.Site.KernelReturn k -> {
+                b.append(",\"probe\":\"return\",\"func\":");
+                string(b, k.function());
+                b.append(",\"ret_ip\":");
+                string(b, k.returnPlace());
+            }
         }
         b.append(",\"args\":{");
         boolean first = true;
@@ -62,6 +75,7 @@ public final class JsonLine {
             case Value.Char c -> string(b, String.valueOf((char) (c.value() & 0xff)));
             case Value.Text t -> string(b, utf8(t.raw()));
             case Value.Fault f -> b.append("null");
+            case Value.KernelSymbol k -> string(b, k.text());
             case Value.Array a -> {
                 b.append('[');
                 for (int i = 0; i < a.elements().size(); i++) {

@@ -39,6 +39,22 @@ public record ProbeEvent(String comm, int pid, int tid, int cpu, String flags, l
          */
         record Return(long functionAddress, long returnAddress) implements Site {
         }
+
+        /**
+         * A kprobe's entry: the probed place as the kernel symbolizes it, {@code vfs_read+0x0/0x310}
+         * ({@code sym+off/size}, a {@code " [module]"} suffix for module code, {@code 0x...} when no symbol
+         * covers it). The kernel records only the address; the text is what its trace output shows, and
+         * that is what probe4j reads back.
+         */
+        record KernelEntry(String place) implements Site {
+        }
+
+        /**
+         * A kretprobe: the probed function's name ({@code ksys_read}) and the place it returned to as
+         * {@code sym+off/size} ({@code do_syscall_64+0x5d/0xb0}), both as the kernel prints them.
+         */
+        record KernelReturn(String function, String returnPlace) implements Site {
+        }
     }
 
     /** A named argument value. */

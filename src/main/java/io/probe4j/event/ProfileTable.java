@@ -4,16 +4,18 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Hit counts per event in the layout of the kernel's {@code uprobe_profile}
- * ({@code "  %s %-44s %15lu\n"}: file, event name, hits), one line per defined event in definition order.
+ * Hit counts per event in the layouts of the kernel's profile files, one line per defined event in
+ * definition order: {@code uprobe_profile} ({@code "  %s %-44s %15lu\n"}: file, event name, hits) for
+ * uprobes, {@code kprobe_profile} ({@code "  %-44s %15lu %15lu\n"}: event name, hits, missed) for kprobes.
  */
 public final class ProfileTable {
     private final Map<String, Row> rows = new LinkedHashMap<>();
 
     private static final class Row {
-        final String path;
+        final String path;      // null: a kprobe
         final String event;
         long hits;
+        long missed;
 
         Row(String path, String event) {
             this.path = path;
@@ -26,6 +28,11 @@ public final class ProfileTable {
         rows.putIfAbsent(group + "/" + event, new Row(path, event));
     }
 
+    /** Declares a kprobe event: it is listed in the {@code kprobe_profile} layout. */
+    public void declareKprobe(String group, String event) {
+        rows.putIfAbsent(group + "/" + event, new Row(null, event));
+    }
+
     /** Counts one hit. */
     public void count(ProbeEvent e) {
         Row r = rows.get(e.group() + "/" + e.event());
@@ -34,6 +41,14 @@ public final class ProfileTable {
             rows.put(e.group() + "/" + e.event(), r);
         }
         r.hits++;
+    }
+
+    /** Sets a kprobe's missed count (the kernel's {@code nmissed}); ignored for undeclared events. */
+    public void missed(String group, String event, long count) {
+        Row r = rows.get(group + "/" + event);
+        if (r != null) {
+            r.missed = count;
+        }
     }
 
     /** Hits counted for an event. */
@@ -46,11 +61,22 @@ public final class ProfileTable {
     public String render() {
         StringBuilder b = new StringBuilder();
         for (Row r : rows.values()) {
-            b.append("  ").append(r.path).append(' ').append(r.event);
-            b.append(" ".repeat(Math.max(0, 44 - r.event.length())));
-            String hits = Long.toUnsignedString(r.hits);
-            b.append(' ').append(" ".repeat(Math.max(0, 15 - hits.length()))).append(hits).append('\n');
+            b.append("  ");
+            if (r.path != null) {
+                b.append(r.path).append(' ');
+            }
+            b.append(r.event).append(" ".repeat(Math.max(0, 44 - r.event.length())));
+            rightAligned(b, r.hits);
+            if (r.path == null) {
+                rightAligned(b, r.missed);
+            }
+            b.append('\n');
         }
         return b.toString();
+    }
+
+    private static void rightAligned(StringBuilder b, long n) {
+        String s = Long.toUnsignedString(n);
+        b.append(' ').append(" ".repeat(Math.max(0, 15 - s.length()))).append(s);
     }
 }

@@ -61,6 +61,13 @@ public final class StreamSink implements EventSink {
         }
     }
 
+    @Override
+    public synchronized void missed(String group, String event, long count) {
+        if (format == OutputFormat.PROFILE) {
+            profile.missed(group, event, count);
+        }
+    }
+
     /** Events taken so far. */
     public synchronized long events() {
         return events;

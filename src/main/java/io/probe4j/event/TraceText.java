@@ -8,6 +8,8 @@ import java.util.List;
  * <pre>
  * %16s-%-7d [%03d] %5s %5lu.%06lu: NAME: (0xIP) name=value ...
  * %16s-%-7d [%03d] %5s %5lu.%06lu: NAME: (0xRET &lt;- 0xFUNC) name=value ...
+ * %16s-%-7d [%03d] %5s %5lu.%06lu: NAME: (vfs_read+0x0/0x310) name=value ...          (kprobe)
+ * %16s-%-7d [%03d] %5s %5lu.%06lu: NAME: (do_syscall_64+0x5d/0xb0 &lt;- ksys_read) ...  (kretprobe)
  * </pre>
  * The only place that knows how a line or a value looks in text.
  */
@@ -43,6 +45,8 @@ public final class TraceText {
         switch (e.site()) {
             case ProbeEvent.Site.Entry en -> out.ascii(hex(en.probeAddress()));
             case ProbeEvent.Site.Return r -> out.ascii(hex(r.returnAddress())).ascii(" <- ").ascii(hex(r.functionAddress()));
+            case ProbeEvent.Site.KernelEntry k -> out.utf8(k.place());
+            case ProbeEvent.Site.KernelReturn k -> out.utf8(k.returnPlace()).ascii(" <- ").utf8(k.function());
         }
         out.ascii(')');
         for (ProbeEvent.Arg a : e.args()) {
@@ -67,6 +71,7 @@ public final class TraceText {
             case Value.Text t -> out.ascii('"').bytes(t.raw()).ascii('"');
             case Value.Fault f -> out.ascii("(fault)");
             case Value.Bits b -> out.ascii(Long.toUnsignedString(b.value()));
+            case Value.KernelSymbol k -> out.utf8(k.text());
             case Value.Array a -> {
                 out.ascii('{');
                 List<Value> el = a.elements();

@@ -69,6 +69,14 @@ public sealed interface Value {
     record Bits(long value) implements Value {
     }
 
+    /**
+     * {@code symbol} (kprobes only): a kernel address as the kernel symbolizes it ({@code %pS}):
+     * {@code vfs_read+0x1/0x310}, with {@code " [module]"} for module code, or {@code 0x...} when no symbol
+     * covers it. Printed as is, without quotes.
+     */
+    record KernelSymbol(String text) implements Value {
+    }
+
     /** {@code TYPE[N]}: the elements, printed {@code {a,b,c}}. */
     record Array(List<Value> elements) implements Value {
         public Array {

@@ -75,8 +75,7 @@ final class ArgTextParser {
                     && rest.from(new Value.Char((byte) s.charAt(p + 1)), p + 3);
             case ArgType.StringType st -> string(p, rest);
             case ArgType.SymbolString ss -> string(p, rest);
-            // kprobes only: the kernel prints "sym+0xoff/0xsize" or a bare hex address, never a blank
-            case ArgType.Symbol sy -> word(p, rest);
+            case ArgType.Symbol sy -> symbol(p, rest);
             case ArgType.Array a -> p < s.length() && s.charAt(p) == '{' && elements(a, 0, p + 1, new Value[a.count()], rest);
         };
     }
@@ -95,12 +94,27 @@ final class ArgTextParser {
         });
     }
 
-    private boolean word(int p, Rest rest) {
+    /**
+     * {@code %pS} (kprobes only): {@code sym+0xoff/0xsize}, followed by {@code " [module]"} for module code,
+     * or a bare {@code 0x...} address; the module part is tried first, then the word alone.
+     */
+    private boolean symbol(int p, Rest rest) {
         int end = p;
         while (end < s.length() && s.charAt(end) != ' ') {
             end++;
         }
-        return end > p && rest.from(new Value.Text(s.substring(p, end).getBytes(StandardCharsets.ISO_8859_1)), end);
+        if (end == p) {
+            return false;
+        }
+        if (s.startsWith(" [", end)) {
+            int close = s.indexOf(']', end + 2);
+            int space = s.indexOf(' ', end + 2);
+            boolean moduleName = close > end + 2 && (space < 0 || space > close);
+            if (moduleName && rest.from(new Value.KernelSymbol(s.substring(p, close + 1)), close + 1)) {
+                return true;
+            }
+        }
+        return rest.from(new Value.KernelSymbol(s.substring(p, end)), end);
     }
 
     private boolean string(int p, Rest rest) {

@@ -1,38 +1,112 @@
 package io.probe4j.engine.kernel;
 
 import io.probe4j.spec.FetchArg;
+import io.probe4j.spec.KprobeDefinition;
+import io.probe4j.spec.NormalForm;
+import java.util.List;
 import java.util.stream.Collectors;
 
 /**
  * One probe4j definition as an event of the kernel: the session's own group and a name unique in the
  * session (trace_pipe lines carry only the event name, so names must not repeat across the user's
- * groups), plus the uprobe_events command that creates it.
+ * groups), plus the {@code uprobe_events} or {@code kprobe_events} command that creates it.
  *
  * @param kernelGroup the session's group, {@code probe4j_<pid>}
  * @param kernelName  the event's name in that group
- * @param probe       the resolved definition
+ * @param probe       what is probed: a place in a file, or a kernel function
  */
-record KernelEvent(String kernelGroup, String kernelName, ResolvedProbe probe) {
+record KernelEvent(String kernelGroup, String kernelName, Probe probe) {
 
-    /** The uprobe_events line: {@code p|r:GROUP/NAME PATH:0xOFFSET[(0xREF)] name=arg...}. */
+    /** The two kinds of probe the kernel engine drives. */
+    sealed interface Probe {
+        /** A uprobe: a file offset in a program or library. */
+        record Uprobe(ResolvedProbe resolved) implements Probe {
+        }
+
+        /** A kprobe: a kernel function (or address), written to {@code kprobe_events}. */
+        record Kprobe(KprobeDefinition definition) implements Probe {
+        }
+    }
+
+    KernelEvent(String kernelGroup, String kernelName, ResolvedProbe uprobe) {
+        this(kernelGroup, kernelName, new Probe.Uprobe(uprobe));
+    }
+
+    boolean isKprobe() {
+        return probe instanceof Probe.Kprobe;
+    }
+
+    /** The tracefs file that defines and removes this kind of event. */
+    String controlFile() {
+        return isKprobe() ? EventsFile.KPROBE_EVENTS : EventsFile.UPROBE_EVENTS;
+    }
+
+    boolean isReturn() {
+        return switch (probe) {
+            case Probe.Uprobe u -> u.resolved().definition().isReturn();
+            case Probe.Kprobe k -> k.definition().isReturn();
+        };
+    }
+
+    List<FetchArg> args() {
+        return switch (probe) {
+            case Probe.Uprobe u -> u.resolved().definition().args();
+            case Probe.Kprobe k -> k.definition().args();
+        };
+    }
+
+    /** The group as the user wrote it ({@code uprobes}/{@code kprobes} by default). */
+    String userGroup() {
+        return switch (probe) {
+            case Probe.Uprobe u -> u.resolved().definition().group();
+            case Probe.Kprobe k -> k.definition().group();
+        };
+    }
+
+    /** The event name as the user wrote it (or the kernel's automatic one). */
+    String userEvent() {
+        return switch (probe) {
+            case Probe.Uprobe u -> u.resolved().definition().event();
+            case Probe.Kprobe k -> k.definition().event();
+        };
+    }
+
+    /**
+     * The definition under the session's group and name: {@code p|r:GROUP/NAME PATH:0xOFFSET[(0xREF)] args}
+     * for a uprobe, {@code p|r[MAXACTIVE]:GROUP/NAME [MOD:]SYM[+OFF]|ADDR args} for a kprobe.
+     */
     String command() {
         StringBuilder b = new StringBuilder();
-        b.append(probe.definition().isReturn() ? 'r' : 'p').append(':').append(kernelGroup).append('/').append(kernelName)
-                .append(' ').append(probe.file()).append(":0x").append(Long.toHexString(probe.offset()));
-        probe.refCtrOffset().ifPresent(r -> b.append("(0x").append(Long.toHexString(r)).append(')'));
-        for (FetchArg a : probe.definition().args()) {
+        switch (probe) {
+            case Probe.Uprobe(ResolvedProbe p) -> {
+                b.append(isReturn() ? 'r' : 'p').append(':').append(kernelGroup).append('/').append(kernelName)
+                        .append(' ').append(p.file()).append(":0x").append(Long.toHexString(p.offset()));
+                p.refCtrOffset().ifPresent(r -> b.append("(0x").append(Long.toHexString(r)).append(')'));
+            }
+            case Probe.Kprobe(KprobeDefinition d) -> {
+                b.append(d.isReturn() ? 'r' : 'p');
+                if (d.isReturn() && d.maxActive().isPresent()) {
+                    b.append(d.maxActive().getAsInt());
+                }
+                b.append(':').append(kernelGroup).append('/').append(kernelName).append(' ').append(NormalForm.place(d.target()));
+            }
+        }
+        for (FetchArg a : args()) {
             b.append(' ').append(a.name()).append('=').append(a.text());
         }
         return b.toString();
     }
 
     String userName() {
-        return probe.definition().group() + "/" + probe.definition().event();
+        return userGroup() + "/" + userEvent();
     }
 
-    /** How the kernel lists it in uprobe_profile and how the user wrote it, for messages. */
+    /** The user's name and what it probes, for messages. */
     String describe() {
-        return userName() + " (" + probe.file() + ":0x" + Long.toHexString(probe.offset()) + ")"
-                + probe.definition().args().stream().map(a -> " " + a.name() + "=" + a.text()).collect(Collectors.joining());
+        String place = switch (probe) {
+            case Probe.Uprobe(ResolvedProbe p) -> p.file() + ":0x" + Long.toHexString(p.offset());
+            case Probe.Kprobe(KprobeDefinition d) -> (d.isReturn() ? "return of " : "") + NormalForm.place(d.target());
+        };
+        return userName() + " (" + place + ")" + args().stream().map(a -> " " + a.name() + "=" + a.text()).collect(Collectors.joining());
     }
 }

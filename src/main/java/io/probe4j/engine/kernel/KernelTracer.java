@@ -1,9 +1,10 @@
 package io.probe4j.engine.kernel;
 
-import java.util.function.BiConsumer;
-import io.probe4j.event.ProbeEvent;
 import io.probe4j.UserException;
 import io.probe4j.event.EventSink;
+import io.probe4j.event.ProbeEvent;
+import io.probe4j.spec.KprobeDefinition;
+import io.probe4j.spec.KprobeSupport;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -13,16 +14,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 
 /**
- * The kernel engine: the kernel's own uprobes, driven through tracefs. A session defines its events
+ * The kernel engine: the kernel's own uprobes and kprobes, driven through tracefs. A session defines its events
  * under a group of its own ({@code probe4j_<pid>}), enables them only in a tracefs instance of its own
  * ({@code instances/probe4j-<pid>}), reads that instance's trace_pipe into {@link io.probe4j.event.ProbeEvent}s
  * for the sink, and removes everything it created when it ends, however it ends (a shutdown hook covers
  * Ctrl-C and SIGTERM).
  *
+ * <p>Kernel functions (kprobes, {@code kprobe_events}) are traced the same way; their definitions come
+ * from {@link Kprobes#parse}, which also says clearly when the kernel has no kprobe events.
+ *
  * <pre>
- * try (KernelTracer t = KernelTracer.start(probes, sink, System.err)) {
+ * try (KernelTracer t = KernelTracer.start(probes, kprobes, sink, System.err)) {
  *     int status = t.run(List.of("/bin/ls", "-l"));   // or t.runSystemWide()
  * }
  * </pre>
@@ -32,7 +37,8 @@ public final class KernelTracer implements AutoCloseable {
     private static final long READER_DRAIN_MILLIS = 5_000;
 
     private final Tracefs fs;
-    private final UprobeEvents uprobeEvents;
+    private final EventsFile uprobeEvents;
+    private final EventsFile kprobeEvents;
     private final EventSink sink;
     private final PrintStream diagnostics;
     private final String group;
@@ -48,9 +54,11 @@ public final class KernelTracer implements AutoCloseable {
     private long lost;
     private BiConsumer<String, ProbeEvent> rawLines;
 
-    private KernelTracer(Tracefs fs, List<ResolvedProbe> probes, EventSink sink, PrintStream diagnostics) {
+    private KernelTracer(Tracefs fs, List<ResolvedProbe> probes, List<KprobeDefinition> kprobes, EventSink sink,
+                         PrintStream diagnostics) {
         this.fs = fs;
-        this.uprobeEvents = new UprobeEvents(fs);
+        this.uprobeEvents = EventsFile.uprobes(fs);
+        this.kprobeEvents = EventsFile.kprobes(fs);
         this.sink = sink;
         this.diagnostics = diagnostics;
         long pid = ProcessHandle.current().pid();
@@ -58,7 +66,7 @@ public final class KernelTracer implements AutoCloseable {
         this.group = Leftovers.groupName(pid, session);
         this.instanceName = Leftovers.instanceName(pid, session);
         this.endMarker = "probe4j-end-" + pid + "-" + session;
-        this.events = kernelEvents(group, probes);
+        this.events = kernelEvents(group, probes, kprobes);
         this.hook = new Thread(this::close, "probe4j-kernel-cleanup");
     }
 
@@ -68,16 +76,30 @@ public final class KernelTracer implements AutoCloseable {
      * created.
      */
     public static KernelTracer start(List<ResolvedProbe> probes, EventSink sink, PrintStream diagnostics) {
-        if (probes.isEmpty()) {
+        return start(probes, List.of(), sink, diagnostics);
+    }
+
+    /**
+     * As {@link #start(List, EventSink, PrintStream)}, with kernel-function probes too (definitions from
+     * {@link Kprobes#parse}). Kprobes on a kernel without kprobe events fail with a {@link UserException}
+     * naming the missing kernel option, before anything is created.
+     */
+    public static KernelTracer start(List<ResolvedProbe> probes, List<KprobeDefinition> kprobes, EventSink sink,
+                                     PrintStream diagnostics) {
+        if (probes.isEmpty() && kprobes.isEmpty()) {
             throw new UserException("probe4j: no probe definitions given");
         }
+        if (!kprobes.isEmpty()) {
+            Kprobes.requireSupport();
+        }
         Tracefs fs = Tracefs.open();
-        KernelTracer t = new KernelTracer(fs, probes, sink, diagnostics);
-        Leftovers.sweep(fs, t.uprobeEvents, diagnostics);
+        KernelTracer t = new KernelTracer(fs, probes, kprobes, sink, diagnostics);
+        Leftovers.sweep(fs, t.kprobeEvents.exists() ? List.of(t.uprobeEvents, t.kprobeEvents) : List.of(t.uprobeEvents),
+                diagnostics);
         Runtime.getRuntime().addShutdownHook(t.hook);
         try {
             for (KernelEvent e : t.events) {
-                t.uprobeEvents.define(e);
+                t.file(e).define(e);
                 t.defined.add(e);
             }
             t.instance = TraceInstance.create(fs, t.instanceName);
@@ -91,21 +113,29 @@ public final class KernelTracer implements AutoCloseable {
         return t;
     }
 
-    /** The session's events in the kernel, by their kernel name (unique in the session). */
-    private static List<KernelEvent> kernelEvents(String group, List<ResolvedProbe> probes) {
+    /** The session's events in the kernel, by their kernel name (unique in the session): uprobes, then kprobes. */
+    private static List<KernelEvent> kernelEvents(String group, List<ResolvedProbe> probes, List<KprobeDefinition> kprobes) {
+        List<KernelEvent.Probe> all = new ArrayList<>();
+        probes.forEach(p -> all.add(new KernelEvent.Probe.Uprobe(p)));
+        kprobes.forEach(k -> all.add(new KernelEvent.Probe.Kprobe(k)));
         Set<String> used = new HashSet<>();
         List<KernelEvent> out = new ArrayList<>();
-        for (int i = 0; i < probes.size(); i++) {
-            String name = probes.get(i).definition().event();
+        for (int i = 0; i < all.size(); i++) {
+            KernelEvent e = new KernelEvent(group, "", all.get(i));
+            String name = e.userEvent();
             if (!used.add(name)) {
                 // Same name in two of the user's groups: trace lines carry only the name, so rename.
                 name = ("e" + i + "_" + name);
                 name = name.substring(0, Math.min(63, name.length()));
                 used.add(name);
             }
-            out.add(new KernelEvent(group, name, probes.get(i)));
+            out.add(new KernelEvent(group, name, all.get(i)));
         }
         return out;
+    }
+
+    private EventsFile file(KernelEvent e) {
+        return e.isKprobe() ? kprobeEvents : uprobeEvents;
     }
 
     /** The group the session's events live in ({@code probe4j_<pid>}). */
@@ -142,6 +172,9 @@ public final class KernelTracer implements AutoCloseable {
                 instance.followPid(child.pid());
             }
             startReading();
+            if (allProcesses) {
+                ignoreOwnThreads();
+            }
             enableAll();
             child.release();
         } catch (IOException | RuntimeException e) {
@@ -159,6 +192,7 @@ public final class KernelTracer implements AutoCloseable {
     /** Traces every process until the JVM is stopped (Ctrl-C, SIGTERM), when the shutdown hook ends the session. */
     public void runSystemWide() throws InterruptedException {
         startReading();
+        ignoreOwnThreads();
         enableAll();
         readerThread.join();
     }
@@ -174,13 +208,27 @@ public final class KernelTracer implements AutoCloseable {
         readerThread.start();
     }
 
+    /**
+     * System-wide, probe4j's own threads are not traced: reading trace_pipe and writing the output are
+     * themselves {@code vfs_read}/{@code vfs_write} calls (and libc {@code read}/{@code write}), so a probe
+     * on one of them would feed on its own output without end.
+     */
+    private void ignoreOwnThreads() {
+        try {
+            instance.ignoreTasks(ProcTgid.threadsOfSelf());
+        } catch (IOException e) {
+            diagnostics.println("probe4j: warning: cannot exclude probe4j's own threads (set_event_notrace_pid): " + e.getMessage());
+        }
+    }
+
     private void enableAll() {
         for (KernelEvent e : events) {
             try {
                 instance.enable(group, e.kernelName());
             } catch (IOException ex) {
                 throw new UserException("probe4j: the kernel will not probe " + e.describe() + ": enabling it failed ("
-                        + ex.getMessage() + "): the offset is past the end of the file, or the instruction there cannot be probed", 1);
+                        + ex.getMessage() + ")" + (e.isKprobe() ? ""
+                        : ": the offset is past the end of the file, or the instruction there cannot be probed"), 1);
             }
         }
     }
@@ -212,6 +260,7 @@ public final class KernelTracer implements AutoCloseable {
             if (reader != null) {
                 lost = Math.max(lost, reader.lostInStream());
             }
+            reportMissed();
             try {
                 instance.remove();
             } catch (IOException e) {
@@ -220,7 +269,7 @@ public final class KernelTracer implements AutoCloseable {
         }
         for (KernelEvent e : defined) {
             try {
-                uprobeEvents.remove(group, e.kernelName());
+                file(e).remove(group, e.kernelName());
             } catch (IOException ex) {
                 diagnostics.println("probe4j: cannot remove event " + group + "/" + e.kernelName() + ": " + ex.getMessage());
             }
@@ -233,6 +282,24 @@ public final class KernelTracer implements AutoCloseable {
         if (lost > 0) {
             diagnostics.println("probe4j: warning: the kernel lost " + lost
                     + " events (ring buffer overrun or dropped): the reader did not keep up");
+        }
+    }
+
+    /** The kernel's missed-hit counts of the session's kprobes ({@code kprobe_profile}), to the sink. */
+    private void reportMissed() {
+        if (events.stream().noneMatch(KernelEvent::isKprobe)) {
+            return;
+        }
+        try {
+            var missed = KprobeProfile.missed(fs);
+            for (KernelEvent e : defined) {
+                Long n = missed.get(group + "/" + e.kernelName());
+                if (e.isKprobe() && n != null) {
+                    sink.missed(e.userGroup(), e.userEvent(), n);
+                }
+            }
+        } catch (IOException e) {
+            diagnostics.println("probe4j: cannot read kprobe_profile: " + e.getMessage());
         }
     }
 

@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,8 +29,11 @@ final class Leftovers {
         return session == 0 ? "probe4j_" + pid : "probe4j_" + pid + "_" + session;
     }
 
-    /** Removes dead runs' instances, then their events (an event enabled in an instance cannot go first). */
-    static void sweep(Tracefs fs, UprobeEvents events, PrintStream diagnostics) {
+    /**
+     * Removes dead runs' instances, then their events in each of {@code files} (an event enabled in an
+     * instance cannot go first).
+     */
+    static void sweep(Tracefs fs, List<EventsFile> files, PrintStream diagnostics) {
         try (DirectoryStream<Path> instances = Files.newDirectoryStream(fs.path("instances"))) {
             for (Path i : instances) {
                 Matcher m = INSTANCE.matcher(i.getFileName().toString());
@@ -42,20 +46,26 @@ final class Leftovers {
                     }
                 }
             }
-            for (String event : events.listed()) {
-                String group = event.substring(0, event.indexOf('/'));
-                Matcher m = GROUP.matcher(group);
-                if (m.matches() && dead(m.group(1))) {
-                    try {
-                        events.remove(group, event.substring(event.indexOf('/') + 1));
-                        diagnostics.println("probe4j: removed the event of a dead probe4j run: " + event);
-                    } catch (IOException e) {
-                        diagnostics.println("probe4j: cannot remove leftover event " + event + ": " + e.getMessage());
-                    }
-                }
+            for (EventsFile events : files) {
+                sweepEvents(events, diagnostics);
             }
         } catch (IOException e) {
             diagnostics.println("probe4j: cannot look for leftovers of earlier runs: " + e.getMessage());
+        }
+    }
+
+    private static void sweepEvents(EventsFile events, PrintStream diagnostics) throws IOException {
+        for (String event : events.listed()) {
+            String group = event.substring(0, event.indexOf('/'));
+            Matcher m = GROUP.matcher(group);
+            if (m.matches() && dead(m.group(1))) {
+                try {
+                    events.remove(group, event.substring(event.indexOf('/') + 1));
+                    diagnostics.println("probe4j: removed the event of a dead probe4j run: " + event);
+                } catch (IOException e) {
+                    diagnostics.println("probe4j: cannot remove leftover event " + event + ": " + e.getMessage());
+                }
+            }
         }
     }
 

@@ -3,8 +3,13 @@ package io.probe4j.engine.kernel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 
-/** A thread's thread group id from /proc, for the rare line whose tgid the kernel did not know. */
+/**
+ * Thread ids from /proc: a thread's thread group id, for the rare line whose tgid the kernel did not
+ * know; the JVM's own threads, which system-wide tracing leaves out.
+ */
 final class ProcTgid {
     private ProcTgid() {
     }
@@ -21,5 +26,12 @@ final class ProcTgid {
             // gone already: a main thread's tid is its pid, the best guess left
         }
         return tid;
+    }
+
+    /** The thread ids of this process's threads now ({@code /proc/self/task}). */
+    static List<Long> threadsOfSelf() throws IOException {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            return tasks.map(t -> Long.parseLong(t.getFileName().toString())).sorted().toList();
+        }
     }
 }

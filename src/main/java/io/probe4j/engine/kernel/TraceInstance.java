@@ -41,6 +41,13 @@ final class TraceInstance {
         write("set_event_pid", Long.toString(pid));
     }
 
+    /** Never records events of these tasks (thread ids), in one write of {@code set_event_notrace_pid}. */
+    void ignoreTasks(java.util.List<Long> tids) throws IOException {
+        StringBuilder b = new StringBuilder();
+        tids.forEach(t -> b.append(t).append(' '));
+        write("set_event_notrace_pid", b.toString().trim());
+    }
+
     void bufferSizeKb(int kb) throws IOException {
         write("buffer_size_kb", Integer.toString(kb));
     }

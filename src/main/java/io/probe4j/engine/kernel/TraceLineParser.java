@@ -14,8 +14,9 @@ import java.util.Map;
  * <pre>
  *                t-4436    (   4436) [001] DBZff   652.538612: add: (0x55e928b44149) a=0 b=0
  * </pre>
- * (the {@code (TGID)} column is read for the pid and not printed again). Lines are Latin-1 strings:
- * one char per byte.
+ * (the {@code (TGID)} column is read for the pid and not printed again). Kprobe lines carry the
+ * kernel's symbol text instead of addresses: {@code (vfs_read+0x0/0x310)},
+ * {@code (do_syscall_64+0x5d/0xb0 <- ksys_read)}. Lines are Latin-1 strings: one char per byte.
  */
 final class TraceLineParser {
 
@@ -107,19 +108,15 @@ final class TraceLineParser {
         if (ke == null) {
             return new Parsed.Unparsed("event " + name + " is not one of this session's");
         }
-        int close = line.indexOf(')', p);
-        if (!line.startsWith("(0x", p) || close < 0) {
-            return new Parsed.Unparsed("no (address)");
+        List<FetchArg> defs = ke.args();
+        int close = ke.isKprobe() ? kernelSiteEnd(line, p, defs) : line.indexOf(')', p);
+        if (close < 0 || !line.startsWith(ke.isKprobe() ? "(" : "(0x", p)) {
+            return new Parsed.Unparsed(ke.isKprobe() ? "no (symbol+offset/size)" : "no (address)");
         }
-        ProbeEvent.Site site;
-        int arrow = line.indexOf(" <- 0x", p);
-        if (arrow >= 0 && arrow < close) {
-            site = new ProbeEvent.Site.Return(Long.parseUnsignedLong(line, arrow + 6, close, 16),
-                    Long.parseUnsignedLong(line, p + 3, arrow, 16));
-        } else {
-            site = new ProbeEvent.Site.Entry(Long.parseUnsignedLong(line, p + 3, close, 16));
+        ProbeEvent.Site site = ke.isKprobe() ? kernelSite(line.substring(p + 1, close), ke.isReturn()) : userSite(line, p, close);
+        if (site == null) {
+            return new Parsed.Unparsed("no (return <- function)");
         }
-        List<FetchArg> defs = ke.probe().definition().args();
         ArgTextParser.Result r = ArgTextParser.parse(line, close + 1, defs);
         Value[] values = r.values();
         if (values == null) {
@@ -130,7 +127,37 @@ final class TraceLineParser {
             args.add(new ProbeEvent.Arg(defs.get(i).name(), values[i]));
         }
         return new Parsed.Event(new ProbeEvent(comm, pid, tid, cpu, flags, secs * 1_000_000_000L + usecs * 1000,
-                ke.probe().definition().group(), ke.probe().definition().event(), site, args));
+                ke.userGroup(), ke.userEvent(), site, args));
+    }
+
+    private static ProbeEvent.Site userSite(String line, int p, int close) {
+        int arrow = line.indexOf(" <- 0x", p);
+        if (arrow >= 0 && arrow < close) {
+            return new ProbeEvent.Site.Return(Long.parseUnsignedLong(line, arrow + 6, close, 16),
+                    Long.parseUnsignedLong(line, p + 3, arrow, 16));
+        }
+        return new ProbeEvent.Site.Entry(Long.parseUnsignedLong(line, p + 3, close, 16));
+    }
+
+    /**
+     * Where a kprobe's {@code (...)} closes: before {@code " NAME1="} of the first argument, or at the
+     * end of the line without arguments. The text inside is symbol text ({@code sym+0x0/0x1a0 [mod]}), which
+     * holds no such sequence.
+     */
+    private static int kernelSiteEnd(String line, int p, List<FetchArg> defs) {
+        if (defs.isEmpty()) {
+            return line.endsWith(")") ? line.length() - 1 : -1;
+        }
+        return line.indexOf(") " + defs.getFirst().name() + "=", p);
+    }
+
+    /** {@code sym+off/size} for a kprobe; {@code ret+off/size <- func} for a kretprobe. */
+    private static ProbeEvent.Site kernelSite(String text, boolean isReturn) {
+        if (!isReturn) {
+            return new ProbeEvent.Site.KernelEntry(text);
+        }
+        int arrow = text.indexOf(" <- ");
+        return arrow < 0 ? null : new ProbeEvent.Site.KernelReturn(text.substring(arrow + 4), text.substring(0, arrow));
     }
 
     private static int digits(String s, int p) {

@@ -61,6 +61,7 @@ class FetchEvaluatorKernelTest {
         long probeAddress = switch (e.site()) {
             case ProbeEvent.Site.Entry en -> en.probeAddress();
             case ProbeEvent.Site.Return r -> r.functionAddress();
+            default -> throw new AssertionError("uprobes have address sites: " + e.site());
         };
         Map<String, Long> regs = new HashMap<>();
         for (ProbeEvent.Arg a : e.args()) {

@@ -113,9 +113,9 @@ class KernelSessionTest {
         } finally {
             alive.destroy();
             Files.deleteIfExists(TRACEFS.resolve("instances/probe4j-" + alive.pid()));
-            new UprobeEvents(Tracefs.open()).remove("probe4j_" + alive.pid(), "add");
+            EventsFile.uprobes(Tracefs.open()).remove("probe4j_" + alive.pid(), "add");
             Files.deleteIfExists(TRACEFS.resolve("instances/probe4j-" + dead));
-            new UprobeEvents(Tracefs.open()).remove("probe4j_" + dead, "add");
+            EventsFile.uprobes(Tracefs.open()).remove("probe4j_" + dead, "add");
         }
     }
 
