@@ -6,7 +6,7 @@ TRACEFS=/sys/kernel/tracing
 GROUP="p4jbench_$$"                      # uprobe_events group of this run
 INSTANCE="$TRACEFS/instances/p4jbench-$$" # our own ring buffer: the global one is left alone
 
-log() { printf 'bench: %s\n' "$*" >&2; }
+log() { printf 'bench [%4ss]: %s\n' "$SECONDS" "$*" >&2; }
 
 # Now in microseconds since the epoch (bash 5's $EPOCHREALTIME, same clock as CLOCK_REALTIME).
 now_us() { local t=$EPOCHREALTIME; printf '%s\n' "${t/./}"; }

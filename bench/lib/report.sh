@@ -59,10 +59,12 @@ $(startup_table)
 ## Throughput
 
 probe4j writing every hit of an entry probe (2 args) on the plain target, $THROUGHPUT_N calls a run,
-$THROUGHPUT_ROUNDS rounds interleaved. Events/s = events written ÷ time from the target's \`main\` to
-probe4j's exit (so the final drain of the buffer is included). "lost" is what probe4j reports (the
-kernel's overrun and dropped counters). Slowdown = traced ns/call ÷ untraced ns/call: the traced
-program runs only as fast as each hit is recorded, so this rate is bounded by the per-hit cost above.
+$THROUGHPUT_ROUNDS rounds interleaved. "Events/s written" = events ÷ time from the target's \`main\` to
+probe4j's exit: it includes the final drain of the buffer and probe4j's teardown (JVM exit, and the
+kernel's ~50 ms to disable an event). "Produced in the loop" is the rate the traced program made
+events at; with nothing lost, probe4j kept up with it. "lost" is what probe4j reports (the kernel's
+overrun and dropped counters). Slowdown = traced ns/call ÷ untraced ns/call: the program runs only as
+fast as each hit is recorded, so the rate is bounded by the per-hit cost above.
 
 $(throughput_table)
 
@@ -74,9 +76,16 @@ $([ "$ATTACH_LIMIT" != 0 ] && echo "This smoke run takes only the first $ATTACH_
 $([ ${#ATTACH_SKIPPED[@]} -gt 0 ] && echo "The kernel refused to enable probes at ${ATTACH_SKIPPED[*]}: skipped.")
 The definitions are given as command-line arguments: \`probe4j trace\` has no option to read them
 from a file (\`probe4j parse\` has \`--file\`). The program is \`target-plain startup\` (its loader, libc
-start-up, printf, nanosleep…). While the probes are enabled the kernel has them in every process
-that maps libc, so every libc call on the machine traps; probe4j filters the events to the program's
-pid. $ATTACH_ROUNDS run(s).
+start-up, printf, nanosleep…). The first row does the same with tracefs from bash, as the kernel's own
+baseline: one write to uprobe_events per probe, the group enabled in an instance of ours, the pid filter
+(\`set_event_pid\`) written by the program's shell just before it execs (so its count includes that
+shell's libc calls), no reader (events counted in the instance's \`trace\` afterwards). "Start" is
+just before the first definition is written (kernel) or just before probe4j is launched. Detach is
+disabling and removing every event: the kernel takes about 50 ms to disable each uprobe event on this
+machine, whoever asks (one at a time, by group, or by removing the instance: all measured the same by
+hand), so detaching grows with the number of probes. While the probes are enabled the kernel has them
+in every process that maps libc, so every libc call on the machine traps; the events are filtered to
+the program's pid. $ATTACH_ROUNDS run(s) each.
 
 $(attach_table)
 

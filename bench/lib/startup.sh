@@ -157,11 +157,11 @@ throughput_measure() {
 throughput_table() {
   local cfg r s med min max cnt lost_total events base_ns ns_med
   base_ns=$(overhead_baseline plain)
-  echo "| output | events a run (lost) | events/s written, launch of \`main\` → probe4j exit: median (min–max) | traced loop ns/call (untraced $(fmt_num "$base_ns")) | slowdown of the traced program |"
-  echo "|---|---|---|---|---|"
+  echo "| output | events a run (lost) | events/s written, target's \`main\` → probe4j exit: median (min–max) | events/s produced in the loop (1e9 ÷ ns/call), median | traced loop ns/call (untraced $(fmt_num "$base_ns")) | slowdown of the traced program |"
+  echo "|---|---|---|---|---|---|"
   for cfg in "${THROUGHPUT_CONFIGS[@]}"; do
     if [ -n "${TP_REASON[$cfg]:-}" ]; then
-      echo "| $cfg | not available: $(cell "${TP_REASON[$cfg]}") | – | – | – |"; continue
+      echo "| $cfg | not available: $(cell "${TP_REASON[$cfg]}") | – | – | – | – |"; continue
     fi
     s=$(for ((r = 1; r <= THROUGHPUT_ROUNDS; r++)); do cut -d' ' -f3 <<<"${TP["$cfg|$r"]:-}"; done | grep . | stats)
     read -r med min max cnt <<<"$s"
@@ -169,7 +169,7 @@ throughput_table() {
     events=$(cut -d' ' -f1 <<<"${TP["$cfg|1"]:-}")
     [ "${cfg#* }" = /dev/null ] && events="$(fmt_int "$THROUGHPUT_N") expected (not counted)" || events="$(fmt_int "$events") of $(fmt_int "$THROUGHPUT_N") in run 1"
     ns_med=$(for ((r = 1; r <= THROUGHPUT_ROUNDS; r++)); do cut -d' ' -f4 <<<"${TP["$cfg|$r"]:-}"; done | grep . | stats | cut -d' ' -f1)
-    echo "| $cfg | $events (lost $lost_total in $cnt runs) | $(fmt_num "$med") ($(fmt_num "$min")–$(fmt_num "$max")) | $(fmt_num "$ns_med") | $(fmt_ratio "$ns_med" "$base_ns") |"
+    echo "| $cfg | $events (lost $lost_total in $cnt runs) | $(fmt_num "$med") ($(fmt_num "$min")–$(fmt_num "$max")) | $(fmt_num "$(awk -v ns="$ns_med" 'BEGIN { if (ns > 0) printf "%.0f", 1e9 / ns }')") | $(fmt_num "$ns_med") | $(fmt_ratio "$ns_med" "$base_ns") |"
   done
 }
 
