@@ -5,7 +5,7 @@
 # call on the machine traps (other processes' hits are filtered out, not avoided): it is kept short.
 
 declare -A ATT     # "WHO|ROUND" -> "probes to_main_us first_event_us total_us detach_us maxrss_kb events lost enabled_us"
-ATTACH_REASON= ATT_KERNEL_REASON= ATTACH_TIMEOUT=${ATTACH_TIMEOUT:-900}
+ATTACH_REASON= ATT_KERNEL_REASON= ATTACH_REFUSED=() ATTACH_TIMEOUT=${ATTACH_TIMEOUT:-900}
 ATTACH_SKIPPED=()
 
 # Writes one definition a line for the functions listed by `probe4j list libc` to FILE.
@@ -45,7 +45,12 @@ attach_kernel() { # DEFS_FILE ROUND
   while read -r p off; do
     kernel_define "p:$GROUP/${p#p:} $libc:${off#libc:}" 2>>"$WORK/attach-kernel.err" || break
   done <"$1"
-  kernel_instance_create && printf '1\n' >"$INSTANCE/events/$GROUP/enable" 2>>"$WORK/attach-kernel.err"
+  # one event at a time, to learn which ones the kernel refuses (it checks the instruction only now)
+  local enable name refused=()
+  kernel_instance_create 2>>"$WORK/attach-kernel.err"
+  for enable in "$INSTANCE/events/$GROUP"/*/enable; do
+    printf '1\n' 2>/dev/null >"$enable" || { name=${enable%/enable}; refused+=("${name##*/}"); }
+  done
   t_enabled=${EPOCHREALTIME/./}
   sh -c 'echo $$ > "$1/set_event_pid" && exec "$2" startup' sh "$INSTANCE" "$bin" >"$WORK/attach-kernel.out" 2>&1
   events=$(grep -vc '^#' "$INSTANCE/trace" 2>/dev/null)
@@ -59,6 +64,12 @@ attach_kernel() { # DEFS_FILE ROUND
   read -r p off <"$1"
   local inst=${INSTANCE#"$TRACEFS"/}
   ATT_KERNEL_CMD="cd $TRACEFS; echo 'p:$GROUP/${p#p:} $libc:${off#libc:}' >> uprobe_events  # and so on, one write per probe; mkdir $inst; echo 1 > $inst/events/$GROUP/enable; sh -c 'echo \$\$ > $inst/set_event_pid && exec $bin startup'; echo 0 > $inst/events/$GROUP/enable; rmdir $inst; echo '-:$GROUP/${p#p:}' >> uprobe_events  # and so on"
+  ATTACH_REFUSED=("${refused[@]}")
+  # probe4j gets only what the kernel accepts: a refused probe makes it stop (and retrying costs minutes)
+  for name in "${refused[@]}"; do
+    grep "^p:$name " "$1" | cut -d: -f3 >>"$WORK/refused.offsets"
+    grep -v "^p:$name " "$1" >"$1.new"; mv "$1.new" "$1"
+  done
   ATT["kernel|$2"]="${#defs[@]} $((main / 1000 - t0)) - $((t_end - t0)) $((t_end - end / 1000)) - ${events:-0} 0 $((t_enabled - t0))"
 }
 
@@ -73,7 +84,7 @@ attach_probe4j() { # DEFS_FILE ROUND
     out="$WORK/attach.out"
     TOOL_TIMEOUT=$ATTACH_TIMEOUT timed_launch "$out" ': lc_[A-Za-z0-9_]+: \('
     # the kernel may refuse an instruction only when the probe is enabled: drop that function, retry
-    reject=$(grep -o 'will not probe [^ ]*:0x[0-9a-f]*' "$out" | head -n 1 | grep -o '0x[0-9a-f]*$')
+    reject=$(grep -o 'will not probe [^)]*:0x[0-9a-f]*' "$out" | head -n 1 | grep -o '0x[0-9a-f]*$')
     [ -n "$reject" ] || break
     ATTACH_SKIPPED+=("$reject")
     grep -v "libc:0x0*${reject#0x}\$" "$defs_file" >"$defs_file.new"; mv "$defs_file.new" "$defs_file"
@@ -106,7 +117,9 @@ attach_table() {
       fi
       read -r probes main first total detach rss events lost enabled <<<"${ATT["$who|$r"]}"
       [ "$first" = - ] && first=
-      echo "| $label | $(fmt_int "$probes") | $(fmt_ms "$main") | $([ -n "$first" ] && fmt_ms "$first" || echo "– (no reader)") | $(fmt_ms "$total") | $(fmt_ms "$detach") | $([ "$rss" = - ] && echo – || echo "$(fmt_int $((rss / 1024))) MiB") | $(fmt_int "$events") ($lost) |"
+      probes=$(fmt_int "$probes")
+      [ "$who" = kernel ] && [ ${#ATTACH_REFUSED[@]} -gt 0 ] && probes+=" (${#ATTACH_REFUSED[@]} refused by the kernel)"
+      echo "| $label | $probes | $(fmt_ms "$main") | $([ -n "$first" ] && fmt_ms "$first" || echo "– (no reader)") | $(fmt_ms "$total") | $(fmt_ms "$detach") | $([ "$rss" = - ] && echo – || echo "$(fmt_int $((rss / 1024))) MiB") | $(fmt_int "$events") ($lost) |"
     done
   done
 }

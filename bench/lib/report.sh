@@ -72,8 +72,7 @@ $(throughput_table)
 
 \`probe4j list libc\` lists $(fmt_int "${ATTACH_FUNCTIONS:-0}") functions; the $(fmt_int "${ATTACH_IFUNCS:-0}") IFUNCs are skipped (probe4j refuses them: a
 probe on the resolver would almost never fire), and names that share an address get one probe.
-$([ "$ATTACH_LIMIT" != 0 ] && echo "This smoke run takes only the first $ATTACH_LIMIT.")
-$([ ${#ATTACH_SKIPPED[@]} -gt 0 ] && echo "The kernel refused to enable probes at ${ATTACH_SKIPPED[*]}: skipped.")
+$([ "$ATTACH_LIMIT" != 0 ] && echo "This smoke run takes only the first $ATTACH_LIMIT.")$(attach_refused_text)
 The definitions are given as command-line arguments: \`probe4j trace\` has no option to read them
 from a file (\`probe4j parse\` has \`--file\`). The program is \`target-plain startup\` (its loader, libc
 start-up, printf, nanosleep…). The first row does the same with tracefs from bash, as the kernel's own
@@ -104,6 +103,12 @@ $(for c in "${THROUGHPUT_CONFIGS[@]}"; do [ -n "${TP_CMD[$c]:-}" ] && printf -- 
 $([ -n "${ATTACH_CMD:-}" ] && printf -- '- attach:\n  `%s`\n' "$ATTACH_CMD")
 - this report: \`bench/run$([ "$SMOKE" = 1 ] && echo ' --smoke')\`
 EOF
+}
+
+attach_refused_text() {
+  [ ${#ATTACH_REFUSED[@]} -gt 0 ] && printf '\nThe kernel refused to enable %d of them (errno 524, ENOTSUPP: a first instruction it cannot probe, e.g. LOCK-prefixed): %s; probe4j is given the others.' \
+    "${#ATTACH_REFUSED[@]}" "$(printf '%s ' "${ATTACH_REFUSED[@]#lc_}" | sed 's/ $//; s/ /, /g')"
+  [ ${#ATTACH_SKIPPED[@]} -gt 0 ] && printf '\nprobe4j stopped on a probe the kernel would not enable at %s: dropped and run again.' "${ATTACH_SKIPPED[*]}"
 }
 
 report_unavailable() {
