@@ -6,7 +6,7 @@
 
 declare -A ATT     # "WHO|ROUND" -> "probes to_main_us first_event_us total_us detach_us maxrss_kb events lost enabled_us"
 ATTACH_REASON= ATT_KERNEL_REASON= ATTACH_REFUSED=() ATTACH_TIMEOUT=${ATTACH_TIMEOUT:-900}
-ATTACH_SKIPPED=()
+ATTACH_SKIPPED=() GATE_CHILD=
 
 # Writes one definition a line for the functions listed by `probe4j list libc` to FILE.
 attach_definitions() { # FILE LIMIT
@@ -48,11 +48,19 @@ attach_kernel() { # DEFS_FILE ROUND
   # one event at a time, to learn which ones the kernel refuses (it checks the instruction only now)
   local enable name refused=()
   kernel_instance_create 2>>"$WORK/attach-kernel.err"
+  rm -f "$WORK/gate"; mkfifo "$WORK/gate"
+  # the program waits at a gate until its pid is the instance's only pid and the events are enabled
+  sh -c 'read go <"$1"; exec "$2" startup' sh "$WORK/gate" "$bin" >"$WORK/attach-kernel.out" 2>&1 &
+  local child=$!
+  GATE_CHILD=$child
+  printf '%s\n' "$child" >"$INSTANCE/set_event_pid"
   for enable in "$INSTANCE/events/$GROUP"/*/enable; do
     printf '1\n' 2>/dev/null >"$enable" || { name=${enable%/enable}; refused+=("${name##*/}"); }
   done
   t_enabled=${EPOCHREALTIME/./}
-  sh -c 'echo $$ > "$1/set_event_pid" && exec "$2" startup' sh "$INSTANCE" "$bin" >"$WORK/attach-kernel.out" 2>&1
+  printf 'go\n' >"$WORK/gate"
+  wait "$child"
+  GATE_CHILD=
   events=$(grep -vc '^#' "$INSTANCE/trace" 2>/dev/null)
   kernel_cleanup
   t_end=${EPOCHREALTIME/./}
@@ -63,7 +71,7 @@ attach_kernel() { # DEFS_FILE ROUND
   fi
   read -r p off <"$1"
   local inst=${INSTANCE#"$TRACEFS"/}
-  ATT_KERNEL_CMD="cd $TRACEFS; echo 'p:$GROUP/${p#p:} $libc:${off#libc:}' >> uprobe_events  # and so on, one write per probe; mkdir $inst; echo 1 > $inst/events/$GROUP/enable; sh -c 'echo \$\$ > $inst/set_event_pid && exec $bin startup'; echo 0 > $inst/events/$GROUP/enable; rmdir $inst; echo '-:$GROUP/${p#p:}' >> uprobe_events  # and so on"
+  ATT_KERNEL_CMD="cd $TRACEFS; echo 'p:$GROUP/${p#p:} $libc:${off#libc:}' >> uprobe_events  # and so on, one write per probe; mkdir $inst; sh -c 'read go < gate; exec $bin startup' & echo \$! > $inst/set_event_pid; echo 1 > …/enable for each event; echo go > gate; echo 0 > $inst/events/$GROUP/enable; rmdir $inst; echo '-:$GROUP/${p#p:}' >> uprobe_events  # and so on"
   ATTACH_REFUSED=("${refused[@]}")
   # probe4j gets only what the kernel accepts: a refused probe makes it stop (and retrying costs minutes)
   for name in "${refused[@]}"; do

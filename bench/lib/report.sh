@@ -76,9 +76,9 @@ $([ "$ATTACH_LIMIT" != 0 ] && echo "This smoke run takes only the first $ATTACH_
 The definitions are given as command-line arguments: \`probe4j trace\` has no option to read them
 from a file (\`probe4j parse\` has \`--file\`). The program is \`target-plain startup\` (its loader, libc
 start-up, printf, nanosleep…). The first row does the same with tracefs from bash, as the kernel's own
-baseline: one write to uprobe_events per probe, the group enabled in an instance of ours, the pid filter
-(\`set_event_pid\`) written by the program's shell just before it execs (so its count includes that
-shell's libc calls), no reader (events counted in the instance's \`trace\` afterwards). "Start" is
+baseline: one write to uprobe_events per probe, each event enabled in an instance of ours, the pid filter
+(\`set_event_pid\`) set to the program's pid while it waits at a gate (a FIFO) before it execs, so
+its count includes the few libc calls of that shell after the gate, no reader (events counted in the instance's \`trace\` afterwards). "Start" is
 just before the first definition is written (kernel) or just before probe4j is launched. Detach is
 disabling and removing every event: the kernel takes about 50 ms to disable each uprobe event on this
 machine, whoever asks (one at a time, by group, or by removing the instance: all measured the same by
@@ -100,7 +100,8 @@ created is removed after each run, and on exit, Ctrl-C or SIGTERM.
 $(overhead_commands)
 $(for t in "${STARTUP_TOOLS[@]}"; do [ -n "${START_CMD[$t]:-}" ] && printf -- '- start-up, %s:\n  `%s`\n' "$t" "${START_CMD[$t]}"; done)
 $(for c in "${THROUGHPUT_CONFIGS[@]}"; do [ -n "${TP_CMD[$c]:-}" ] && printf -- '- throughput, %s:\n  `%s`\n' "$c" "${TP_CMD[$c]}"; done)
-$([ -n "${ATTACH_CMD:-}" ] && printf -- '- attach:\n  `%s`\n' "$ATTACH_CMD")
+$([ -n "${ATT_KERNEL_CMD:-}" ] && printf -- '- attach, kernel alone:\n  `%s`\n' "$ATT_KERNEL_CMD")
+$([ -n "${ATTACH_CMD:-}" ] && printf -- '- attach, probe4j:\n  `%s`\n' "$ATTACH_CMD")
 - this report: \`bench/run$([ "$SMOKE" = 1 ] && echo ' --smoke')\`
 EOF
 }
