@@ -1,0 +1,77 @@
+/*
+ * The benchmark's traced program. `target N` calls target(i, i + 1) N times in a tight loop and
+ * prints how long the loop took per call (CLOCK_MONOTONIC); `target startup` prints the wall-clock
+ * time (CLOCK_REALTIME, comparable with bash's $EPOCHREALTIME) at main entry, calls target once,
+ * waits a little so a tracer's first event can arrive before the program ends, and prints the time
+ * again at exit.
+ *
+ * The first instruction of target is what a probe displaces, so it decides how the kernel (and
+ * probe4j's trap engine) executes it; each variant is built from this file with -DVARIANT_...:
+ *   plain  C, gcc -O2: `lea (%rdi,%rsi,1),%eax` (executed out of line, single-stepped)
+ *   rip    `mov bench_bias(%rip),%eax`          (RIP-relative: must be re-targeted out of line)
+ *   push   `push %rbx`                          (emulated by the kernel)
+ *   nop5   `nopl 0x0(%rax,%rax,1)`              (5-byte nop: 6.18's optimized uprobe path)
+ * The variants are written in assembly so the compiler cannot change their first instruction.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int bench_bias = 0;
+int target(int a, int b);
+
+#if defined(VARIANT_RIP)
+__asm__(".text\n.globl target\n.type target,@function\ntarget:\n"
+        "  movl bench_bias(%rip), %eax\n  addl %edi, %eax\n  addl %esi, %eax\n  ret\n"
+        ".size target, .-target\n");
+#elif defined(VARIANT_PUSH)
+__asm__(".text\n.globl target\n.type target,@function\ntarget:\n"
+        "  pushq %rbx\n  leal (%rdi,%rsi,1), %eax\n  popq %rbx\n  ret\n"
+        ".size target, .-target\n");
+#elif defined(VARIANT_NOP5)
+__asm__(".text\n.globl target\n.type target,@function\ntarget:\n"
+        "  .byte 0x0f, 0x1f, 0x44, 0x00, 0x00\n  leal (%rdi,%rsi,1), %eax\n  ret\n"
+        ".size target, .-target\n");
+#else
+__attribute__((noinline, noipa)) int target(int a, int b) { return a + b; }
+#endif
+
+static long long now_ns(clockid_t clock) {
+    struct timespec ts;
+    clock_gettime(clock, &ts);
+    return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int main(int argc, char **argv) {
+    long long main_ns = now_ns(CLOCK_REALTIME);
+    if (argc == 2 && strcmp(argv[1], "startup") == 0) {
+        printf("main_realtime_ns=%lld\n", main_ns);
+        fflush(stdout);
+        volatile int r = target(1, 2);
+        (void) r;
+        struct timespec pause = {0, 300 * 1000000L};
+        nanosleep(&pause, NULL);
+        printf("end_realtime_ns=%lld\n", now_ns(CLOCK_REALTIME));
+        fflush(stdout);
+        return 0;
+    }
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s ITERATIONS | startup\n", argv[0]);
+        return 2;
+    }
+    long n = atol(argv[1]);
+    printf("main_realtime_ns=%lld\n", main_ns);
+    fflush(stdout);
+    long long t0 = now_ns(CLOCK_MONOTONIC);
+    unsigned acc = 0;
+    for (long i = 0; i < n; i++) {
+        acc += (unsigned) target((int) i, (int) i + 1);
+    }
+    long long t1 = now_ns(CLOCK_MONOTONIC);
+    printf("ns_per_call=%.3f calls=%ld loop_ns=%lld sum=%u\n", n > 0 ? (double) (t1 - t0) / n : 0.0, n, t1 - t0, acc);
+    printf("end_realtime_ns=%lld\n", now_ns(CLOCK_REALTIME));
+    fflush(stdout);
+    return 0;
+}

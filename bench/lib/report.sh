@@ -1,0 +1,130 @@
+# The Markdown report of bench/run: machine, tables, what could not run, exact commands.
+# Sourced by bench/run after the measurements.
+
+tool_version() {
+  case $1 in
+    probe4j) echo "probe4j $(git -C "$repo" rev-parse --short HEAD 2>/dev/null)$(git -C "$repo" diff --quiet HEAD 2>/dev/null || echo '+changes'), $("${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"/bin/java -version 2>&1 | head -n 1)" ;;
+    bpftrace) bpftrace --version 2>/dev/null | head -n 1 ;;
+    perf) perf --version 2>/dev/null | head -n 1 ;;
+    ltrace) ltrace -V 2>/dev/null | head -n 1 ;;
+    gdb) gdb --version 2>/dev/null | head -n 1 ;;
+    gcc) gcc --version 2>/dev/null | head -n 1 ;;
+  esac
+}
+
+report() {
+  local kind="full run: $ROUNDS rounds, ~${RUN_SECONDS} s a run"
+  [ "$SMOKE" = 1 ] && kind="SMOKE run: every configuration once, tiny iteration counts; the figures mean nothing"
+  cat <<EOF
+# probe4j benchmarks
+
+Written by \`bench/run\` ($kind) on $started; the run took ${elapsed} s. Re-running replaces this file.
+Benchmarks, not tests: nothing judges these figures.
+
+## Machine
+
+* CPU: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(nproc) cores online; $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) memory
+* kernel: $(uname -r) ($(uname -m))
+* load average (1, 5, 15 min) at start: $load_start; at end: $load_end. Other jobs (builds, test
+  suites) shared these cores during the run, so single runs are noisy: read the medians, and the
+  ranges as the noise.
+* versions: $(for t in probe4j bpftrace perf ltrace gdb gcc; do v=$(tool_version "$t"); [ -n "$v" ] && printf '%s; ' "$v"; done)
+
+## Overhead per probe hit
+
+\`target-VARIANT N\` (bench/c/target.c, gcc -O2) calls \`int target(int, int)\` N times in a tight
+loop and prints the loop's CLOCK_MONOTONIC time per call. Each configuration below ran once a round,
+round-robin (the starting configuration rotates each round), after a calibration run that sizes N so a
+run takes about ${RUN_SECONDS} s (slow tracers get fewer calls; figures are per call). "ns added" is the
+run's ns/call minus the same round's unprobed ns/call of the same binary; median (min–max) over the
+rounds. "vs kernel uprobe" divides by the median of the raw kernel uprobe with the same first
+instruction and the same probe (entry for the peers). The raw kernel rows write the definitions
+into uprobe_events themselves, enable them in a tracefs instance of their own and read nothing
+(the kernel's cost alone); probe4j also reads, formats and writes every event (to /dev/null here).
+"entry + return" costs two hits a call.
+
+$(overhead_table)
+
+## Start-up
+
+Time from just before launching (bash \`\$EPOCHREALTIME\`) to the target's \`main\` (it prints
+CLOCK_REALTIME first thing), and to the arrival of the first event line on the tool's output (a pipe),
+with an entry probe on \`target\`, which \`target startup\` calls once right after \`main\`, then sleeps
+300 ms and exits. probe4j's jar is built beforehand. Median (min–max) over $STARTUP_ROUNDS rounds,
+interleaved. Peak RSS is /usr/bin/time's maximum resident set of the largest process (for probe4j,
+the JVM).
+
+$(startup_table)
+
+## Throughput
+
+probe4j writing every hit of an entry probe (2 args) on the plain target, $THROUGHPUT_N calls a run,
+$THROUGHPUT_ROUNDS rounds interleaved. "Events/s written" = events ÷ time from the target's \`main\` to
+probe4j's exit: it includes the final drain of the buffer and probe4j's teardown (JVM exit, and the
+kernel's ~50 ms to disable an event). "Produced in the loop" is the rate the traced program made
+events at; with nothing lost, probe4j kept up with it. "lost" is what probe4j reports (the kernel's
+overrun and dropped counters). Slowdown = traced ns/call ÷ untraced ns/call: the program runs only as
+fast as each hit is recorded, so the rate is bounded by the per-hit cost above.
+
+$(throughput_table)
+
+## Attach cost: a probe on every exported function of libc
+
+\`probe4j list libc\` lists $(fmt_int "${ATTACH_FUNCTIONS:-0}") functions; the $(fmt_int "${ATTACH_IFUNCS:-0}") IFUNCs are skipped (probe4j refuses them: a
+probe on the resolver would almost never fire), and names that share an address get one probe.
+$([ "$ATTACH_LIMIT" != 0 ] && echo "This smoke run takes only the first $ATTACH_LIMIT.")$(attach_refused_text)
+The definitions are given as command-line arguments: \`probe4j trace\` has no option to read them
+from a file (\`probe4j parse\` has \`--file\`). The program is \`target-plain startup\` (its loader, libc
+start-up, printf, nanosleep…). The first row does the same with tracefs from bash, as the kernel's own
+baseline: one write to uprobe_events per probe, each event enabled in an instance of ours, the pid filter
+(\`set_event_pid\`) set to the program's pid while it waits at a gate (a FIFO) before it execs, so
+its count includes the few libc calls of that shell after the gate, no reader (events counted in the instance's \`trace\` afterwards). "Start" is
+just before the first definition is written (kernel) or just before probe4j is launched. Detach is
+disabling and removing every event: the kernel takes about 50 ms to disable each uprobe event on this
+machine, whoever asks (one at a time, by group, or by removing the instance: all measured the same by
+hand), so detaching grows with the number of probes. While the probes are enabled the kernel has them
+in every process that maps libc, so every libc call on the machine traps; the events are filtered to
+the program's pid. $ATTACH_ROUNDS run(s) each.
+
+$(attach_table)
+
+## What could not be measured here, and why
+
+$(report_unavailable)
+
+## Commands
+
+Paths as on this machine (\`BIN\` is $BIN_DIR); tracefs at $TRACEFS; every event and instance this run
+created is removed after each run, and on exit, Ctrl-C or SIGTERM.
+
+$(overhead_commands)
+$(for t in "${STARTUP_TOOLS[@]}"; do [ -n "${START_CMD[$t]:-}" ] && printf -- '- start-up, %s:\n  `%s`\n' "$t" "${START_CMD[$t]}"; done)
+$(for c in "${THROUGHPUT_CONFIGS[@]}"; do [ -n "${TP_CMD[$c]:-}" ] && printf -- '- throughput, %s:\n  `%s`\n' "$c" "${TP_CMD[$c]}"; done)
+$([ -n "${ATT_KERNEL_CMD:-}" ] && printf -- '- attach, kernel alone:\n  `%s`\n' "$ATT_KERNEL_CMD")
+$([ -n "${ATTACH_CMD:-}" ] && printf -- '- attach, probe4j:\n  `%s`\n' "$ATTACH_CMD")
+- this report: \`bench/run$([ "$SMOKE" = 1 ] && echo ' --smoke')\`
+EOF
+}
+
+attach_refused_text() {
+  [ ${#ATTACH_REFUSED[@]} -gt 0 ] && printf '\nThe kernel refused to enable %d of them (errno 524, ENOTSUPP: a first instruction it cannot probe, e.g. LOCK-prefixed): %s; probe4j is given the others.' \
+    "${#ATTACH_REFUSED[@]}" "$(printf '%s ' "${ATTACH_REFUSED[@]#lc_}" | sed 's/ $//; s/ /, /g')"
+  [ ${#ATTACH_SKIPPED[@]} -gt 0 ] && printf '\nprobe4j stopped on a probe the kernel would not enable at %s: dropped and run again.' "${ATTACH_SKIPPED[*]}"
+}
+
+report_unavailable() {
+  local cfg t c any=0
+  for cfg in "${OVERHEAD_CONFIGS[@]}"; do
+    [ -n "${REASON[$cfg]:-}" ] && { echo "- overhead, $cfg: ${REASON[$cfg]}"; any=1; }
+    [ -n "${FAILS[$cfg]:-}" ] && { echo "- overhead, $cfg: ${FAILS[$cfg]%%:*} run(s) failed: ${FAILS[$cfg]#*:}"; any=1; }
+  done
+  for t in "${STARTUP_TOOLS[@]}"; do
+    [ -n "${START_REASON[$t]:-}" ] && { echo "- start-up, $t: ${START_REASON[$t]}"; any=1; }
+  done
+  [ " ${START[perf|1]:-}" != " " ] && { echo "- start-up, perf: perf record prints no events (they go to perf.data), so no first-event time"; any=1; }
+  for c in "${THROUGHPUT_CONFIGS[@]}"; do
+    [ -n "${TP_REASON[$c]:-}" ] && { echo "- throughput, $c: ${TP_REASON[$c]}"; any=1; }
+  done
+  [ -n "$ATTACH_REASON" ] && { echo "- attach: $ATTACH_REASON"; any=1; }
+  [ "$any" = 0 ] && echo "Everything ran."
+}

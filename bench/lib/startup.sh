@@ -1,0 +1,180 @@
+# Start-up (launch -> target's main, launch -> first event printed) and probe4j's event throughput.
+# Sourced by bench/run.
+
+STARTUP_TOOLS=(none probe4j trap bpftrace perf ltrace gdb)
+EVENT_RE='bench_entry|^target\('   # an event line of any tool (ltrace prints "target(1, 2, ...)")
+declare -A START    # "TOOL|ROUND" -> "to_main_us first_event_us total_us maxrss_kb" ("-" where none)
+declare -A START_REASON START_CMD
+
+# Reads a traced run's merged output: stamps the arrival of the first event line, counts the
+# events, passes every other line through (the target's, /usr/bin/time's, the tool's messages),
+# stamps the end of output.
+stamp_reader() { # EVENT_REGEX
+  local line
+  while IFS= read -r line; do
+    if [[ $line =~ $1 ]]; then
+      printf 'first_event_us=%s\n' "${EPOCHREALTIME/./}"
+      break
+    fi
+    printf '%s\n' "$line"
+  done
+  # the rest at full speed (a bash loop would slow the tracer down on thousands of lines)
+  awk -v re="$1" '$0 ~ re { n++; next } { print } END { print "more_events=" n + 0 }'
+  printf 'eof_us=%s\n' "${EPOCHREALTIME/./}"
+}
+
+# The command that runs TOOL on `target-plain startup`, printing every event where the tool can.
+startup_command() { # TOOL -> sets CMD (array) and RUN_CMD
+  local bin def
+  bin=$(target_bin plain)
+  def="p:bench_entry $bin:target $ENTRY_ARGS"
+  case $1 in
+    none) CMD=("$bin" startup) ;;
+    probe4j) CMD=($PROBE4J trace --engine kernel "$def" -- "$bin" startup) ;;
+    trap) CMD=($PROBE4J trace --engine trap "$def" -- "$bin" startup) ;;
+    bpftrace) CMD=(bpftrace -e "uprobe:$bin:target { printf(\"bench_entry a=%d b=%d\\n\", arg0, arg1); }" -c "$bin startup") ;;
+    perf) CMD=(perf record -q -e "$GROUP:perf_entry" -o "$WORK/perf.data" -- "$bin" startup) ;;
+    ltrace) CMD=(ltrace -L -x target "$bin" startup) ;;
+    gdb) CMD=(gdb -nx -q -batch -ex 'dprintf *target,"bench_entry a=%d b=%d\n",$rdi,$rsi' -ex run --args "$bin" startup) ;;
+  esac
+  RUN_CMD=$(shell_words "${CMD[@]}")
+  RUN_CMD=${RUN_CMD//"$PROBE4J"/./probe4j}
+  RUN_CMD=${RUN_CMD//"$WORK/"/}
+}
+
+# Runs "${CMD[@]}" under /usr/bin/time with its output read by stamp_reader; the result lines go
+# to FILE. Prints nothing; returns the command's status (as /usr/bin/time reports it).
+timed_launch() { # FILE EVENT_REGEX
+  local t0 rc
+  t0=${EPOCHREALTIME/./}
+  if [ -x /usr/bin/time ]; then
+    timeout -k 5 "$TOOL_TIMEOUT" /usr/bin/time -f 'maxrss_kb=%M' "${CMD[@]}" 2>&1 | stamp_reader "$2" >"$1"
+    rc=${PIPESTATUS[0]}
+  else
+    timeout -k 5 "$TOOL_TIMEOUT" "${CMD[@]}" 2>&1 | stamp_reader "$2" >"$1"
+    rc=${PIPESTATUS[0]}
+  fi
+  printf 't0_us=%s\nexit_us=%s\nstatus=%s\n' "$t0" "${EPOCHREALTIME/./}" "$rc" >>"$1"
+  return "$rc"
+}
+
+field() { sed -n "s/^$2=//p" "$1" | tail -n 1; } # FILE NAME
+
+startup_measure() {
+  local tool round missing out t0 main first eof rss
+  for ((round = 1; round <= STARTUP_ROUNDS; round++)); do
+    log "start-up: round $round of $STARTUP_ROUNDS"
+    for tool in "${STARTUP_TOOLS[@]}"; do
+      [ -n "${START_REASON[$tool]:-}" ] && continue
+      missing=$(tool_missing "$tool")
+      [ -n "$missing" ] && { START_REASON[$tool]=$missing; continue; }
+      startup_command "$tool"
+      START_CMD[$tool]=$RUN_CMD
+      out="$WORK/startup.out"
+      if [ "$tool" = perf ]; then
+        kernel_define "p:$GROUP/perf_entry $(target_bin plain):${OFFSET[plain]} $ENTRY_ARGS" 2>/dev/null
+        START_CMD[$tool]="echo 'p:$GROUP/perf_entry $(target_bin plain):${OFFSET[plain]} $ENTRY_ARGS' >> uprobe_events; $RUN_CMD"
+      fi
+      timed_launch "$out" "$EVENT_RE"
+      [ "$tool" = perf ] && { kernel_cleanup; rm -f "$WORK/perf.data" "$WORK/perf.data.old"; }
+      t0=$(field "$out" t0_us); main=$(field "$out" main_realtime_ns); first=$(field "$out" first_event_us)
+      eof=$(field "$out" exit_us); rss=$(field "$out" maxrss_kb)
+      if [ "$(field "$out" status)" != 0 ] || [ -z "$main" ]; then
+        START_REASON[$tool]="exit $(field "$out" status): $(reason_of "$out")"
+        continue
+      fi
+      START["$tool|$round"]="$((main / 1000 - t0)) $([ -n "$first" ] && echo $((first - t0)) || echo -) $((eof - t0)) ${rss:--}"
+    done
+  done
+}
+
+# Column K (1-based) of the START records of TOOL, as "median (min–max)" in ms.
+startup_column() { # TOOL K
+  local s med min max cnt
+  s=$(for ((r = 1; r <= STARTUP_ROUNDS; r++)); do
+        v=$(cut -d' ' -f"$2" <<<"${START["$1|$r"]:-}"); [ -n "$v" ] && [ "$v" != - ] && echo "$v"; done | stats)
+  [ -z "$s" ] && { echo "–"; return; }
+  read -r med min max cnt <<<"$s"
+  if [ "$2" = 4 ]; then echo "$(fmt_num $((${med%.*} / 1024))) MiB"; return; fi
+  echo "$(fmt_ms "$med") ($(fmt_ms "$min")–$(fmt_ms "$max"))"
+}
+
+startup_table() {
+  local tool label
+  echo "| tool | launch → target's \`main\`, ms | launch → first event printed, ms | launch → exit, ms | peak RSS (largest process) |"
+  echo "|---|---|---|---|---|"
+  for tool in "${STARTUP_TOOLS[@]}"; do
+    case $tool in
+      none) label="no tracer (\`target startup\` alone)" ;;
+      perf) label="perf record (events go to perf.data)" ;;
+      *) label=$(tool_label "$tool") ;;
+    esac
+    if [ -n "${START_REASON[$tool]:-}" ]; then
+      echo "| $label | not available: $(cell "${START_REASON[$tool]}") | – | – | – |"
+    else
+      echo "| $label | $(startup_column "$tool" 1) | $(startup_column "$tool" 2) | $(startup_column "$tool" 3) | $(startup_column "$tool" 4) |"
+    fi
+  done
+}
+
+# --- throughput ----------------------------------------------------------------------------------
+
+THROUGHPUT_CONFIGS=("text file" "json file" "text /dev/null" "json /dev/null")
+declare -A TP TP_REASON TP_CMD   # "CFG|ROUND" -> "events lost events_per_s ns_per_call"
+
+throughput_measure() {
+  local cfg format dest round bin n out file events lost main exit_us ns
+  bin=$(target_bin plain)
+  n=${THROUGHPUT_CALLS:-${CALLS["probe4j plain entry"]:-2000}}
+  THROUGHPUT_N=$n
+  for ((round = 1; round <= THROUGHPUT_ROUNDS; round++)); do
+    log "throughput: round $round of $THROUGHPUT_ROUNDS ($n events a run)"
+    for cfg in "${THROUGHPUT_CONFIGS[@]}"; do
+      read -r format dest <<<"$cfg"
+      [ -n "${TP_REASON[$cfg]:-}" ] && continue
+      file=$dest
+      [ "$dest" = file ] && file="$WORK/events.$format"
+      rm -f "$WORK/events.$format"
+      CMD=($PROBE4J trace --engine kernel --format "$format" -o "$file" "p:bench_entry $bin:target $ENTRY_ARGS" -- "$bin" "$n")
+      TP_CMD[$cfg]="./probe4j trace --engine kernel --format $format -o ${dest/file/events.$format} 'p:bench_entry $bin:target $ENTRY_ARGS' -- $bin $n"
+      out="$WORK/throughput.out"
+      timed_launch "$out" '@@no event@@'
+      main=$(field "$out" main_realtime_ns); exit_us=$(field "$out" exit_us)
+      ns=$(ns_per_call "$out")
+      if [ "$(field "$out" status)" != 0 ] || [ -z "$main" ]; then
+        TP_REASON[$cfg]="exit $(field "$out" status): $(reason_of "$out")"
+        continue
+      fi
+      lost=$(grep -o 'lost [0-9]* events' "$out" | grep -o '[0-9]*' | tail -n 1)
+      lost=${lost:-0}
+      if [ "$dest" = file ]; then events=$(grep -c bench_entry "$file"); else events=$((n - lost)); fi
+      TP["$cfg|$round"]="$events $lost $(awk -v e="$events" -v us=$((exit_us - main / 1000)) 'BEGIN { printf "%.0f", (us > 0 ? e * 1e6 / us : 0) }') ${ns:-}"
+      rm -f "$WORK/events.$format"
+    done
+  done
+}
+
+throughput_table() {
+  local cfg r s med min max cnt lost_total events base_ns ns_med
+  base_ns=$(overhead_baseline plain)
+  echo "| output | events a run (lost) | events/s written, target's \`main\` → probe4j exit: median (min–max) | events/s produced in the loop (1e9 ÷ ns/call), median | traced loop ns/call (untraced $(fmt_num "$base_ns")) | slowdown of the traced program |"
+  echo "|---|---|---|---|---|---|"
+  for cfg in "${THROUGHPUT_CONFIGS[@]}"; do
+    if [ -n "${TP_REASON[$cfg]:-}" ]; then
+      echo "| $cfg | not available: $(cell "${TP_REASON[$cfg]}") | – | – | – | – |"; continue
+    fi
+    s=$(for ((r = 1; r <= THROUGHPUT_ROUNDS; r++)); do cut -d' ' -f3 <<<"${TP["$cfg|$r"]:-}"; done | grep . | stats)
+    read -r med min max cnt <<<"$s"
+    lost_total=$(for ((r = 1; r <= THROUGHPUT_ROUNDS; r++)); do cut -d' ' -f2 <<<"${TP["$cfg|$r"]:-}"; done | awk '{ t += $1 } END { print t + 0 }')
+    events=$(cut -d' ' -f1 <<<"${TP["$cfg|1"]:-}")
+    [ "${cfg#* }" = /dev/null ] && events="$(fmt_int "$THROUGHPUT_N") expected (not counted)" || events="$(fmt_int "$events") of $(fmt_int "$THROUGHPUT_N") in run 1"
+    ns_med=$(for ((r = 1; r <= THROUGHPUT_ROUNDS; r++)); do cut -d' ' -f4 <<<"${TP["$cfg|$r"]:-}"; done | grep . | stats | cut -d' ' -f1)
+    echo "| $cfg | $events (lost $lost_total in $cnt runs) | $(fmt_num "$med") ($(fmt_num "$min")–$(fmt_num "$max")) | $(fmt_num "$(awk -v ns="$ns_med" 'BEGIN { if (ns > 0) printf "%.0f", 1e9 / ns }')") | $(fmt_num "$ns_med") | $(fmt_ratio "$ns_med" "$base_ns") |"
+  done
+}
+
+# Median untraced ns per call of a binary, from the overhead rounds.
+overhead_baseline() { # VARIANT
+  local cfg="none $1 entry" r
+  for ((r = (ROUNDS == 0 ? 0 : 1); r <= ROUNDS; r++)); do [ -n "${NS["$cfg|$r"]:-}" ] && echo "${NS["$cfg|$r"]}"; done | stats | cut -d' ' -f1
+}

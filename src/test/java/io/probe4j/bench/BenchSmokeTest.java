@@ -1,0 +1,180 @@
+package io.probe4j.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.probe4j.cli.Main;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bench/run} works end to end: the smoke mode writes a report with every row of every table
+ * (a figure or "not available: reason", never a missing row), and the script leaves nothing behind in
+ * tracefs when it is stopped. No assertion on any figure: benchmarks are not tests.
+ */
+class BenchSmokeTest {
+    private static final Path SCRIPT = Path.of("bench/run").toAbsolutePath();
+    private static final Path TRACEFS = Path.of("/sys/kernel/tracing");
+
+    /** Overhead rows: tool label, first-instruction label, probe label (the table's first three cells). */
+    private static final List<List<String>> OVERHEAD_ROWS = overheadRows();
+    private static final List<String> STARTUP_ROWS = List.of("no tracer (`target startup` alone)", "probe4j `--engine kernel`",
+            "probe4j `--engine trap`", "bpftrace `count()`", "perf record (events go to perf.data)", "ltrace `-x target`",
+            "gdb `dprintf` (2 args)");
+    private static final List<String> ATTACH_ROWS = List.of("kernel alone (tracefs from bash), run 1",
+            "probe4j `--engine kernel`, run 1");
+    private static final List<String> THROUGHPUT_ROWS = List.of("text file", "json file", "text /dev/null", "json /dev/null");
+
+    /** A measured cell ("1,234 (1,200–1,300)", "12.5", "×1.02"…) or an explained absence. */
+    private static final Pattern FIGURE = Pattern.compile("-?[0-9][0-9,.]*( \\(-?[0-9][0-9,.]*–-?[0-9][0-9,.]*\\))?.*");
+    private static final Pattern NOT_AVAILABLE = Pattern.compile("not available: \\S.*");
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void smokeRunWritesEveryRow() throws Exception {
+        Path out = tmp.resolve("benchmarks.md");
+        Path logFile = tmp.resolve("bench.log");
+        Process p = bench(List.of("--smoke", "--out", out.toString()), logFile);
+        assertTrue(p.waitFor(240, TimeUnit.SECONDS), "bench/run --smoke did not finish");
+        String log = Files.readString(logFile, StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), log);
+        String report = Files.readString(out);
+        assertTrue(log.contains(report), "the report is also printed");
+
+        List<List<String>> overhead = table(report, "## Overhead per probe hit");
+        assertEquals(OVERHEAD_ROWS.size(), overhead.size(), "overhead rows");
+        for (int i = 0; i < OVERHEAD_ROWS.size(); i++) {
+            List<String> row = overhead.get(i);
+            assertEquals(OVERHEAD_ROWS.get(i), row.subList(0, 3), "overhead row " + i);
+            assertMeasuredOrExplained(row.get(3), "overhead " + row);
+        }
+        assertRows(table(report, "## Start-up"), STARTUP_ROWS, "start-up");
+        assertRows(table(report, "## Throughput"), THROUGHPUT_ROWS, "throughput");
+        assertRows(table(report, "## Attach cost"), ATTACH_ROWS, "attach");
+
+        for (String section : List.of("## Machine", "## What could not be measured here, and why", "## Commands")) {
+            assertTrue(report.contains(section), section);
+        }
+        assertTrue(report.contains("load average"), "the load during the run is recorded");
+        assertNothingLeftInTracefs(p.pid());
+    }
+
+    @Test
+    void stoppedRunRemovesItsTracefsEvents() throws Exception {
+        assumeTrue(ProcessHandle.current().info().user().orElse("").equals("root")
+                && Files.isWritable(TRACEFS.resolve("uprobe_events")), "needs root and tracefs");
+        Path out = tmp.resolve("benchmarks.md");
+        // a full run (not --smoke): its kernel runs last long enough to be caught with events defined
+        Process p = bench(List.of("--no-install", "--rounds", "1", "--seconds", "1", "--out", out.toString()), tmp.resolve("bench.log"));
+        String group = "p4jbench_" + p.pid();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.readString(TRACEFS.resolve("uprobe_events")).contains(group + "/")) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                p.destroyForcibly();
+                fail("bench/run never defined its kernel events");
+            }
+            Thread.sleep(2);
+        }
+        p.destroy(); // SIGTERM, as from kill
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "bench/run did not stop on SIGTERM");
+        assertEquals(143, p.exitValue());
+        assertNothingLeftInTracefs(p.pid());
+        assertFalse(Files.exists(out), "a stopped run writes no report");
+    }
+
+    private static Process bench(List<String> args, Path log) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(SCRIPT.toString()));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        // the classes under test, not a jar that the launcher might rebuild in the middle of `mvn verify`
+        pb.environment().put("PROBE4J", ProcessHandle.current().info().command().orElse("java")
+                + " --enable-native-access=ALL-UNNAMED -cp " + System.getProperty("java.class.path") + " " + Main.class.getName());
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        return pb.start();
+    }
+
+    private static void assertNothingLeftInTracefs(long pid) throws IOException {
+        if (!Files.isReadable(TRACEFS.resolve("uprobe_events"))) {
+            return;
+        }
+        String events = Files.readString(TRACEFS.resolve("uprobe_events"));
+        assertFalse(events.contains("p4jbench_" + pid + "/"), "events left in uprobe_events:\n" + events);
+        assertFalse(Files.exists(TRACEFS.resolve("instances/p4jbench-" + pid)), "tracefs instance left behind");
+    }
+
+    private static void assertRows(List<List<String>> table, List<String> labels, String what) {
+        assertEquals(labels, table.stream().map(List::getFirst).toList(), what + " rows");
+        for (List<String> row : table) {
+            assertMeasuredOrExplained(row.get(1), what + " " + row);
+        }
+    }
+
+    private static void assertMeasuredOrExplained(String cell, String where) {
+        assertTrue(FIGURE.matcher(cell).matches() || NOT_AVAILABLE.matcher(cell).matches(),
+                where + ": neither a figure nor 'not available: reason': " + cell);
+    }
+
+    /** The body rows (cells trimmed) of the first Markdown table after a heading. */
+    private static List<List<String>> table(String report, String heading) {
+        int at = report.indexOf(heading);
+        assertTrue(at >= 0, "no section " + heading);
+        List<List<String>> rows = new ArrayList<>();
+        boolean inTable = false;
+        for (String line : report.substring(at).split("\n")) {
+            if (line.startsWith("|")) {
+                inTable = true;
+                if (!line.startsWith("|---")) {
+                    List<String> cells = new ArrayList<>();
+                    for (String c : line.substring(1, line.length() - 1).split("\\|", -1)) {
+                        cells.add(c.trim());
+                    }
+                    rows.add(cells);
+                }
+            } else if (inTable) {
+                break;
+            }
+        }
+        assertFalse(rows.isEmpty(), "no table under " + heading);
+        return rows.subList(1, rows.size()); // without the header row
+    }
+
+    private static List<List<String>> overheadRows() {
+        String plain = "`lea` (out of line)";
+        String entry = "entry `a=%di:s32 b=%si:s32`";
+        String ret = "return `ret=%ax`";
+        String both = "entry + return (2 events a call)";
+        String none = "no probe (plain call, ns per call)";
+        String kernel = "kernel uprobe, tracefs instance, no reader";
+        String p4j = "probe4j `--engine kernel`";
+        String trap = "probe4j `--engine trap`";
+        List<List<String>> rows = new ArrayList<>(List.of(
+                List.of(none, plain, entry),
+                List.of(kernel, plain, entry), List.of(kernel, plain, ret), List.of(kernel, plain, both),
+                List.of("kernel uprobe + `cat trace_pipe` reader", plain, entry),
+                List.of(p4j, plain, entry), List.of(p4j, plain, ret), List.of(p4j, plain, both),
+                List.of(trap, plain, entry), List.of(trap, plain, ret), List.of(trap, plain, both),
+                List.of("bpftrace `count()`", plain, entry), List.of("perf record (uprobe event, 2 args)", plain, entry),
+                List.of("ltrace `-x target`", plain, entry), List.of("gdb `dprintf` (2 args)", plain, entry)));
+        for (String variant : List.of("`mov bench_bias(%rip)` (RIP-relative)", "`push %rbx` (emulated)",
+                "`nopl 0x0(%rax,%rax,1)` (5-byte nop)")) {
+            rows.add(List.of(none, variant, entry));
+            rows.add(List.of(kernel, variant, entry));
+            rows.add(List.of(p4j, variant, entry));
+            rows.add(List.of(trap, variant, entry));
+        }
+        return rows;
+    }
+}
