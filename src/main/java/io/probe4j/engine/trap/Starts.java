@@ -1,0 +1,97 @@
+package io.probe4j.engine.trap;
+
+import io.probe4j.UserException;
+import io.probe4j.sys.Errno;
+import io.probe4j.sys.Procfs;
+import io.probe4j.sys.Ptrace;
+import io.probe4j.sys.Signals;
+import io.probe4j.sys.Spawn;
+import io.probe4j.sys.SysException;
+import io.probe4j.sys.Wait;
+import io.probe4j.sys.WaitStatus;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/** How a session gets its first process: launching a command, or attaching to a running process. Tracer thread only. */
+final class Starts {
+    private Starts() {
+    }
+
+    /** Shell that stops itself, so we can seize it, and then execs the program in its place. */
+    private static final String STOPPER = "kill -STOP $$; exec \"$0\" \"$@\"";
+
+    static void launch(TracerLoop loop, LaunchSpec spec) {
+        List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", STOPPER, spec.program().toString()));
+        argv.addAll(spec.command().subList(1, spec.command().size()));
+        int pid = Spawn.spawn("/bin/sh", argv, spec.env(), spec.stdio());
+        loop.spawnedChild = pid;
+        WaitStatus ws = Wait.waitpid(pid, Wait.WUNTRACED).orElseThrow();
+        if (!ws.stopped()) {
+            loop.rootReaped = true;
+            throw new IllegalStateException("the launching shell did not stop itself: " + ws);
+        }
+        Ptrace.seize(pid, TracerLoop.OPTIONS);
+        TracedProcess p = loop.addProcess(pid, true);
+        p.launching = true;
+        loop.addThread(pid, p);
+        // the seized shell re-traps in its group-stop; SIGCONT ends the group-stop, and the resume
+        // that follows lets it exec: EVENT_EXEC completes `ready` (see exec())
+        Signals.kill(pid, Signals.SIGCONT);
+    }
+
+    static void attach(TracerLoop loop, int pid) {
+        List<Integer> first;
+        try {
+            first = Procfs.tasks(pid);
+        } catch (SysException e) {
+            throw new UserException("cannot attach to process " + pid + ": no such process");
+        }
+        if (Procfs.ppid(pid) == ProcessHandle.current().pid()) {
+            // the kernel lets any thread of a child's parent process wait for it as if it were the
+            // tracer: the JDK's reaper thread, blocked in waitpid(pid), would take our ptrace stops
+            throw new UserException("cannot attach to process " + pid
+                    + ": it is a child of this JVM, whose process reaper would take its ptrace stops;"
+                    + " launch it through the session instead");
+        }
+        TracedProcess p = loop.addProcess(pid, true);
+        p.holds = 1;
+        Set<Integer> seen = new HashSet<>();
+        boolean more = !first.isEmpty();
+        while (more) { // threads may be born while we seize: list again until nothing is new
+            more = false;
+            for (int tid : Procfs.tasks(pid)) {
+                if (!seen.add(tid)) {
+                    continue;
+                }
+                more = true;
+                try {
+                    Ptrace.seize(tid, TracerLoop.OPTIONS);
+                } catch (SysException e) {
+                    if (e.errno() == Errno.ESRCH) {
+                        continue; // exited meanwhile
+                    }
+                    if (e.errno() != Errno.EPERM || p.threads.isEmpty()) {
+                        loop.processes.remove(pid);
+                        throw new UserException("cannot attach to process " + pid + ": " + e.getMessage()
+                                + (e.errno() == Errno.EPERM ? " (is it traced already?)" : ""));
+                    }
+                    // EPERM for a later thread: a seized thread cloned it and it is auto-attached already
+                }
+                if (!loop.tracees.containsKey(tid)) {
+                    loop.addThread(tid, p);
+                }
+            }
+        }
+        for (Tracee t : List.copyOf(p.threads.values())) {
+            loop.interrupt(t);
+        }
+        loop.awaitAllStopped(p);
+        if (loop.processes.containsKey(pid)) {
+            loop.hooks.onNewProcess(new StoppedProcess(p, loop), Origin.ATTACHED, 0);
+        }
+        loop.release(p);
+        loop.ready.complete(pid);
+    }
+}

@@ -1,0 +1,62 @@
+package io.probe4j.engine.trap;
+
+import io.probe4j.sys.Ptrace;
+import io.probe4j.sys.ProcessMemory;
+import io.probe4j.sys.UserRegs;
+
+/**
+ * A traced thread in a ptrace-stop, handed to {@link TraceHooks}. Usable only on the tracer thread
+ * while the thread is still stopped (during the hook, or inside {@link TraceSession#withStopped}).
+ */
+public final class StoppedThread {
+    private final Tracee tracee;
+    private final TracerLoop loop;
+
+    StoppedThread(Tracee tracee, TracerLoop loop) {
+        this.tracee = tracee;
+        this.loop = loop;
+    }
+
+    public int tid() {
+        return tracee.tid;
+    }
+
+    /** The thread group (process) id. */
+    public int pid() {
+        return tracee.process.pid;
+    }
+
+    /** A copy of the registers ({@code PTRACE_GETREGS} once per stop). */
+    public UserRegs regs() {
+        check();
+        if (tracee.regs == null) {
+            tracee.regs = Ptrace.getRegs(tracee.tid);
+        }
+        return tracee.regs.copy();
+    }
+
+    /** Sets the registers the thread resumes with ({@code PTRACE_SETREGS}). */
+    public void setRegs(UserRegs regs) {
+        check();
+        Ptrace.setRegs(tracee.tid, regs);
+        tracee.regs = regs.copy();
+    }
+
+    /** The memory of the thread's process. */
+    public ProcessMemory memory() {
+        check();
+        return tracee.process.memory;
+    }
+
+    private void check() {
+        loop.checkOnTracerThread();
+        if (tracee.state != Tracee.State.STOPPED) {
+            throw new IllegalStateException(tracee + " is not stopped");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return tracee.toString();
+    }
+}

@@ -1,0 +1,36 @@
+package io.probe4j.engine.trap;
+
+/**
+ * Where the breakpoint layer plugs into process control. Every method runs on the session's
+ * tracer thread with the named threads in a ptrace-stop; they may read and write registers and
+ * memory through the views they get, which are valid only during the call. An exception thrown
+ * here ends the session: every process is detached and {@link TraceSession#waitFor()} rethrows it.
+ */
+public interface TraceHooks {
+    /**
+     * A thread is about to receive {@code SIGTRAP}. Return {@link TrapAction#DELIVER} for traps
+     * that are not ours (a program that raises {@code SIGTRAP} itself must get it).
+     */
+    default TrapAction onTrap(StoppedThread thread, Trap trap) {
+        return TrapAction.DELIVER;
+    }
+
+    /**
+     * A process came under tracing, with all its threads stopped. For {@link Origin#FORKED} and
+     * {@link Origin#VFORKED} {@code parentPid} is the parent (whose forking thread is also stopped),
+     * otherwise 0.
+     */
+    default void onNewProcess(StoppedProcess process, Origin origin, int parentPid) {
+    }
+
+    /** The session is about to let go of {@code process} (all its threads stopped): remove what was put in. */
+    default void beforeDetach(StoppedProcess process) {
+    }
+
+    /** Process {@code pid} ended (its last thread is gone). */
+    default void onProcessExit(int pid) {
+    }
+
+    TraceHooks NONE = new TraceHooks() {
+    };
+}

@@ -1,0 +1,193 @@
+package io.probe4j.sys;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * Another process's memory. Reads and writes go through {@code process_vm_readv}/{@code
+ * process_vm_writev} (one system call, no stop needed). Those honour page protections, so writes
+ * to read-only pages (breakpoints into {@code r-x} text) go through {@code /proc/PID/mem}, which
+ * writes like a debugger does (FOLL_FORCE, copy-on-write of private file pages: the file on disk
+ * is never changed).
+ *
+ * <p>The {@code /proc/PID/mem} descriptor is bound to the address space at the time it was opened:
+ * call {@link #execHappened()} after the process execs. Not thread-safe.
+ */
+public final class ProcessMemory implements AutoCloseable {
+    private static final MethodHandle READV = Native.errnoCall("process_vm_readv",
+            FunctionDescriptor.of(Native.LONG, Native.INT, Native.PTR, Native.LONG, Native.PTR, Native.LONG, Native.LONG));
+    private static final MethodHandle WRITEV = Native.errnoCall("process_vm_writev",
+            FunctionDescriptor.of(Native.LONG, Native.INT, Native.PTR, Native.LONG, Native.PTR, Native.LONG, Native.LONG));
+    private static final MethodHandle OPEN = Native.errnoCall("open",
+            FunctionDescriptor.of(Native.INT, Native.PTR, Native.INT, Native.INT), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle PREAD = Native.errnoCall("pread64",
+            FunctionDescriptor.of(Native.LONG, Native.INT, Native.PTR, Native.LONG, Native.LONG));
+    private static final MethodHandle PWRITE = Native.errnoCall("pwrite64",
+            FunctionDescriptor.of(Native.LONG, Native.INT, Native.PTR, Native.LONG, Native.LONG));
+    private static final MethodHandle CLOSE = Native.call("close", FunctionDescriptor.of(Native.INT, Native.INT));
+    private static final int O_RDWR = 2, O_CLOEXEC = 0x80000;
+
+    private final int pid;
+    private int memFd = -1;
+
+    public ProcessMemory(int pid) {
+        this.pid = pid;
+    }
+
+    public int pid() {
+        return pid;
+    }
+
+    /**
+     * Reads up to {@code dst.length} bytes at {@code addr}; stops early at the first unreadable page.
+     *
+     * @return the number of bytes read (0 when the first byte is unreadable)
+     */
+    public int read(long addr, byte[] dst) {
+        if (dst.length == 0) {
+            return 0;
+        }
+        Native.Scratch s = Native.scratch();
+        MemorySegment buf = s.buffer(dst.length + 48L);
+        MemorySegment iov = buf.asSlice((dst.length + 15) / 16 * 16, 32);
+        MemorySegment data = buf.asSlice(0, dst.length);
+        long got = vm(READV, s, iov, data, addr, dst.length);
+        if (got < 0) {
+            if (s.errno() == Errno.EFAULT) {
+                return 0;
+            }
+            throw new SysException("process_vm_readv", s.errno(), "reading " + dst.length + " bytes at 0x"
+                    + Long.toHexString(addr) + " in process " + pid);
+        }
+        MemorySegment.copy(data, Native.BYTE, 0, dst, 0, (int) got);
+        return (int) got;
+    }
+
+    /** Reads exactly {@code len} bytes at {@code addr}, or throws naming the address. */
+    public byte[] readFully(long addr, int len) {
+        byte[] dst = new byte[len];
+        int got = read(addr, dst);
+        if (got != len) {
+            throw new SysException("process_vm_readv", Errno.EFAULT, "reading " + len + " bytes at 0x"
+                    + Long.toHexString(addr) + " in process " + pid + " (only " + got + " readable)");
+        }
+        return dst;
+    }
+
+    /** One little-endian 64-bit word at {@code addr}. */
+    public long readLong(long addr) {
+        byte[] b = readFully(addr, 8);
+        return java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+    }
+
+    /**
+     * Writes {@code src} at {@code addr}: with {@code process_vm_writev} when the pages are writable,
+     * else through {@code /proc/PID/mem}.
+     */
+    public void write(long addr, byte[] src) {
+        if (src.length == 0) {
+            return;
+        }
+        Native.Scratch s = Native.scratch();
+        MemorySegment buf = s.buffer(src.length + 48L);
+        MemorySegment data = buf.asSlice(0, src.length);
+        MemorySegment iov = buf.asSlice((src.length + 15) / 16 * 16, 32);
+        MemorySegment.copy(src, 0, data, Native.BYTE, 0, src.length);
+        long put = vm(WRITEV, s, iov, data, addr, src.length);
+        if (put == src.length) {
+            return;
+        }
+        if (put < 0 && s.errno() != Errno.EFAULT) {
+            throw new SysException("process_vm_writev", s.errno(), "writing " + src.length + " bytes at 0x"
+                    + Long.toHexString(addr) + " in process " + pid);
+        }
+        writeForced(addr, src);
+    }
+
+    /** Writes through {@code /proc/PID/mem}, also into read-only (e.g. {@code r-x} text) pages. */
+    public void writeForced(long addr, byte[] src) {
+        Native.Scratch s = Native.scratch();
+        MemorySegment data = s.buffer(src.length);
+        MemorySegment.copy(src, 0, data, Native.BYTE, 0, src.length);
+        long put;
+        try {
+            put = (long) PWRITE.invokeExact(s.state, memFd(), data, (long) src.length, addr);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+        if (put != src.length) {
+            throw new SysException("pwrite(/proc/" + pid + "/mem)", put < 0 ? s.errno() : Errno.EIO,
+                    "writing " + src.length + " bytes at 0x" + Long.toHexString(addr));
+        }
+    }
+
+    /** Reads through {@code /proc/PID/mem}, which also sees pages mapped without read permission. */
+    public byte[] readForced(long addr, int len) {
+        Native.Scratch s = Native.scratch();
+        MemorySegment data = s.buffer(len);
+        long got;
+        try {
+            got = (long) PREAD.invokeExact(s.state, memFd(), data, (long) len, addr);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+        if (got != len) {
+            throw new SysException("pread(/proc/" + pid + "/mem)", got < 0 ? s.errno() : Errno.EIO,
+                    "reading " + len + " bytes at 0x" + Long.toHexString(addr));
+        }
+        byte[] out = new byte[len];
+        MemorySegment.copy(data, Native.BYTE, 0, out, 0, len);
+        return out;
+    }
+
+    /** The process exec'ed: its old address space, which an open {@code /proc/PID/mem} still names, is gone. */
+    public void execHappened() {
+        close();
+    }
+
+    @Override
+    public void close() {
+        if (memFd >= 0) {
+            try {
+                int ignored = (int) CLOSE.invokeExact(memFd);
+            } catch (Throwable t) {
+                throw Native.rethrow(t);
+            }
+            memFd = -1;
+        }
+    }
+
+    private int memFd() {
+        if (memFd < 0) {
+            Native.Scratch s = Native.scratch();
+            try (Arena a = Arena.ofConfined()) {
+                int fd = (int) OPEN.invokeExact(s.state, a.allocateFrom("/proc/" + pid + "/mem"), O_RDWR | O_CLOEXEC, 0);
+                if (fd < 0) {
+                    throw new SysException("open(/proc/" + pid + "/mem)", s.errno(), "opening the memory of process " + pid);
+                }
+                memFd = fd;
+            } catch (SysException e) {
+                throw e;
+            } catch (Throwable t) {
+                throw Native.rethrow(t);
+            }
+        }
+        return memFd;
+    }
+
+    /** One local and one remote iovec, in the 32 bytes at {@code iov}. */
+    private long vm(MethodHandle h, Native.Scratch s, MemorySegment iov, MemorySegment local, long remote, long len) {
+        iov.set(Native.LONG, 0, local.address());
+        iov.set(Native.LONG, 8, len);
+        iov.set(Native.LONG, 16, remote);
+        iov.set(Native.LONG, 24, len);
+        try {
+            return (long) h.invokeExact(s.state, pid, iov, 1L, iov.asSlice(16), 1L, 0L);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+}
