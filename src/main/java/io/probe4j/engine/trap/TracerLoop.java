@@ -184,7 +184,7 @@ final class TracerLoop implements Runnable {
     /** A fork, vfork or clone event: trace the child, which starts in a stop of its own. */
     private void born(Tracee parent, int event) {
         int child = (int) Ptrace.getEventMsg(parent.tid);
-        boolean thread = event == Ptrace.EVENT_CLONE && Procfs.tgid(child) == parent.process.pid;
+        boolean thread = event == Ptrace.EVENT_CLONE && sameProcess(child, parent.process.pid);
         if (thread) {
             if (!tracees.containsKey(child)) {
                 addThread(child, parent.process);
@@ -209,6 +209,15 @@ final class TracerLoop implements Runnable {
             }
         }
         resume(parent, Tracee.Resume.CONT0);
+    }
+
+    /** Whether {@code tid} (a clone) is a thread of {@code pid}; clone without CLONE_THREAD makes a process. */
+    private static boolean sameProcess(int tid, int pid) {
+        try {
+            return Procfs.tgid(tid) == pid;
+        } catch (SysException e) {
+            return true; // already gone (killed): its exit report will clean up; a thread is the common case
+        }
     }
 
     private void exec(Tracee t) {

@@ -1,0 +1,17 @@
+/**
+ * The ptrace engine's process control.
+ *
+ * <p>{@link io.probe4j.engine.trap.TraceSession} is the entry point: it launches a command or
+ * attaches to a process and follows every thread, fork, vfork and exec. One thread per session,
+ * {@code probe4j-tracer}, makes every ptrace request (the kernel only accepts them from the thread
+ * that attached); other threads hand it work through a queue, and wake it out of {@code waitpid}
+ * by signalling a traced helper process (the doorbell). Signals, group-stops ({@code PTRACE_LISTEN})
+ * and exit statuses behave as without tracing; whatever ends the session, every process is
+ * detached and left running.
+ *
+ * <p>The breakpoint layer plugs in through {@link io.probe4j.engine.trap.TraceHooks}: traps that it
+ * may consume, new processes and execs, and a last call before detaching, each with stopped threads
+ * whose registers and memory it may read and write ({@link io.probe4j.engine.trap.StoppedThread},
+ * {@link io.probe4j.engine.trap.StoppedProcess}).
+ */
+package io.probe4j.engine.trap;
