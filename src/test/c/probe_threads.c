@@ -3,8 +3,10 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 static int rounds = 20;
+static int pause_us = 0; /* optional pause per round, to be slow enough for attaching */
 
 __attribute__((noinline)) long work(long idx, long j) {
     __asm__ volatile("" ::: "memory");
@@ -18,6 +20,9 @@ static void *run(void *arg) {
     pthread_setname_np(pthread_self(), name);
     for (long j = 0; j < rounds; j++) {
         sum += work(idx, j);
+        if (pause_us) {
+            usleep(pause_us);
+        }
     }
     return (void *) sum;
 }
@@ -25,6 +30,9 @@ static void *run(void *arg) {
 int main(int argc, char **argv) {
     if (argc > 1) {
         rounds = atoi(argv[1]);
+    }
+    if (argc > 2) {
+        pause_us = atoi(argv[2]);
     }
     pthread_t t[4];
     for (long i = 0; i < 4; i++) {
