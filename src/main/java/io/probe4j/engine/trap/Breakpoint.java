@@ -6,9 +6,8 @@ import io.probe4j.arch.x86_64.Instruction;
 /**
  * An {@code int3} that probe4j wrote into one process: the byte it replaced, the decoded instruction,
  * and how that instruction is carried out at a hit (an {@link Emulation}, or the out-of-line copies in
- * {@code slot}). {@code point} is the user's probe point there (null while only the dynamic loader's
- * rendezvous hook is); {@code rendezvous} marks {@code _dl_debug_state}, where the loader reports
- * library loads.
+ * {@code slot}). {@code point} is the user's probe point there (null while only a {@link RuntimeHook} is);
+ * {@code hook} marks a place in the C runtime the engine itself watches (library loads, exceptions).
  */
 final class Breakpoint {
     final long addr;
@@ -22,7 +21,7 @@ final class Breakpoint {
     /** The inode of the file mapped here, to notice when the code was unmapped and replaced. */
     final long inode;
     ProbePoint point;
-    boolean rendezvous;
+    RuntimeHook hook;
 
     Breakpoint(long addr, byte original, Instruction insn, Emulation emulation, long slot, int movedB, long inode) {
         this.addr = addr;
@@ -38,7 +37,7 @@ final class Breakpoint {
     Breakpoint copy() {
         Breakpoint b = new Breakpoint(addr, original, insn, emulation, slot, movedB, inode);
         b.point = point;
-        b.rendezvous = rendezvous;
+        b.hook = hook;
         return b;
     }
 

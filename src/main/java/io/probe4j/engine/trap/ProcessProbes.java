@@ -165,10 +165,9 @@ final class ProcessProbes {
 
     /**
      * Looks at the executable file mappings not seen yet (and forgets breakpoints whose code was
-     * unmapped) and installs every point that falls into them, and the rendezvous hook in the dynamic
-     * loader. Returns what could not be installed, as messages.
+     * unmapped) and installs every point that falls into them, and the {@link RuntimeHook}s. Returns what could not be installed, as messages.
      */
-    List<String> scan(List<ProbePoint> points, Rendezvous rendezvous, Injector injector) {
+    List<String> scan(List<ProbePoint> points, RuntimeHooks hooks, Injector injector) {
         List<Mapping> maps = Procfs.maps(pid);
         forgetUnmapped(maps);
         List<String> problems = new ArrayList<>();
@@ -185,12 +184,13 @@ final class ProcessProbes {
                     }
                 }
             }
-            long hook = rendezvous.offsetIn(m);
-            if (hook >= 0 && hook >= m.offset() && hook < m.offset() + (m.end() - m.start())) {
-                try {
-                    installAt(m.addressOf(hook), m, injector).rendezvous = true;
-                } catch (RuntimeException e) {
-                    problems.add("cannot watch for dlopen in process " + pid + ": " + e.getMessage());
+            for (RuntimeHooks.Place h : hooks.placesIn(m)) {
+                if (h.fileOffset() >= m.offset() && h.fileOffset() < m.offset() + (m.end() - m.start())) {
+                    try {
+                        installAt(m.addressOf(h.fileOffset()), m, injector).hook = h.hook();
+                    } catch (RuntimeException e) {
+                        problems.add("cannot watch " + h.hook() + " in process " + pid + ": " + e.getMessage());
+                    }
                 }
             }
         }
@@ -218,7 +218,9 @@ final class ProcessProbes {
     }
 
     private void install(ProbePoint p, Mapping m, Injector injector) {
-        installAt(m.addressOf(p.offset()), m, injector).point = p;
+        long addr = m.addressOf(p.offset());
+        installAt(addr, m, injector).point = p;
+        areaNear(addr, injector); // also for an emulated instruction: the area holds the return trampoline
     }
 
     private Breakpoint installAt(long addr, Mapping m, Injector injector) {
@@ -287,7 +289,7 @@ final class ProcessProbes {
         for (Breakpoint bp : List.copyOf(breakpoints.values())) {
             if (bp.point == p) {
                 bp.point = null;
-                if (!bp.rendezvous) {
+                if (bp.hook == null) {
                     restore(bp);
                 }
             }

@@ -81,6 +81,41 @@ final class ReturnStack {
         }
     }
 
+    /**
+     * An exception unwind starts: every slot that holds the trampoline gets the real return address back
+     * (the unwinder finds no unwind information at the trampoline). The instances stay.
+     */
+    void restoreAll(io.probe4j.sys.ProcessMemory memory, long trampoline) {
+        for (ReturnInstance ri : instances) {
+            try {
+                if (memory.readLong(ri.sp()) == trampoline) {
+                    memory.write(ri.sp(), Uprobes.le(ri.returnAddress()));
+                }
+            } catch (RuntimeException e) {
+                // an unreadable slot: leave it
+            }
+        }
+    }
+
+    /**
+     * The unwind ended in a handler whose frame runs at {@code sp}: instances of the unwound frames
+     * (slots below {@code sp}) are dropped without handlers, the live ones hijacked again.
+     */
+    void rehijack(long sp, io.probe4j.sys.ProcessMemory memory, long trampoline) {
+        while (!instances.isEmpty() && instances.peek().sp() < sp) {
+            instances.pop();
+        }
+        for (ReturnInstance ri : instances) {
+            try {
+                if (!ri.chained() && memory.readLong(ri.sp()) == ri.returnAddress()) {
+                    memory.write(ri.sp(), Uprobes.le(trampoline));
+                }
+            } catch (RuntimeException e) {
+                // an unreadable slot: leave it
+            }
+        }
+    }
+
     /** The instances, newest first. */
     Iterator<ReturnInstance> iterator() {
         return instances.iterator();

@@ -16,7 +16,7 @@ import java.util.function.Consumer;
  * The probe mechanism of the trap engine (what {@code kernel/events/uprobes.c} is for the kernel),
  * plugged into a {@link TraceSession} as its {@link TraceHooks}: breakpoints in every traced process
  * that maps a probed file (at launch, attach, exec, fork, and {@code dlopen} through the loader's
- * {@link Rendezvous}); at a hit the consumers' pre handlers, then the displaced instruction emulated in
+ * {@link RuntimeHook#RENDEZVOUS}); at a hit the consumers' pre handlers, then the displaced instruction emulated in
  * the same stop or run out of line from a slot (one stop per hit; post handlers add a stop); return
  * probes through a trampoline and per-thread {@link ReturnStack}s; and a detach that leaves the program
  * running unharmed.
@@ -27,7 +27,7 @@ import java.util.function.Consumer;
 public final class Uprobes implements TraceHooks {
     private final List<ProbePoint> points = new CopyOnWriteArrayList<>();
     private final Map<Integer, ProcessProbes> processes = new HashMap<>();
-    private final Rendezvous rendezvous = new Rendezvous();
+    private final RuntimeHooks runtimeHooks = new RuntimeHooks();
     private final Consumer<String> diagnostics;
 
     /** @param diagnostics where problems go that must not stop tracing (a probe that cannot be installed in one process) */
@@ -82,7 +82,7 @@ public final class Uprobes implements TraceHooks {
         }
         pp = new ProcessProbes(process.pid(), process.memory());
         processes.put(process.pid(), pp);
-        pp.scan(points, rendezvous, process::mmapNear).forEach(diagnostics);
+        pp.scan(points, runtimeHooks, process::mmapNear).forEach(diagnostics);
     }
 
     @Override
@@ -144,9 +144,12 @@ public final class Uprobes implements TraceHooks {
         long now = System.nanoTime();
         UserRegs regs = thread.regs();
         regs.set(Reg.IP, bp.addr); // handlers see the probe's address, as the kernel shows them
-        if (bp.rendezvous) {
-            ThreadInjector inj = new ThreadInjector(pp, thread);
-            pp.scan(points, rendezvous, inj).forEach(diagnostics);
+        if (bp.hook != null) {
+            switch (bp.hook) {
+                case RENDEZVOUS -> pp.scan(points, runtimeHooks, new ThreadInjector(pp, thread)).forEach(diagnostics);
+                case UNWIND -> pp.returnStack(thread.tid()).restoreAll(pp.memory, pp.trampoline());
+                case CATCH -> pp.returnStack(thread.tid()).rehijack(regs.sp(), pp.memory, pp.trampoline());
+            }
         }
         ProbePoint p = bp.point;
         ProbeHit hit = null;
