@@ -99,4 +99,49 @@ class ProbeProcessesTest {
                 "p:pl_deep " + off(bin, "deep") + " n=%di:s32",
                 "r:pl_deepr " + off(bin, "deep") + " rv=$retval:s32"), List.of(bin.toString(), "4"), 5 + 3 * 2);
     }
+
+    @Test
+    void tailCallsAndTheDepthCap() throws Exception {
+        Path bin = Fixtures.compile("probe_tail.c");
+        // tail_a x2 (entry, and its return chained with tail_b's), tail_b x2; rec(70): 71 entries, the
+        // returns of the 64 outermost frames (deeper ones are skipped, as the kernel counts them)
+        ProbeKernelTest.assertSameAsKernel(List.of(
+                "p:pt_a " + off(bin, "tail_a") + " x=%di:s64",
+                "r:pt_ar " + off(bin, "tail_a") + " rv=$retval:s64",
+                "p:pt_b " + off(bin, "tail_b") + " x=%di:s64",
+                "r:pt_br " + off(bin, "tail_b") + " rv=$retval:s64",
+                "r:pt_recr " + off(bin, "rec") + " rv=$retval:s64"), List.of(bin.toString(), "70"), 2 * 4 + 64);
+    }
+
+    @Test
+    void profileCountsAgreeWithTheKernel() throws Exception {
+        Path bin = Fixtures.compile("probe_calls.c");
+        List<String> defs = List.of("p:pc_prof_add " + off(bin, "add") + " a=%di", "r:pc_prof_fact " + off(bin, "fact"));
+        List<String> outs = new ArrayList<>();
+        for (String engine : List.of("kernel", "trap")) {
+            List<String> args = new ArrayList<>(List.of("trace", "--engine", engine, "--profile"));
+            args.addAll(defs);
+            args.addAll(List.of("--", "/bin/sh", "-c", "exec \"$0\" 4 >/dev/null", bin.toString()));
+            io.probe4j.testing.Cli.Result r = io.probe4j.testing.Cli.run(args.toArray(String[]::new));
+            assertEquals(7, r.status(), r.err());
+            outs.add(r.out());
+        }
+        assertEquals(outs.get(0), outs.get(1));
+        assertEquals(2, outs.get(1).lines().count(), outs.get(1));
+    }
+
+    @Test
+    void jsonLinesCarryTheSameEventsAsTheKernelEngine() throws Exception {
+        Path bin = Fixtures.compile("probe_calls.c");
+        List<String> outs = new ArrayList<>();
+        for (String engine : List.of("kernel", "trap")) {
+            io.probe4j.testing.Cli.Result r = io.probe4j.testing.Cli.run("trace", "--engine", engine, "--format", "json",
+                    "p:pc_json " + off(bin, "add") + " a=%di:s32 s=+0($stack):x64", "--", "/bin/sh", "-c",
+                    "exec setarch -R \"$0\" 2 >/dev/null", bin.toString());
+            assertEquals(7, r.status(), r.err());
+            // drop what differs between runs: time, cpu, ids, and the task name the kernel may not know yet
+            outs.add(r.out().replaceAll("\"(timestamp_ns|cpu|pid|tid)\":[0-9.]+", "").replaceAll("\"comm\":\"[^\"]*\"", ""));
+        }
+        assertEquals(outs.get(0), outs.get(1));
+    }
 }
