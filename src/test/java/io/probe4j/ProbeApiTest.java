@@ -163,8 +163,8 @@ class ProbeApiTest {
         Path bin = Fixtures.compile("probe_threads.c", "-pthread");
         List<Long> seen = Collections.synchronizedList(new ArrayList<>());
         long[] where = new long[1];
-        long rounds = 200_000;
-        try (Tracer t = Tracer.launch(spec(bin, "" + rounds))) {
+        long rounds = 2000; // with 1 ms pauses: time to register while it runs
+        try (Tracer t = Tracer.launch(spec(bin, "" + rounds, "1000"))) {
             t.start();
             Probe p = t.register(ProbeInfo.symbol(bin, "work").preHandler(c -> {
                 where[0] = c.address();

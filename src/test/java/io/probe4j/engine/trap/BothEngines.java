@@ -50,7 +50,23 @@ final class BothEngines {
         }
     }
 
+    /** The command run without any tracing: its standard output and status (the transparency oracle). */
+    static Run untraced(List<String> command) throws IOException, InterruptedException {
+        Path out = Files.createTempFile("probe_plain", ".out");
+        try {
+            List<String> args = new ArrayList<>(List.of("/bin/sh", "-c", "exec setarch -R \"$@\" >" + out, "sh"));
+            args.addAll(command);
+            Process p = new ProcessBuilder(args).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            int status = p.waitFor();
+            return new Run(status, Files.readString(out), List.of(), "");
+        } finally {
+            Files.deleteIfExists(out);
+        }
+    }
+
     /** {@code comm|T<n>|flags|rest} for each event line; thread ids numbered in order of appearance. */
+    static final List<String> flags = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     static List<String> normalize(String output) {
         Map<String, Integer> tids = new HashMap<>();
         List<String> out = new ArrayList<>();
@@ -63,7 +79,10 @@ final class BothEngines {
                 continue;
             }
             int n = tids.computeIfAbsent(m.group(2), k -> tids.size());
-            out.add(m.group(1).strip() + "|T" + n + "|" + m.group(3) + "|" + m.group(4));
+            // the flags are compared apart: the kernel's vary with the path a hit takes (int3 or the
+            // uretprobe system call of its own trampoline), the trap engine's are always the int3 path's
+            out.add(m.group(1).strip() + "|T" + n + "|" + m.group(4));
+            flags.add(m.group(3));
         }
         return out;
     }

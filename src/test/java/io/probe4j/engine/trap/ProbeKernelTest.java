@@ -26,8 +26,10 @@ class ProbeKernelTest {
         BothEngines.Run trap = BothEngines.run("trap", defs, command);
         assertEquals(expectedEvents, kernel.events().size(), "kernel events:\n" + String.join("\n", kernel.events()) + kernel.err());
         assertEquals(String.join("\n", kernel.events()), String.join("\n", asKernelShows(kernel.events(), trap.events())), trap.err());
-        assertEquals(kernel.programOut(), trap.programOut());
-        assertEquals(kernel.status(), trap.status());
+        BothEngines.Run plain = BothEngines.untraced(command);
+        assertEquals(plain.programOut(), trap.programOut(), "traced output equals untraced");
+        assertEquals(plain.status(), trap.status(), "traced status equals untraced");
+        assertEquals(plain.programOut(), kernel.programOut());
         assertFalse(trap.err().contains("probe4j:"), trap.err());
     }
 
@@ -43,6 +45,14 @@ class ProbeKernelTest {
             out.add(i < kernel.size() && kernel.get(i).startsWith("<...>|") ? "<...>" + t.substring(t.indexOf('|')) : t);
         }
         return out;
+    }
+
+    @Test
+    void flagsAreWhatTheKernelPrintsForAnEntryHit() throws Exception {
+        Path bin = Fixtures.compile("probe_calls.c");
+        BothEngines.flags.clear();
+        BothEngines.run("kernel", List.of("p:pc_flags " + off(bin, "add")), List.of(bin.toString(), "3"));
+        assertEquals(List.of(EventProbes.FLAGS, EventProbes.FLAGS, EventProbes.FLAGS), BothEngines.flags);
     }
 
     static String off(Path bin, String symbol) {
