@@ -16,7 +16,7 @@ import java.util.List;
  * A signal that arrives during the step is held back and re-sent with {@code tgkill} afterwards.
  */
 public final class RemoteSyscall {
-    public static final int SYS_MMAP = 9, SYS_MUNMAP = 11, SYS_GETPID = 39, SYS_PRCTL = 157;
+    public static final int SYS_MMAP = 9, SYS_MUNMAP = 11, SYS_GETPID = 39, SYS_EXECVE = 59, SYS_PRCTL = 157;
     public static final int PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
     public static final int MAP_PRIVATE = 2, MAP_ANONYMOUS = 0x20, MAP_FIXED_NOREPLACE = 0x100000;
     private static final long PR_SET_VMA = 0x53564d41L, PR_SET_VMA_ANON_NAME = 0;
@@ -114,6 +114,71 @@ public final class RemoteSyscall {
     /** {@code munmap(addr, len)} in the process. */
     public void munmap(int tid, long addr, long len) {
         invoke(tid, "munmap", "unmapping 0x" + Long.toHexString(addr), SYS_MUNMAP, addr, (len + PAGE - 1) & -PAGE);
+    }
+
+    /**
+     * Makes thread {@code tid} call {@code execve(path, argv, envp)}, with the strings copied into a
+     * scratch mapping of the process (which the exec discards). Needs {@code PTRACE_O_TRACEEXEC}.
+     *
+     * @return the {@code PTRACE_EVENT_EXEC} stop of the new program, which has run no instruction yet
+     * @throws SysException if {@code execve} failed (the registers are restored then)
+     */
+    public WaitStatus execve(int tid, String path, List<String> argv, List<String> envp) {
+        java.io.ByteArrayOutputStream strings = new java.io.ByteArrayOutputStream();
+        List<Integer> offsets = new ArrayList<>();
+        List<String> all = new ArrayList<>();
+        all.add(path);
+        all.addAll(argv);
+        all.addAll(envp);
+        for (String str : all) {
+            offsets.add(strings.size());
+            strings.writeBytes(str.getBytes(StandardCharsets.UTF_8));
+            strings.write(0);
+        }
+        int tableAt = (strings.size() + 7) & -8;
+        int size = tableAt + 8 * (argv.size() + envp.size() + 2);
+        long buf = invoke(tid, "mmap", "making room for the arguments of " + path, SYS_MMAP,
+                0, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        java.nio.ByteBuffer image = java.nio.ByteBuffer.allocate(size).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        image.put(strings.toByteArray());
+        image.position(tableAt);
+        for (int i = 1; i <= argv.size(); i++) {
+            image.putLong(buf + offsets.get(i));
+        }
+        image.putLong(0);
+        for (int i = argv.size() + 1; i < all.size(); i++) {
+            image.putLong(buf + offsets.get(i));
+        }
+        image.putLong(0);
+        memory.write(buf, image.array());
+        long argvAt = buf + tableAt, envpAt = argvAt + 8L * (argv.size() + 1);
+
+        UserRegs saved = Ptrace.getRegs(tid);
+        UserRegs r = saved.copy().set(Reg.IP, syscallAddress()).set(Reg.AX, SYS_EXECVE).set(Reg.ORIG_AX, -1)
+                .set(Reg.DI, buf).set(Reg.SI, argvAt).set(Reg.DX, envpAt);
+        if (r.ip() == -1) {
+            throw new SysException("execve in process " + pid, Errno.ENOSYS, "finding a syscall instruction in the [vdso]");
+        }
+        Ptrace.setRegs(tid, r);
+        while (true) {
+            Ptrace.singleStep(tid, 0);
+            WaitStatus ws = Wait.waitpid(tid);
+            if (ws.dead()) {
+                throw new SysException("execve in process " + pid, Errno.ESRCH, "starting " + path + ": " + ws);
+            }
+            if (ws.event() == Ptrace.EVENT_EXEC) {
+                return ws;
+            }
+            if (ws.event() == 0 && ws.stopSig() == Signals.SIGTRAP) {
+                long rc = Ptrace.getRegs(tid).ax();
+                if (rc < 0) {
+                    Ptrace.setRegs(tid, saved);
+                    invokeRaw(tid, SYS_MUNMAP, buf, size);
+                    throw new SysException("execve", (int) -rc, "starting " + path);
+                }
+            }
+            // any other stop (a signal before the step): suppress it and step again
+        }
     }
 
     /** The page-aligned start of a free gap of {@code size} bytes closest to {@code near}, within ±2 GiB. */

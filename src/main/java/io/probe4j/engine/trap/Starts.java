@@ -9,9 +9,9 @@ import io.probe4j.sys.Spawn;
 import io.probe4j.sys.SysException;
 import io.probe4j.sys.Wait;
 import io.probe4j.sys.WaitStatus;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** How a session gets its first process: launching a command, or attaching to a running process. Tracer thread only. */
@@ -19,13 +19,23 @@ final class Starts {
     private Starts() {
     }
 
-    /** Shell that stops itself, so we can seize it, and then execs the program in its place. */
-    private static final String STOPPER = "kill -STOP $$; exec \"$0\" \"$@\"";
+    /**
+     * A shell that stops itself, so that it can be seized before anything of the program runs. It
+     * never runs the program itself: the tracer makes it call {@code execve} with the exact
+     * arguments and environment (see {@link #launch}), so no shell touches either.
+     */
+    private static final String STOPPER = "kill -STOP $$; exit 127";
 
+    /**
+     * Starts the command: posix_spawn of a self-stopping shell (so the JVM does not fork and the
+     * JDK's reaper, which waits only for its own pids, never sees it), seize it in its stop, continue
+     * it to the delivery of that SIGCONT, and there inject {@code execve(program, argv, envp)}. The
+     * program's {@code EXEC} event goes to the loop, whose {@code exec()} calls the hooks
+     * ({@link Origin#LAUNCHED}) and completes {@code ready}.
+     */
     static void launch(TracerLoop loop, LaunchSpec spec) {
-        List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", STOPPER, spec.program().toString()));
-        argv.addAll(spec.command().subList(1, spec.command().size()));
-        int pid = Spawn.spawn("/bin/sh", argv, spec.env(), spec.stdio());
+        String program = spec.program().toString();
+        int pid = Spawn.spawn("/bin/sh", List.of("/bin/sh", "-c", STOPPER), Map.of("PATH", "/usr/bin:/bin"), spec.stdio());
         loop.spawnedChild = pid;
         WaitStatus ws = Wait.waitpid(pid, Wait.WUNTRACED).orElseThrow();
         if (!ws.stopped()) {
@@ -33,12 +43,30 @@ final class Starts {
             throw new IllegalStateException("the launching shell did not stop itself: " + ws);
         }
         Ptrace.seize(pid, TracerLoop.OPTIONS);
+        Signals.kill(pid, Signals.SIGCONT); // ends the group-stop; the shell re-traps first (seize of a stopped task)
+        do {
+            ws = Wait.waitpid(pid);
+            if (ws.dead()) {
+                loop.rootReaped = true;
+                throw new IllegalStateException("the launching shell ended: " + ws);
+            }
+            if (ws.event() == 0 && ws.stopSig() == Signals.SIGCONT) {
+                break; // our SIGCONT, about to be delivered: a clean stop at the user-mode boundary
+            }
+            Ptrace.cont(pid, 0);
+        } while (true);
+        List<String> env = spec.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
         TracedProcess p = loop.addProcess(pid, true);
         p.launching = true;
         loop.addThread(pid, p);
-        // the seized shell re-traps in its group-stop; SIGCONT ends the group-stop, and the resume
-        // that follows lets it exec: EVENT_EXEC completes `ready` (see exec())
-        Signals.kill(pid, Signals.SIGCONT);
+        WaitStatus exec;
+        try {
+            exec = p.syscalls.execve(pid, program, spec.command(), env);
+        } catch (SysException e) {
+            Signals.kill(pid, Signals.SIGKILL);
+            throw new UserException("cannot run " + program + ": " + e.errnoName());
+        }
+        loop.dispatch(exec);
     }
 
     static void attach(TracerLoop loop, int pid) {

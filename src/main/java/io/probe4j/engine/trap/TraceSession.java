@@ -119,9 +119,16 @@ public final class TraceSession implements AutoCloseable {
         }
     }
 
-    /** Detaches if the session is still running. */
+    /**
+     * Detaches if the session is still running. Does not rethrow a failure that ended the session
+     * ({@link #waitFor()} does), so that it can close a session in a finally block or try-with-resources.
+     */
     @Override
     public void close() {
+        if (loop.end.isDone()) {
+            removeShutdownHook();
+            return;
+        }
         detach();
     }
 

@@ -92,6 +92,7 @@ final class TracerLoop implements Runnable {
             }
         } catch (Throwable t) {
             failure = t;
+            ready.completeExceptionally(t); // before detaching, which may see the root end
             try {
                 detachAll();
             } catch (Throwable t2) {

@@ -24,8 +24,14 @@ import org.junit.jupiter.api.Timeout;
 class AttachDetachTest {
     private static final String STEPS = "80"; // 80 x 10 ms per thread: time enough to attach on a loaded machine
 
-    private static String untracedChecksum() throws Exception {
-        return Runs.untraced(List.of(Fixtures.compile("trap_spin.c", "-pthread").toString(), STEPS)).stdout();
+    private static String untraced;
+
+    /** The output of an untraced run (the oracle), computed once. */
+    private static synchronized String untracedChecksum() throws Exception {
+        if (untraced == null) {
+            untraced = Runs.untraced(List.of(Fixtures.compile("trap_spin.c", "-pthread").toString(), STEPS)).stdout();
+        }
+        return untraced;
     }
 
     /**
@@ -239,6 +245,33 @@ class AttachDetachTest {
                 // and detaching lets the child go first, then the parent
                 assertInstanceOf(SessionEnd.Detached.class, s.detach());
             }
+            awaitGone(pid);
+            assertEquals(expected, Files.readString(out));
+        } finally {
+            Files.deleteIfExists(out);
+        }
+    }
+
+    @Test
+    void aStoppedProcessStaysStoppedThroughAttachAndDetach() throws Exception {
+        String expected = untracedChecksum();
+        Path out = Files.createTempFile("trap_spin", ".out");
+        try {
+            int pid = startOrphanSpin(out);
+            io.probe4j.sys.Signals.kill(pid, io.probe4j.sys.Signals.SIGSTOP);
+            for (int tid : Procfs.tasks(pid)) {
+                while (Procfs.state(pid, tid) != 'T') {
+                    Thread.sleep(5);
+                }
+            }
+            try (TraceSession s = TraceSession.attach(pid, TraceHooks.NONE)) {
+                assertEquals(2, (int) s.withStopped(pid, p -> p.threads().size()));
+                s.detach();
+            }
+            for (int tid : Procfs.tasks(pid)) {
+                assertEquals('T', Procfs.state(pid, tid), "thread " + tid + " should still be stopped");
+            }
+            io.probe4j.sys.Signals.kill(pid, io.probe4j.sys.Signals.SIGCONT);
             awaitGone(pid);
             assertEquals(expected, Files.readString(out));
         } finally {

@@ -96,4 +96,35 @@ class TransparencyTest {
         assertEquals(4, r.status());
         assertTrue(r.stdout().contains("child outlived its parent"), r.stdout());
     }
+
+    @Test
+    void environmentArrivesExactlyAsGiven() throws Exception {
+        // /usr/bin/env prints its environment: no variable added (PWD, SHLVL) or dropped (_) on the way
+        List<String> cmd = List.of("env");
+        List<String> untraced = Runs.untraced(cmd).stdout().lines().sorted().toList();
+        List<String> traced = Runs.traced(cmd, hooks).stdout().lines().sorted().toList();
+        assertEquals(untraced, traced);
+    }
+
+    @Test
+    void argumentsIncludingArgv0ArriveExactlyAsGiven() throws Exception {
+        List<String> cmd = List.of("sh", "-c", "tr '\\0' '\\n' </proc/$$/cmdline", "zero", "one two", "");
+        Runs.Result untraced = Runs.untraced(cmd);
+        assertEquals(untraced, Runs.traced(cmd, hooks));
+        assertTrue(untraced.stdout().startsWith("sh\n-c\n"), untraced.stdout()); // argv[0] as typed, not a resolved path
+    }
+
+    @Test
+    void aFileTheKernelCannotExecuteIsAUserMistake() throws Exception {
+        java.nio.file.Path junk = java.nio.file.Files.createTempFile("trap_junk", "");
+        try {
+            java.nio.file.Files.write(junk, new byte[] {1, 2, 3, 4});
+            junk.toFile().setExecutable(true);
+            io.probe4j.UserException e = org.junit.jupiter.api.Assertions.assertThrows(io.probe4j.UserException.class,
+                    () -> Runs.traced(List.of(junk.toString()), hooks));
+            assertEquals("cannot run " + junk + ": ENOEXEC", e.getMessage());
+        } finally {
+            java.nio.file.Files.delete(junk);
+        }
+    }
 }
