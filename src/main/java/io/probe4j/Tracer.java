@@ -82,6 +82,7 @@ public final class Tracer implements AutoCloseable {
      * @throws IllegalStateException when called from a handler
      */
     public synchronized Probe register(ProbeInfo info) {
+        refuseFromHandler("register");
         Path file = info.file();
         ProbeTarget.Location loc = info.symbol().isPresent()
                 ? new ProbeTarget.Location.Symbol(info.symbol().get(), info.offset())
@@ -138,6 +139,7 @@ public final class Tracer implements AutoCloseable {
     }
 
     synchronized void unregister(Probe p) {
+        refuseFromHandler("unregister");
         if (!p.isRegistered()) {
             return;
         }
@@ -217,6 +219,13 @@ public final class Tracer implements AutoCloseable {
 
     void reportFault(Probe p, ProbeContext ctx, Throwable t) {
         diagnostics.println("probe4j: a handler of " + p + " failed in thread " + ctx.tid() + ": " + t);
+    }
+
+    /** A handler runs on the tracer thread, which would wait for itself to stop the processes. */
+    private void refuseFromHandler(String what) {
+        if (uprobes.onTracerThread()) {
+            throw new IllegalStateException(what + "() cannot be called from a probe handler; use enable()/disable() there");
+        }
     }
 
     private TraceSession requireStarted() {

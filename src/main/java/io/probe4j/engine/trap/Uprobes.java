@@ -29,6 +29,7 @@ public final class Uprobes implements TraceHooks {
     private final Map<Integer, ProcessProbes> processes = new HashMap<>();
     private final RuntimeHooks runtimeHooks = new RuntimeHooks();
     private final Consumer<String> diagnostics;
+    private volatile Thread tracerThread;
 
     /** @param diagnostics where problems go that must not stop tracing (a probe that cannot be installed in one process) */
     public Uprobes(Consumer<String> diagnostics) {
@@ -66,8 +67,14 @@ public final class Uprobes implements TraceHooks {
 
     // ---- processes -------------------------------------------------------------------------
 
+    /** Whether the caller is the session's tracer thread (handlers run there). */
+    public boolean onTracerThread() {
+        return Thread.currentThread() == tracerThread;
+    }
+
     @Override
     public void onNewProcess(StoppedProcess process, Origin origin, int parentPid) {
+        tracerThread = Thread.currentThread();
         ProcessProbes pp;
         ProcessProbes parent = processes.get(parentPid);
         if ((origin == Origin.FORKED || origin == Origin.VFORKED) && parent != null) {
