@@ -27,6 +27,8 @@ final class ProcessProbes {
         long mmapNear(long near, long len, String name);
     }
 
+    private static final int MAX_OPEN_STATS = 256;
+
     final int pid;
     final ProcessMemory memory;
     final ProcessProbes owner;
@@ -116,6 +118,9 @@ final class ProcessProbes {
     ThreadStat stat(int tid) {
         ThreadStat s = stats.get(tid);
         if (s == null) {
+            if (stats.size() >= MAX_OPEN_STATS) { // threads come and go: do not hold a descriptor per dead one
+                closeStats();
+            }
             try {
                 s = new ThreadStat(pid, tid);
                 stats.put(tid, s);
