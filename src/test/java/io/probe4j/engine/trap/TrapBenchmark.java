@@ -44,7 +44,8 @@ class TrapBenchmark {
         for (String mode : List.of("entry", "ret", "both")) {
             run(List.of(bin.toString(), "" + N / 10), out); // keep the page cache and CPU warm alike
             double c = run(List.of(mini.toString(), mode, bin.toString(), "" + N, target, xol, tramp), out) - plain;
-            double api = api(bin, mode, out, N / 5) * 0 + api(bin, mode, out, N) - plain;
+            api(bin, mode, out, N / 5); // warm-up: JIT-compiles the hit path
+            double api = api(bin, mode, out, N) - plain;
             List<String> defs = switch (mode) {
                 case "entry" -> List.of("p:pb_e " + def + " a=%di:s32 b=%si:s32");
                 case "ret" -> List.of("r:pb_r " + def + " rv=$retval:s32");
@@ -57,7 +58,7 @@ class TrapBenchmark {
             rows.add(new String[] {mode, "trap engine, trace text to /dev/null", String.format("%.0f (%.2fx C)", text, text / c)});
             rows.add(new String[] {mode, "kernel uprobe (tracefs)", String.format("%.0f", kernel)});
         }
-        System.out.println("ns added per hit (" + N + " hits of int target(int,int), median of one run each):");
+        System.out.println("ns added per hit (" + N + " hits of int target(int,int), mean of one run each; the machine's load moves all rows together):");
         for (String[] r : rows) {
             System.out.printf("  %-6s %-40s %s%n", r[0], r[1], r[2]);
         }
