@@ -133,6 +133,17 @@ public final class Tracer implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Whether child processes (fork, vfork, clone without a shared address space) are probed too. By
+     * default they are, as the kernel's uprobes apply to every process mapping the file. With
+     * {@code false}, a forked child has every breakpoint and hijacked return address taken out of its
+     * copy of the memory and runs as if it had never been probed. Set before {@link #start}.
+     */
+    public synchronized Tracer followChildren(boolean follow) {
+        uprobes.followChildren(follow);
+        return this;
+    }
+
     /** The probes registered now. */
     public synchronized List<Probe> probes() {
         return List.copyOf(probes);

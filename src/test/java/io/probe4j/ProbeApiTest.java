@@ -189,4 +189,42 @@ class ProbeApiTest {
         long total = 4 * (rounds * (rounds - 1) / 2) + 1000 * rounds * (0 + 1 + 2 + 3);
         assertEquals("total " + total + "\n", Files.readString(out));
     }
+
+    @Test
+    void theEventCallbackIsReplacedAtRunTime() throws Exception {
+        Path bin = calls();
+        List<String> seen = new ArrayList<>();
+        try (Tracer t = Tracer.launch(spec(bin, "4"))) {
+            Probe[] p = new Probe[1];
+            ProbeHandler second = c -> seen.add("second " + c.register("di"));
+            p[0] = t.register(ProbeInfo.symbol(bin, "add")
+                    .eventCallback(c -> {
+                        seen.add("first " + c.register("di"));
+                        p[0].updateEventCallback(second);
+                    }).build());
+            assertEquals(7, t.run());
+        }
+        // the callback runs after the instruction (lea (%rdi,%rsi),%eax leaves di alone)
+        assertEquals(List.of("first 0", "second 1", "second 2", "second 3"), seen);
+    }
+
+    @Test
+    void childrenThatAreNotFollowedRunWithoutBreakpoints() throws Exception {
+        Path bin = Fixtures.compile("probe_forkexec.c");
+        List<String> seen = Collections.synchronizedList(new ArrayList<>());
+        int pid;
+        try (Tracer t = Tracer.launch(spec(bin)).followChildren(false)) {
+            t.register(ProbeInfo.symbol(bin, "add")
+                    .preHandler(c -> seen.add(c.pid() + " add " + c.register("di") + "," + c.register("si")))
+                    .build());
+            t.register(ProbeInfo.symbol(bin, "forker").returnHandler(c -> seen.add(c.pid() + " forker=" + c.returnValue())).build());
+            t.start();
+            pid = t.pid();
+            assertEquals(5, t.waitFor());
+        }
+        // the fork child (add 10,100, its forker return) and the vfork child's program (add 7,7) are not probed;
+        // the launched process is, also after its own exec
+        assertEquals(List.of(pid + " add 1,1", pid + " add 10,200", pid + " forker=210", pid + " add 40,2"), seen);
+        assertEquals("forker 110 in child\nforker 210 in parent\nvfork child status 0\nexec'ed: 42\n", Files.readString(out));
+    }
 }

@@ -39,6 +39,8 @@ final class ProcessProbes {
     final Map<Integer, ThreadStat> stats = new HashMap<>();
     /** Addresses whose breakpoint was removed: a thread may have trapped there just before. */
     final Set<Long> removed;
+    /** A child the session does not follow: no handlers run in it (see {@link Uprobes#followChildren}). */
+    boolean silent;
     /** Executable file mappings already looked at ("start:inode:offset"). */
     private final Set<String> scanned;
 

@@ -30,6 +30,7 @@ public final class Uprobes implements TraceHooks {
     private final RuntimeHooks runtimeHooks = new RuntimeHooks();
     private final Consumer<String> diagnostics;
     private volatile Thread tracerThread;
+    private volatile boolean followChildren = true;
 
     /** @param diagnostics where problems go that must not stop tracing (a probe that cannot be installed in one process) */
     public Uprobes(Consumer<String> diagnostics) {
@@ -67,6 +68,17 @@ public final class Uprobes implements TraceHooks {
 
     // ---- processes -------------------------------------------------------------------------
 
+    /**
+     * Whether processes forked by traced processes are probed too (the default, as the kernel's uprobes
+     * apply to every process). When not, a fork child gets every breakpoint, hijacked return address and
+     * XOL area taken out of its copy of the memory at once, and its later programs are not probed; a
+     * vfork child, which shares its parent's memory until it execs, runs through the breakpoints
+     * without its handlers being called.
+     */
+    public void followChildren(boolean follow) {
+        this.followChildren = follow;
+    }
+
     /** Whether the caller is the session's tracer thread (handlers run there). */
     public boolean onTracerThread() {
         return Thread.currentThread() == tracerThread;
@@ -80,6 +92,14 @@ public final class Uprobes implements TraceHooks {
         if ((origin == Origin.FORKED || origin == Origin.VFORKED) && parent != null) {
             long childSp = process.threads().isEmpty() ? 0 : process.threads().getFirst().regs().sp();
             pp = parent.forkChild(process.pid(), process.memory(), childSp, origin == Origin.VFORKED);
+            if (!followChildren || parent.silent) {
+                pp.silent = true;
+                if (origin == Origin.FORKED) {
+                    // its copy of our breakpoints, hijacked returns and areas goes: it runs as if never probed
+                    Detach.clean(pp, process);
+                    pp.returns.clear();
+                }
+            }
             processes.put(process.pid(), pp);
             return;
         }
@@ -89,6 +109,10 @@ public final class Uprobes implements TraceHooks {
         }
         pp = new ProcessProbes(process.pid(), process.memory());
         processes.put(process.pid(), pp);
+        if (old != null && old.silent) {
+            pp.silent = true; // an unfollowed child's new program is not probed either
+            return;
+        }
         pp.scan(points, runtimeHooks, process::mmapNear).forEach(diagnostics);
     }
 
@@ -158,7 +182,7 @@ public final class Uprobes implements TraceHooks {
                 case CATCH -> pp.returnStack(thread.tid()).rehijack(regs.sp(), pp.memory, pp.trampoline());
             }
         }
-        ProbePoint p = bp.point;
+        ProbePoint p = pp.silent ? null : bp.point;
         ProbeHit hit = null;
         if (p != null) {
             for (ProbeConsumer c : p.consumers) {
@@ -200,7 +224,7 @@ public final class Uprobes implements TraceHooks {
 
     private void runPost(ProcessProbes pp, StoppedThread thread, Breakpoint bp, UserRegs regs, long now) {
         ProbePoint p = bp.point;
-        if (p == null) {
+        if (p == null || pp.silent) {
             return;
         }
         ProbeHit hit = newHit(ProbeHit.Kind.POST, pp, thread, bp, 0, regs, now);
@@ -238,7 +262,7 @@ public final class Uprobes implements TraceHooks {
             return TrapAction.DELIVER;
         }
         regs.set(Reg.IP, r.resumeAt());
-        for (ReturnInstance ri : r.fired()) {
+        for (ReturnInstance ri : pp.silent ? java.util.List.<ReturnInstance>of() : r.fired()) {
             ProbeHit hit = null;
             for (ProbeConsumer c : ri.point().consumers) {
                 if (c.isEnabled() && c.wantsReturn()) {
