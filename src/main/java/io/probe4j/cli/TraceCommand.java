@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code probe4j trace [--engine kernel] [-o FILE] [--format text|json] [--profile] [--all] DEFINITION...
+ * {@code probe4j trace [--engine trap|kernel] [-p PID] [-o FILE] [--format text|json] [--profile] [--all] DEFINITION...
  * [-- COMMAND ARGS]}: creates the probes, runs the command (or traces every process until Ctrl-C) and
  * prints each hit in the kernel's trace format. Exits with the command's exit status.
  */
@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
         description = {"Trace probe hits: uprobe_events definitions, printed like the kernel's trace_pipe.",
                 "With a COMMAND after --, only that command and the processes it starts are traced, and probe4j "
                         + "exits with its exit status; without one, every process is traced until Ctrl-C."},
-        footer = {"", "Example:", "  probe4j trace --engine kernel 'p:add /tmp/prog:0x1149 a=%di:s32 b=%si:s32' -- /tmp/prog"})
+        footer = {"", "Example:", "  probe4j trace 'p:add /tmp/prog:0x1149 a=%di:s32 b=%si:s32' -- /tmp/prog",
+                "  probe4j trace -p 1234 'r:prog:add rv=$retval:s32'"})
 final class TraceCommand implements Callable<Integer> {
 
     enum Engine { kernel, trap }
@@ -39,8 +40,11 @@ final class TraceCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--engine", description = "kernel (tracefs uprobes, needs root) or trap (ptrace; not built yet). Default: ${DEFAULT-VALUE}.")
-    Engine engine = Engine.kernel;
+    @Option(names = "--engine", description = "trap (probe4j's own breakpoints through ptrace) or kernel (tracefs uprobes, needs root). Default: ${DEFAULT-VALUE}.")
+    Engine engine = Engine.trap;
+
+    @Option(names = {"-p", "--pid"}, paramLabel = "PID", description = "Attach to running process PID (trap engine); Ctrl-C detaches and leaves it running.")
+    Integer pid;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write events to FILE instead of standard output.")
     Path output;
@@ -68,8 +72,11 @@ final class TraceCommand implements Callable<Integer> {
         if (texts.isEmpty()) {
             throw new UserException("probe4j trace: give at least one probe definition, e.g. 'p:NAME /path/prog:0x1149 %di'");
         }
-        if (engine == Engine.trap) {
-            throw new UserException("probe4j trace: the trap engine is not built yet; use --engine kernel", 1);
+        if (pid != null && (engine != Engine.trap || !command.isEmpty())) {
+            throw new UserException("probe4j trace: -p PID goes with the trap engine and without a COMMAND");
+        }
+        if (engine == Engine.trap && pid == null && command.isEmpty()) {
+            throw new UserException("probe4j trace: the trap engine traces a COMMAND (after --) or a process (-p PID)");
         }
         List<ResolvedProbe> probes = new ArrayList<>();
         for (String text : texts) {
@@ -81,6 +88,9 @@ final class TraceCommand implements Callable<Integer> {
             table.declare(p.definition().group(), p.definition().event(), p.file().toString());
         }
         StreamSink sink = StreamSink.open(out, output, table);
+        if (engine == Engine.trap) {
+            return TrapTrace.run(probes, sink, command, pid);
+        }
         try (KernelTracer tracer = KernelTracer.start(probes, sink, System.err)) {
             if (command.isEmpty()) {
                 System.err.println("probe4j: tracing every process; Ctrl-C to stop");

@@ -141,9 +141,18 @@ class TraceCommandTest {
     }
 
     @Test
-    void theTrapEngineSaysItIsNotBuiltYet() throws Exception {
-        Run r = run(null, probe4j(List.of("trace", "--engine", "trap", "p:add " + add, "--", "/bin/true")));
-        assertEquals(1, r.status());
-        assertTrue(r.err().contains("not built yet"), r.err());
+    void theTrapEngineIsTheDefaultAndExitsWithTheCommandsStatus() throws Exception {
+        Run r = run(null, probe4j(List.of("trace", "p:add " + add, "--", "/bin/sh", "-c", "exit 5")));
+        assertEquals(5, r.status(), r.err());
+        assertTrue(r.out().startsWith("# tracer: nop"), r.out());
+    }
+
+    @Test
+    void attachingGoesWithoutACommandAndOnlyWithTheTrapEngine() throws Exception {
+        Run withCommand = run(null, probe4j(List.of("trace", "-p", "1", "p:add " + add, "--", "/bin/true")));
+        assertEquals(2, withCommand.status());
+        assertTrue(withCommand.err().contains("-p PID goes with the trap engine and without a COMMAND"), withCommand.err());
+        Run kernel = run(null, probe4j(List.of("trace", "--engine", "kernel", "-p", "1", "p:add " + add)));
+        assertEquals(2, kernel.status());
     }
 }

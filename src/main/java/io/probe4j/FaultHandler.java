@@ -1,0 +1,15 @@
+package io.probe4j;
+
+/**
+ * Called when one of a probe's handlers throws (the seed's {@code fault_handler}). The traced program
+ * is not harmed: after this returns, it goes on as if the failing handler had returned normally.
+ * Without a fault handler, the failure is reported on the tracer's diagnostics (standard error).
+ */
+@FunctionalInterface
+public interface FaultHandler {
+    /**
+     * @param context the hit during which {@code failure} happened (still valid during this call)
+     * @param failure what the handler threw
+     */
+    void onFault(ProbeContext context, Throwable failure);
+}

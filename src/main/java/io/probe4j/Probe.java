@@ -1,0 +1,154 @@
+package io.probe4j;
+
+import io.probe4j.engine.trap.ProbeConsumer;
+import io.probe4j.engine.trap.ProbeHit;
+import io.probe4j.engine.trap.ProbePoint;
+import java.util.Optional;
+
+/**
+ * A registered probe (the seed's {@code kprobe}): one consumer of a probe point. Several probes at one
+ * address share one breakpoint; at a hit all enabled pre handlers run, then the probed instruction, then
+ * all enabled post handlers and event callbacks. Thread-safe: enable, disable and the event callback may
+ * be changed from any thread, also while the program runs; the next hit sees the change.
+ */
+public final class Probe {
+    private final Tracer tracer;
+    private final ProbeInfo info;
+    private final ProbePoint point;
+    private final String symbol;
+    private volatile boolean enabled;
+    private volatile ProbeHandler eventCallback;
+    private volatile boolean registered = true;
+    final Consumer consumer = new Consumer();
+
+    Probe(Tracer tracer, ProbeInfo info, ProbePoint point, String symbol) {
+        this.tracer = tracer;
+        this.info = info;
+        this.point = point;
+        this.symbol = symbol;
+        this.enabled = info.enabled();
+        this.eventCallback = info.eventCallback();
+    }
+
+    /** What the probe was registered with. */
+    public ProbeInfo info() {
+        return info;
+    }
+
+    /** Handlers run again at hits. */
+    public void enable() {
+        enabled = true;
+    }
+
+    /** Handlers are skipped at hits; the breakpoint stays in place (cheap to enable again). */
+    public void disable() {
+        enabled = false;
+    }
+
+    public boolean isEnabled() {
+        return enabled && registered;
+    }
+
+    /** The function symbol the probe is in ({@code name+0xOFF} inside it), if the file's symbols name it. */
+    public Optional<String> symbol() {
+        return Optional.ofNullable(symbol);
+    }
+
+    /** The probed file. */
+    public java.nio.file.Path file() {
+        return point.file();
+    }
+
+    /** The probed instruction's file offset. */
+    public long fileOffset() {
+        return point.offset();
+    }
+
+    /** Replaces the event callback (null removes it); the next hit runs the new one. */
+    public void updateEventCallback(ProbeHandler callback) {
+        this.eventCallback = callback;
+    }
+
+    /**
+     * Removes the probe. Once the last probe at its address is gone, the original instruction is back
+     * in every traced process. Not from inside a handler (the tracer thread would wait for itself).
+     */
+    public void unregister() {
+        tracer.unregister(this);
+    }
+
+    boolean isRegistered() {
+        return registered;
+    }
+
+    void markUnregistered() {
+        registered = false;
+    }
+
+    ProbePoint point() {
+        return point;
+    }
+
+    @Override
+    public String toString() {
+        return "probe " + (symbol != null ? symbol + " in " : "") + point;
+    }
+
+    private void run(ProbeHandler h, ProbeHit hit) {
+        if (h == null) {
+            return;
+        }
+        ProbeContext ctx = new ProbeContext(hit, this);
+        try {
+            h.handle(ctx);
+        } catch (Throwable t) {
+            if (t instanceof VirtualMachineError v) {
+                throw v;
+            }
+            FaultHandler f = info.faultHandler();
+            if (f != null) {
+                try {
+                    f.onFault(ctx, t);
+                    return;
+                } catch (RuntimeException | Error t2) {
+                    t.addSuppressed(t2);
+                }
+            }
+            tracer.reportFault(this, ctx, t);
+        }
+    }
+
+    /** The engine's side of the probe. */
+    final class Consumer implements ProbeConsumer {
+        @Override
+        public boolean isEnabled() {
+            return enabled && registered;
+        }
+
+        @Override
+        public boolean wantsPost() {
+            return info.postHandler() != null || eventCallback != null;
+        }
+
+        @Override
+        public boolean wantsReturn() {
+            return info.returnHandler() != null;
+        }
+
+        @Override
+        public void onEntry(ProbeHit hit) {
+            run(info.preHandler(), hit);
+        }
+
+        @Override
+        public void post(ProbeHit hit) {
+            run(info.postHandler(), hit);
+            run(eventCallback, hit);
+        }
+
+        @Override
+        public void onReturn(ProbeHit hit) {
+            run(info.returnHandler(), hit);
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package io.probe4j;
+
+import io.probe4j.engine.trap.ProbeHit;
+import io.probe4j.sys.Reg;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * What a handler sees of a probe hit: the thread, where it is, its registers and its process's memory.
+ * Valid only during the handler call (on the tracer thread, with the thread stopped).
+ *
+ * <p><b>Changing the program.</b> {@link #setRegister} and {@link #writeMemory} change the traced
+ * thread for real: it resumes with the new values. In a pre handler, changing argument registers
+ * ({@code di}, {@code si}, ...) changes what the function receives; setting {@code ip} to another
+ * address makes the thread continue there and skips the probed instruction (as the kernel does when a
+ * uprobe handler changes the instruction pointer). In a return handler,
+ * {@link #setReturnValue} changes what the caller gets back.
+ */
+public final class ProbeContext {
+    private final ProbeHit hit;
+    private final Probe probe;
+
+    ProbeContext(ProbeHit hit, Probe probe) {
+        this.hit = hit;
+        this.probe = probe;
+    }
+
+    /** The probe whose handler runs. */
+    public Probe probe() {
+        return probe;
+    }
+
+    /** The process (thread group) id. */
+    public int pid() {
+        return hit.pid();
+    }
+
+    /** The thread id. */
+    public int tid() {
+        return hit.tid();
+    }
+
+    /** The thread's name ({@code comm}, at most 15 characters). */
+    public String comm() {
+        return hit.comm();
+    }
+
+    /** The CPU the thread last ran on. */
+    public int cpu() {
+        return hit.cpu();
+    }
+
+    /** CLOCK_MONOTONIC nanoseconds of the hit (what the kernel's trace timestamps count). */
+    public long timestampNanos() {
+        return hit.timestampNs();
+    }
+
+    /** The run-time address of the probed instruction (on return: of the function's entry). */
+    public long address() {
+        return hit.address();
+    }
+
+    /** The probed instruction's offset in its file. */
+    public long fileOffset() {
+        return hit.fileOffset();
+    }
+
+    /** Whether this is a return handler's call. */
+    public boolean isReturn() {
+        return hit.kind() == ProbeHit.Kind.RETURN;
+    }
+
+    /** On return: the address of the probed function's entry (as the kernel's {@code __probe_func}). */
+    public long entryAddress() {
+        requireReturn("entryAddress");
+        return hit.address();
+    }
+
+    /** On return: the address the function returns to (the kernel's {@code __probe_ret_ip}). */
+    public long returnAddress() {
+        requireReturn("returnAddress");
+        return hit.returnAddress();
+    }
+
+    /** On return: the function's return value ({@code ax}). */
+    public long returnValue() {
+        requireReturn("returnValue");
+        return register("ax");
+    }
+
+    /** On return: changes the value the caller receives ({@code ax}). */
+    public void setReturnValue(long value) {
+        requireReturn("setReturnValue");
+        setRegister("ax", value);
+    }
+
+    /**
+     * A register by its kernel {@code pt_regs} name: {@code ax bx cx dx si di bp sp r8 ... r15 ip flags
+     * cs ss orig_ax}, and {@code fs_base gs_base}. {@code ip} is the probe's address at an entry hit
+     * and the return address at a return hit, as the kernel's handlers see it.
+     *
+     * @throws IllegalArgumentException for an unknown name ({@code rax} is spelled {@code ax})
+     */
+    public long register(String name) {
+        return hit.register(reg(name));
+    }
+
+    /** Sets a register; the thread resumes with it (see the class comment). */
+    public void setRegister(String name, long value) {
+        hit.setRegister(reg(name), value);
+    }
+
+    /**
+     * Reads {@code length} bytes of the process's memory at {@code address}.
+     *
+     * @throws IllegalStateException naming the address when it cannot all be read
+     */
+    public byte[] readMemory(long address, int length) {
+        byte[] b = new byte[length];
+        int got = hit.memory().read(address, b);
+        if (got != length) {
+            throw new IllegalStateException("cannot read " + length + " bytes at 0x" + Long.toHexString(address)
+                    + " in process " + pid() + " (" + got + " readable)");
+        }
+        return b;
+    }
+
+    /** The little-endian 64-bit word at {@code address}. */
+    public long readLong(long address) {
+        byte[] b = readMemory(address, 8);
+        long v = 0;
+        for (int i = 7; i >= 0; i--) {
+            v = v << 8 | (b[i] & 0xff);
+        }
+        return v;
+    }
+
+    /** Writes into the process's memory (also into read-only pages, as a debugger does). */
+    public void writeMemory(long address, byte[] bytes) {
+        hit.memory().write(address, bytes);
+    }
+
+    /** The NUL-terminated string at {@code address} (at most 4095 bytes), decoded as UTF-8. */
+    public String readString(long address) {
+        byte[] b = new byte[4096];
+        int got = hit.memory().read(address, b);
+        if (got == 0) {
+            throw new IllegalStateException("cannot read a string at 0x" + Long.toHexString(address) + " in process " + pid());
+        }
+        int n = 0;
+        while (n < got && n < 4095 && b[n] != 0) {
+            n++;
+        }
+        return new String(Arrays.copyOf(b, n), StandardCharsets.UTF_8);
+    }
+
+    /** The engine's view, for the definition-language consumer built on this API. */
+    public ProbeHit hit() {
+        return hit;
+    }
+
+    private void requireReturn(String what) {
+        if (!isReturn()) {
+            throw new IllegalStateException(what + "() is only available in a return handler");
+        }
+    }
+
+    private static Reg reg(String name) {
+        return Reg.byName(name).orElseThrow(() -> new IllegalArgumentException("no register named '" + name
+                + "' (use the kernel's pt_regs names: ax bx cx dx si di bp sp r8..r15 ip flags ...)"));
+    }
+}

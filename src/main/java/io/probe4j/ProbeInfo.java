@@ -1,0 +1,122 @@
+package io.probe4j;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * What to probe and what to run there (the seed's {@code kprobe_info}): a place — a symbol of a file
+ * plus an offset from it, or an address given as a file offset — and the handlers. Built with
+ * {@link #symbol} or {@link #address}:
+ *
+ * <pre>{@code
+ * ProbeInfo info = ProbeInfo.symbol(Path.of("/usr/bin/prog"), "add")
+ *         .preHandler(ctx -> System.out.println("add(" + ctx.register("di") + ", " + ctx.register("si") + ")"))
+ *         .returnHandler(ctx -> System.out.println("= " + ctx.returnValue()))
+ *         .build();
+ * }</pre>
+ *
+ * @param file          the ELF file (program or library) the probe is in
+ * @param symbol        the function symbol, or empty when {@code fileOffset} gives the place
+ * @param offset        bytes from the symbol's start (0 for its first instruction); must start an instruction
+ * @param fileOffset    the file offset of the probed instruction, when no symbol is given
+ * @param preHandler    runs at the breakpoint, before the probed instruction
+ * @param postHandler   runs after the probed instruction (costs a second stop when it runs out of line)
+ * @param returnHandler runs when the function returns; having one makes the probe also a return probe
+ *                      (it must then be at the function's first instruction, where {@code [sp]} is the
+ *                      return address)
+ * @param faultHandler  runs when a handler throws
+ * @param eventCallback runs after the post handlers; replaceable at run time ({@link Probe#updateEventCallback})
+ * @param enabled       whether the probe starts enabled
+ */
+public record ProbeInfo(Path file, Optional<String> symbol, long offset, OptionalLong fileOffset,
+                        ProbeHandler preHandler, ProbeHandler postHandler, ProbeHandler returnHandler,
+                        FaultHandler faultHandler, ProbeHandler eventCallback, boolean enabled) {
+
+    public ProbeInfo {
+        Objects.requireNonNull(file, "file");
+        if (symbol.isPresent() == fileOffset.isPresent()) {
+            throw new IllegalArgumentException("a probe takes exactly one of a symbol and a file offset");
+        }
+        if (offset < 0 || fileOffset.orElse(0) < 0) {
+            throw new IllegalArgumentException("offsets are not negative");
+        }
+    }
+
+    /** A probe at {@code symbol} (a function of {@code file}'s {@code .symtab} or {@code .dynsym}). */
+    public static Builder symbol(Path file, String symbol) {
+        return new Builder(file, Optional.of(symbol), OptionalLong.empty());
+    }
+
+    /** A probe at the instruction at {@code fileOffset} of {@code file} (what {@code uprobe_events} takes). */
+    public static Builder address(Path file, long fileOffset) {
+        return new Builder(file, Optional.empty(), OptionalLong.of(fileOffset));
+    }
+
+    /** Whether this is also a return probe. */
+    public boolean isReturnProbe() {
+        return returnHandler != null;
+    }
+
+    /** Builds a {@link ProbeInfo}; every handler is optional. */
+    public static final class Builder {
+        private final Path file;
+        private final Optional<String> symbol;
+        private final OptionalLong fileOffset;
+        private long offset;
+        private ProbeHandler pre, post, ret, event;
+        private FaultHandler fault;
+        private boolean enabled = true;
+
+        private Builder(Path file, Optional<String> symbol, OptionalLong fileOffset) {
+            this.file = file;
+            this.symbol = symbol;
+            this.fileOffset = fileOffset;
+        }
+
+        /** Bytes from the symbol's start (the instruction there must start at exactly that byte). */
+        public Builder offset(long offset) {
+            if (symbol.isEmpty()) {
+                throw new IllegalStateException("offset() goes with a symbol; give the file offset to address() instead");
+            }
+            this.offset = offset;
+            return this;
+        }
+
+        public Builder preHandler(ProbeHandler h) {
+            this.pre = h;
+            return this;
+        }
+
+        public Builder postHandler(ProbeHandler h) {
+            this.post = h;
+            return this;
+        }
+
+        public Builder returnHandler(ProbeHandler h) {
+            this.ret = h;
+            return this;
+        }
+
+        public Builder faultHandler(FaultHandler h) {
+            this.fault = h;
+            return this;
+        }
+
+        public Builder eventCallback(ProbeHandler h) {
+            this.event = h;
+            return this;
+        }
+
+        /** Whether the probe starts enabled (default: yes). */
+        public Builder enabled(boolean enabled) {
+            this.enabled = enabled;
+            return this;
+        }
+
+        public ProbeInfo build() {
+            return new ProbeInfo(file, symbol, offset, fileOffset, pre, post, ret, fault, event, enabled);
+        }
+    }
+}

@@ -1,0 +1,275 @@
+package io.probe4j;
+
+import io.probe4j.arch.x86_64.Decoder;
+import io.probe4j.arch.x86_64.Probeability;
+import io.probe4j.arch.x86_64.UndecodableException;
+import io.probe4j.arch.x86_64.X86InstructionBoundaries;
+import io.probe4j.elf.ElfFile;
+import io.probe4j.elf.ObjectFinder;
+import io.probe4j.elf.TargetResolver;
+import io.probe4j.engine.trap.LaunchSpec;
+import io.probe4j.engine.trap.ProbePoint;
+import io.probe4j.engine.trap.SessionEnd;
+import io.probe4j.engine.trap.TraceSession;
+import io.probe4j.engine.trap.Uprobes;
+import io.probe4j.spec.ProbeTarget;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * A tracing session over one program and every process it starts (threads, forks, execs), with probes
+ * implemented by breakpoints through ptrace (probe4j's own uprobes). Probes registered before
+ * {@link #start} are in place before the program's first instruction; probes may also be registered and
+ * unregistered while it runs.
+ *
+ * <pre>{@code
+ * try (Tracer tracer = Tracer.launch("/usr/bin/prog", "arg")) {
+ *     tracer.register(ProbeInfo.symbol(Path.of("/usr/bin/prog"), "add")
+ *             .preHandler(ctx -> System.out.println("add(" + ctx.register("di") + ", " + ctx.register("si") + ")"))
+ *             .build());
+ *     int status = tracer.run();   // the program's exit status
+ * }
+ * }</pre>
+ *
+ * <p>However the session ends — the program's end, {@link #close}, Ctrl-C or SIGTERM of the JVM — every
+ * breakpoint is removed, hijacked return addresses are restored and the probe4j mapping is unmapped, so a
+ * process that is still running goes on unharmed.
+ */
+public final class Tracer implements AutoCloseable {
+    private final LaunchSpec launch;
+    private final int attachPid;
+    private final Uprobes uprobes;
+    private final PrintStream diagnostics;
+    private final TargetResolver resolver = new TargetResolver(ObjectFinder.system(), X86InstructionBoundaries.INSTANCE, false);
+    private final Map<String, ProbePoint> points = new HashMap<>();
+    private final List<Probe> probes = new ArrayList<>();
+    private TraceSession session;
+
+    private Tracer(LaunchSpec launch, int attachPid, PrintStream diagnostics) {
+        this.launch = launch;
+        this.attachPid = attachPid;
+        this.diagnostics = diagnostics;
+        this.uprobes = new Uprobes(msg -> diagnostics.println("probe4j: " + msg));
+    }
+
+    /** A tracer that will start {@code command} (a path, or a name looked up in {@code $PATH}). */
+    public static Tracer launch(String... command) {
+        return launch(LaunchSpec.of(command));
+    }
+
+    /** A tracer that will start the command as {@code spec} says (environment, standard streams). */
+    public static Tracer launch(LaunchSpec spec) {
+        return new Tracer(spec, 0, System.err);
+    }
+
+    /** A tracer that will attach to running process {@code pid} and all its threads. */
+    public static Tracer attach(int pid) {
+        return new Tracer(null, pid, System.err);
+    }
+
+    /**
+     * Adds a probe. Its place is checked now: the symbol must exist, the offset must start an instruction
+     * (the x86-64 decoder walks the function), and the instruction must be one the kernel would probe.
+     *
+     * @throws UserException saying what is wrong with the place
+     * @throws IllegalStateException when called from a handler
+     */
+    public synchronized Probe register(ProbeInfo info) {
+        refuseFromHandler("register");
+        Path file = info.file();
+        ProbeTarget.Location loc = info.symbol().isPresent()
+                ? new ProbeTarget.Location.Symbol(info.symbol().get(), info.offset())
+                : new ProbeTarget.Location.FileOffset(info.fileOffset().getAsLong());
+        ProbeTarget t = resolver.resolve(new ProbeTarget(file.toString(), loc, OptionalLong.empty()));
+        long offset = ((ProbeTarget.Location.FileOffset) t.location()).offset();
+        Path real;
+        long inode;
+        try {
+            real = Path.of(t.path()).toRealPath();
+            inode = ((Number) Files.getAttribute(real, "unix:ino")).longValue();
+        } catch (IOException e) {
+            throw new UserException("cannot probe " + t.path() + ": " + e.getMessage());
+        }
+        ElfFile elf = resolver.open(real);
+        String symbol = checkInstruction(elf, real, offset);
+        String key = real + ":" + offset;
+        ProbePoint point = points.get(key);
+        boolean fresh = point == null;
+        if (fresh) {
+            point = new ProbePoint(real, inode, offset);
+            points.put(key, point);
+        }
+        Probe p = new Probe(this, info, point, symbol);
+        addConsumer(point, p);
+        probes.add(p);
+        if (fresh) {
+            final ProbePoint pt = point;
+            if (session == null) {
+                uprobes.add(pt, null);
+            } else {
+                session.call(() -> {
+                    uprobes.add(pt, null);
+                    return null;
+                });
+                for (int pid : session.processes()) {
+                    try {
+                        session.withStopped(pid, sp -> {
+                            uprobes.add(pt, sp);
+                            return null;
+                        });
+                    } catch (IllegalArgumentException gone) {
+                        // the process ended meanwhile
+                    }
+                }
+            }
+        }
+        return p;
+    }
+
+    /**
+     * Whether child processes (fork, vfork, clone without a shared address space) are probed too. By
+     * default they are, as the kernel's uprobes apply to every process mapping the file. With
+     * {@code false}, a forked child has every breakpoint and hijacked return address taken out of its
+     * copy of the memory and runs as if it had never been probed. Set before {@link #start}.
+     */
+    public synchronized Tracer followChildren(boolean follow) {
+        uprobes.followChildren(follow);
+        return this;
+    }
+
+    /** The probes registered now. */
+    public synchronized List<Probe> probes() {
+        return List.copyOf(probes);
+    }
+
+    synchronized void unregister(Probe p) {
+        refuseFromHandler("unregister");
+        if (!p.isRegistered()) {
+            return;
+        }
+        p.markUnregistered();
+        probes.remove(p);
+        ProbePoint point = p.point();
+        removeConsumer(point, p);
+        if (!point.consumers().isEmpty()) {
+            return;
+        }
+        points.remove(point.file() + ":" + point.offset());
+        if (session == null) {
+            uprobes.remove(point, null);
+            return;
+        }
+        session.call(() -> {
+            uprobes.remove(point, null);
+            return null;
+        });
+        for (int pid : session.processes()) {
+            try {
+                session.withStopped(pid, sp -> {
+                    uprobes.remove(point, sp);
+                    return null;
+                });
+            } catch (IllegalArgumentException gone) {
+                // ended meanwhile
+            }
+        }
+    }
+
+    /**
+     * Starts the program (or attaches to the process) with every probe registered so far in place.
+     *
+     * @throws UserException when the program cannot be started or the process cannot be traced
+     */
+    public synchronized Tracer start() {
+        if (session != null) {
+            throw new IllegalStateException("already started");
+        }
+        session = launch != null ? TraceSession.launch(launch, uprobes) : TraceSession.attach(attachPid, uprobes);
+        return this;
+    }
+
+    /** The launched or attached process id (after {@link #start}). */
+    public int pid() {
+        return requireStarted().pid();
+    }
+
+    /**
+     * Waits until the program ends (or the session is detached) and returns its exit status as a shell
+     * shows it: the exit code, 128+N for a death by signal N, 0 after a detach.
+     */
+    public int waitFor() throws InterruptedException {
+        SessionEnd end = requireStarted().waitFor();
+        return end.shellStatus();
+    }
+
+    /** {@link #start} then {@link #waitFor}. */
+    public int run() throws InterruptedException {
+        start();
+        return waitFor();
+    }
+
+    /** Takes every probe out and lets the processes run on untraced. */
+    public void detach() {
+        if (session != null) {
+            session.detach();
+        }
+    }
+
+    /** Detaches if the session still runs. */
+    @Override
+    public void close() {
+        detach();
+    }
+
+    void reportFault(Probe p, ProbeContext ctx, Throwable t) {
+        diagnostics.println("probe4j: a handler of " + p + " failed in thread " + ctx.tid() + ": " + t);
+    }
+
+    /** A handler runs on the tracer thread, which would wait for itself to stop the processes. */
+    private void refuseFromHandler(String what) {
+        if (uprobes.onTracerThread()) {
+            throw new IllegalStateException(what + "() cannot be called from a probe handler; use enable()/disable() there");
+        }
+    }
+
+    private TraceSession requireStarted() {
+        if (session == null) {
+            throw new IllegalStateException("the tracer has not been started");
+        }
+        return session;
+    }
+
+    private static void addConsumer(ProbePoint point, Probe p) {
+        point.addConsumer(p.consumer);
+    }
+
+    private static void removeConsumer(ProbePoint point, Probe p) {
+        point.removeConsumer(p.consumer);
+    }
+
+    /** The function around the instruction (for {@link Probe#symbol}); refuses an instruction the kernel would not probe. */
+    private static String checkInstruction(ElfFile elf, Path file, long offset) {
+        long vaddr = elf.vaddrOf(offset).orElseThrow(() -> new UserException(
+                String.format("%s: file offset 0x%x is not in a loaded segment", file, offset)));
+        int len = (int) Math.min(Decoder.MAX_LENGTH, elf.size() - offset);
+        try {
+            if (Probeability.of(Decoder.decode(elf.bytes(offset, len), vaddr)) instanceof Probeability.Refused r) {
+                throw new UserException(String.format("%s: the instruction at file offset 0x%x cannot be probed: %s", file, offset,
+                        r.reason()));
+            }
+        } catch (UndecodableException e) {
+            throw new UserException(String.format("%s: the bytes at file offset 0x%x are not an instruction: %s", file, offset,
+                    e.reason()));
+        }
+        return elf.symbols().functionContaining(vaddr)
+                .map(f -> vaddr == f.value() ? f.name() : f.name() + "+0x" + Long.toHexString(vaddr - f.value()))
+                .orElse(null);
+    }
+}

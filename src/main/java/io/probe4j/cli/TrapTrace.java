@@ -1,0 +1,61 @@
+package io.probe4j.cli;
+
+import io.probe4j.Tracer;
+import io.probe4j.engine.kernel.ResolvedProbe;
+import io.probe4j.engine.trap.EventProbes;
+import io.probe4j.engine.trap.LaunchSpec;
+import io.probe4j.event.StreamSink;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code probe4j trace} on the trap engine: every definition becomes a probe of the public API, the
+ * command runs (or process {@code -p PID} is attached) until it ends, and whatever ends the session
+ * (Ctrl-C, SIGTERM) detaches cleanly and still writes out every event.
+ */
+final class TrapTrace {
+    private static final long FLUSH_MILLIS = 100;
+
+    private TrapTrace() {
+    }
+
+    static int run(List<ResolvedProbe> probes, StreamSink sink, List<String> command, Integer pid) throws InterruptedException {
+        Tracer tracer = pid != null ? Tracer.attach(pid) : Tracer.launch(LaunchSpec.of(command.toArray(String[]::new)));
+        ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "probe4j-flush");
+            t.setDaemon(true);
+            return t;
+        });
+        Thread atExit = new Thread(() -> {
+            tracer.close();
+            sink.close();
+        }, "probe4j-trace-end");
+        try {
+            for (ResolvedProbe p : probes) {
+                tracer.register(EventProbes.info(p.definition(), p.file(), p.offset(), sink));
+            }
+            flusher.scheduleWithFixedDelay(sink::flush, FLUSH_MILLIS, FLUSH_MILLIS, TimeUnit.MILLISECONDS);
+            Runtime.getRuntime().addShutdownHook(atExit);
+            tracer.start();
+            if (pid != null) {
+                System.err.println("probe4j: attached to process " + pid + "; Ctrl-C to detach");
+            }
+            int status = tracer.waitFor();
+            try {
+                Runtime.getRuntime().removeShutdownHook(atExit);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs: it closes the sink
+                return status;
+            }
+            return status;
+        } finally {
+            flusher.shutdownNow();
+            if (!Thread.currentThread().isInterrupted()) {
+                tracer.close();
+                sink.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package io.probe4j.engine.trap;
+
+import io.probe4j.ProbeContext;
+import io.probe4j.ProbeHandler;
+import io.probe4j.ProbeInfo;
+import io.probe4j.event.EventSink;
+import io.probe4j.event.FetchContext;
+import io.probe4j.event.FetchEvaluator;
+import io.probe4j.event.MemoryFault;
+import io.probe4j.event.ProbeEvent;
+import io.probe4j.spec.ProbeDefinition;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * The definition language on the trap engine: each {@code uprobe_events} definition becomes a probe of
+ * the public API ({@link ProbeInfo}) whose handler evaluates the fetch arguments as the kernel does
+ * ({@link FetchEvaluator}) and hands a {@link ProbeEvent} to the sink, with what the kernel's trace line
+ * shows: the thread's name and id, the CPU it last ran on, the flags, CLOCK_MONOTONIC time.
+ */
+public final class EventProbes {
+    /**
+     * The five ftrace context characters the kernel (6.18, x86-64) prints for every user-space uprobe hit:
+     * the handler runs in the {@code int3} exception with interrupts off. Checked against the kernel
+     * engine's lines in the tests.
+     */
+    public static final String FLAGS = "DBZff";
+
+    private EventProbes() {
+    }
+
+    /** A probe for {@code d} (already resolved to {@code file} and {@code offset}) sending events to {@code sink}. */
+    public static ProbeInfo info(ProbeDefinition d, Path file, long offset, EventSink sink) {
+        ProbeHandler emit = ctx -> sink.accept(event(d, ctx));
+        ProbeInfo.Builder b = ProbeInfo.address(file, offset);
+        return (d.isReturn() ? b.returnHandler(emit) : b.preHandler(emit)).build();
+    }
+
+    static ProbeEvent event(ProbeDefinition d, ProbeContext ctx) {
+        ProbeEvent.Site site = ctx.isReturn() ? new ProbeEvent.Site.Return(ctx.entryAddress(), ctx.returnAddress())
+                : new ProbeEvent.Site.Entry(ctx.address());
+        return new ProbeEvent(ctx.comm(), ctx.pid(), ctx.tid(), ctx.cpu(), FLAGS, ctx.timestampNanos(), d.group(), d.event(),
+                site, FetchEvaluator.evaluate(d.args(), new Fetching(ctx)));
+    }
+
+    /** What fetch arguments see: the stopped thread's registers and its process's memory. */
+    private record Fetching(ProbeContext ctx) implements FetchContext {
+        private static final int PAGE = 4096;
+
+        @Override
+        public long register(String name) {
+            return ctx.register(name);
+        }
+
+        @Override
+        public byte[] read(long address, int length) throws MemoryFault {
+            byte[] b = new byte[length];
+            if (ctx.hit().memory().read(address, b) != length) {
+                throw new MemoryFault(address);
+            }
+            return b;
+        }
+
+        @Override
+        public byte[] readString(long address, int maxLength) throws MemoryFault {
+            byte[] out = new byte[maxLength];
+            int have = 0;
+            while (have < maxLength - 1) {
+                int chunk = (int) Math.min(maxLength - 1 - have, PAGE - ((address + have) & (PAGE - 1)));
+                byte[] b = new byte[chunk];
+                int got = ctx.hit().memory().read(address + have, b);
+                if (got == 0) {
+                    if (have == 0) {
+                        throw new MemoryFault(address);
+                    }
+                    break;
+                }
+                for (int i = 0; i < got; i++) {
+                    if (b[i] == 0) {
+                        System.arraycopy(b, 0, out, have, i);
+                        return Arrays.copyOf(out, have + i);
+                    }
+                }
+                System.arraycopy(b, 0, out, have, got);
+                have += got;
+                if (got < chunk) {
+                    break;
+                }
+            }
+            return Arrays.copyOf(out, have);
+        }
+
+        @Override
+        public byte[] comm() {
+            return ctx.comm().getBytes(StandardCharsets.ISO_8859_1);
+        }
+
+        @Override
+        public long fileOffsetToAddress(long fileOffset) {
+            return ctx.address() - ctx.fileOffset() + fileOffset;
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package io.probe4j.engine.trap;
+
+import io.probe4j.sys.ProcessMemory;
+import io.probe4j.sys.Reg;
+import io.probe4j.sys.UserRegs;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * One hit of a probe point as the engine hands it to {@link ProbeConsumer}s: the thread, where it hit,
+ * its registers (which a consumer may change: the thread resumes with them) and its process's memory.
+ * Valid only during the consumer call, on the tracer thread.
+ */
+public final class ProbeHit {
+    /** Which handler the hit is for. */
+    public enum Kind { ENTRY, POST, RETURN }
+
+    private final Kind kind;
+    private final int pid;
+    private final int tid;
+    private final long address;
+    private final long fileOffset;
+    private final long returnAddress;
+    private final UserRegs regs;
+    private final ProcessMemory memory;
+    private final ThreadStat stat;
+    private final long timestampNs;
+    private boolean statRead;
+    boolean regsChanged;
+
+    ProbeHit(Kind kind, int pid, int tid, long address, long fileOffset, long returnAddress, UserRegs regs,
+             ProcessMemory memory, ThreadStat stat, long timestampNs) {
+        this.kind = kind;
+        this.pid = pid;
+        this.tid = tid;
+        this.address = address;
+        this.fileOffset = fileOffset;
+        this.returnAddress = returnAddress;
+        this.regs = regs;
+        this.memory = memory;
+        this.stat = stat;
+        this.timestampNs = timestampNs;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The process (thread group) id. */
+    public int pid() {
+        return pid;
+    }
+
+    /** The thread id. */
+    public int tid() {
+        return tid;
+    }
+
+    /** The run-time address of the probed instruction (for a return: of the function's entry probe). */
+    public long address() {
+        return address;
+    }
+
+    /** The probed instruction's file offset. */
+    public long fileOffset() {
+        return fileOffset;
+    }
+
+    /** For {@link Kind#RETURN}: where the function returns to; otherwise 0. */
+    public long returnAddress() {
+        return returnAddress;
+    }
+
+    /** The register named as in the kernel's {@code pt_regs} (or {@code fs_base}, {@code gs_base}). */
+    public long register(Reg r) {
+        return regs.get(r);
+    }
+
+    /** Changes a register; the thread resumes with the new value. */
+    public void setRegister(Reg r, long value) {
+        regs.set(r, value);
+        regsChanged = true;
+    }
+
+    /** A copy of all registers. */
+    public UserRegs registers() {
+        return regs.copy();
+    }
+
+    public ProcessMemory memory() {
+        return memory;
+    }
+
+    /** CLOCK_MONOTONIC nanoseconds when the tracer saw the hit. */
+    public long timestampNs() {
+        return timestampNs;
+    }
+
+    /** The thread's name now ({@code comm}). */
+    public String comm() {
+        readStat();
+        return stat == null ? "<...>" : stat.comm();
+    }
+
+    /** The CPU the thread last ran on (where it hit). */
+    public int cpu() {
+        readStat();
+        return stat == null ? 0 : stat.cpu();
+    }
+
+    private void readStat() {
+        if (!statRead && stat != null) {
+            try {
+                stat.refresh();
+            } catch (IOException e) {
+                throw new UncheckedIOException("reading /proc/" + pid + "/task/" + tid + "/stat", e);
+            }
+            statRead = true;
+        }
+    }
+
+    UserRegs regs() {
+        return regs;
+    }
+}

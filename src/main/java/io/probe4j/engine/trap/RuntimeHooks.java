@@ -1,0 +1,52 @@
+package io.probe4j.engine.trap;
+
+import io.probe4j.elf.ElfFile;
+import io.probe4j.elf.ElfSymbol;
+import io.probe4j.sys.Mapping;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Finds the {@link RuntimeHook} functions in the files a process maps (by file name, then symbol). */
+final class RuntimeHooks {
+    record Place(RuntimeHook hook, long fileOffset) {
+    }
+
+    private final Map<String, List<Place>> byPath = new HashMap<>();
+
+    /** The hooks in the file {@code m} maps (empty for most files). */
+    List<Place> placesIn(Mapping m) {
+        Path name = Path.of(m.path()).getFileName();
+        String n = name == null ? "" : name.toString();
+        if (!n.startsWith("ld-") && !n.startsWith("ld.so") && !n.startsWith("libgcc_s") && !n.startsWith("libstdc++")) {
+            return List.of();
+        }
+        return byPath.computeIfAbsent(m.path(), RuntimeHooks::find);
+    }
+
+    private static List<Place> find(String path) {
+        List<Place> out = new ArrayList<>();
+        try {
+            ElfFile f = ElfFile.open(Path.of(path));
+            add(out, f, "_dl_debug_state", RuntimeHook.RENDEZVOUS);
+            add(out, f, "_Unwind_RaiseException", RuntimeHook.UNWIND);
+            add(out, f, "_Unwind_Resume_or_Rethrow", RuntimeHook.UNWIND);
+            add(out, f, "_Unwind_ForcedUnwind", RuntimeHook.UNWIND);
+            add(out, f, "__cxa_begin_catch", RuntimeHook.CATCH);
+        } catch (RuntimeException e) {
+            // not an ELF file we can read: nothing watched there
+        }
+        return out;
+    }
+
+    private static void add(List<Place> out, ElfFile f, String symbol, RuntimeHook hook) {
+        for (ElfSymbol s : f.symbols().defined(symbol)) {
+            if (s.isDefinedFunction()) {
+                f.fileOffsetOf(s.value()).ifPresent(off -> out.add(new Place(hook, off)));
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,366 @@
+package io.probe4j.engine.trap;
+
+import io.probe4j.arch.x86_64.Effect;
+import io.probe4j.arch.x86_64.Gpr;
+import io.probe4j.arch.x86_64.Registers;
+import io.probe4j.sys.Reg;
+import io.probe4j.sys.RemoteSyscall;
+import io.probe4j.sys.UserRegs;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * The probe mechanism of the trap engine (what {@code kernel/events/uprobes.c} is for the kernel),
+ * plugged into a {@link TraceSession} as its {@link TraceHooks}: breakpoints in every traced process
+ * that maps a probed file (at launch, attach, exec, fork, and {@code dlopen} through the loader's
+ * {@link RuntimeHook#RENDEZVOUS}); at a hit the consumers' pre handlers, then the displaced instruction emulated in
+ * the same stop or run out of line from a slot (one stop per hit; post handlers add a stop); return
+ * probes through a trampoline and per-thread {@link ReturnStack}s; and a detach that leaves the program
+ * running unharmed.
+ *
+ * <p>Points are added and removed with {@link #add} and {@link #remove} on the tracer thread (through
+ * {@link TraceSession#withStopped} for running processes).
+ */
+public final class Uprobes implements TraceHooks {
+    private final List<ProbePoint> points = new CopyOnWriteArrayList<>();
+    private final Map<Integer, ProcessProbes> processes = new HashMap<>();
+    private final RuntimeHooks runtimeHooks = new RuntimeHooks();
+    private final Consumer<String> diagnostics;
+    private volatile Thread tracerThread;
+    private volatile boolean followChildren = true;
+
+    /** @param diagnostics where problems go that must not stop tracing (a probe that cannot be installed in one process) */
+    public Uprobes(Consumer<String> diagnostics) {
+        this.diagnostics = diagnostics;
+    }
+
+    /** The points, in the order they were added. */
+    public List<ProbePoint> points() {
+        return List.copyOf(points);
+    }
+
+    /** Adds a point: installed in processes that come later, and in {@code process} now if given. */
+    public void add(ProbePoint p, StoppedProcess process) {
+        if (!points.contains(p)) {
+            points.add(p);
+        }
+        if (process != null) {
+            ProcessProbes pp = processes.get(process.pid());
+            if (pp != null && pp.owner == pp) {
+                pp.installEverywhere(p, process::mmapNear).forEach(diagnostics);
+            }
+        }
+    }
+
+    /** Removes a point's breakpoints from {@code process} (call for each traced process), and from later ones. */
+    public void remove(ProbePoint p, StoppedProcess process) {
+        points.remove(p);
+        if (process != null) {
+            ProcessProbes pp = processes.get(process.pid());
+            if (pp != null && pp.owner == pp) {
+                pp.uninstall(p);
+            }
+        }
+    }
+
+    // ---- processes -------------------------------------------------------------------------
+
+    /**
+     * Whether processes forked by traced processes are probed too (the default, as the kernel's uprobes
+     * apply to every process). When not, a fork child gets every breakpoint, hijacked return address and
+     * XOL area taken out of its copy of the memory at once, and its later programs are not probed; a
+     * vfork child, which shares its parent's memory until it execs, runs through the breakpoints
+     * without its handlers being called.
+     */
+    public void followChildren(boolean follow) {
+        this.followChildren = follow;
+    }
+
+    /** Whether the caller is the session's tracer thread (handlers run there). */
+    public boolean onTracerThread() {
+        return Thread.currentThread() == tracerThread;
+    }
+
+    @Override
+    public void onNewProcess(StoppedProcess process, Origin origin, int parentPid) {
+        tracerThread = Thread.currentThread();
+        ProcessProbes pp;
+        ProcessProbes parent = processes.get(parentPid);
+        if ((origin == Origin.FORKED || origin == Origin.VFORKED) && parent != null) {
+            long childSp = process.threads().isEmpty() ? 0 : process.threads().getFirst().regs().sp();
+            pp = parent.forkChild(process.pid(), process.memory(), childSp, origin == Origin.VFORKED);
+            if (!followChildren || parent.silent) {
+                pp.silent = true;
+                if (origin == Origin.FORKED) {
+                    // its copy of our breakpoints, hijacked returns and areas goes: it runs as if never probed
+                    Detach.clean(pp, process);
+                    pp.returns.clear();
+                }
+            }
+            processes.put(process.pid(), pp);
+            return;
+        }
+        ProcessProbes old = processes.remove(process.pid());
+        if (old != null) {
+            old.closeStats();
+        }
+        pp = new ProcessProbes(process.pid(), process.memory());
+        processes.put(process.pid(), pp);
+        if (old != null && old.silent) {
+            pp.silent = true; // an unfollowed child's new program is not probed either
+            return;
+        }
+        pp.scan(points, runtimeHooks, process::mmapNear).forEach(diagnostics);
+    }
+
+    @Override
+    public void onProcessExit(int pid) {
+        ProcessProbes pp = processes.remove(pid);
+        if (pp != null) {
+            pp.closeStats();
+        }
+    }
+
+    @Override
+    public void beforeDetach(StoppedProcess process) {
+        ProcessProbes pp = processes.remove(process.pid());
+        if (pp != null) {
+            try {
+                Detach.clean(pp, process);
+            } finally {
+                pp.closeStats();
+            }
+        }
+    }
+
+    // ---- hits -------------------------------------------------------------------------------
+
+    @Override
+    public TrapAction onTrap(StoppedThread thread, Trap trap) {
+        if (!trap.isBreakpoint()) {
+            return TrapAction.DELIVER;
+        }
+        ProcessProbes pp = processes.get(thread.pid());
+        if (pp == null) {
+            return TrapAction.DELIVER;
+        }
+        long at = trap.ip() - 1;
+        Breakpoint bp = pp.breakpoints.get(at);
+        if (bp != null) {
+            return entry(pp, thread, bp);
+        }
+        if (pp.isTrampoline(at)) {
+            return trampoline(pp, thread);
+        }
+        XolArea area = pp.areaContaining(at);
+        if (area != null) {
+            Breakpoint owner = pp.bySlot.get(area.slotOf(at));
+            if (owner != null && owner.postTrap() == at) {
+                return post(pp, thread, owner);
+            }
+        }
+        if (pp.removed.contains(at) && thread.memory().readForced(at, 1)[0] != XolArea.INT3) {
+            // trapped on a breakpoint removed meanwhile: run the original instruction now in its place
+            UserRegs r = thread.regs();
+            thread.setRegs(r.set(Reg.IP, at));
+            return TrapAction.RESUME;
+        }
+        return TrapAction.DELIVER; // the program's own int3
+    }
+
+    private TrapAction entry(ProcessProbes pp, StoppedThread thread, Breakpoint bp) {
+        long now = System.nanoTime();
+        UserRegs regs = thread.regs();
+        regs.set(Reg.IP, bp.addr); // handlers see the probe's address, as the kernel shows them
+        if (bp.hook != null) {
+            switch (bp.hook) {
+                case RENDEZVOUS -> pp.scan(points, runtimeHooks, new ThreadInjector(pp, thread)).forEach(diagnostics);
+                case UNWIND -> pp.returnStack(thread.tid()).restoreAll(pp.memory, pp.trampoline());
+                case CATCH -> pp.returnStack(thread.tid()).rehijack(regs.sp(), pp.memory, pp.trampoline());
+            }
+        }
+        ProbePoint p = pp.silent ? null : bp.point;
+        ProbeHit hit = null;
+        if (p != null) {
+            for (ProbeConsumer c : p.consumers) {
+                if (c.isEnabled()) {
+                    if (hit == null) {
+                        hit = newHit(ProbeHit.Kind.ENTRY, pp, thread, bp, 0, regs, now);
+                    }
+                    call(c, hit, ProbeConsumer::onEntry);
+                }
+            }
+            if (p.anyEnabled(ProbeConsumer::wantsReturn) && regs.ip() == bp.addr) {
+                hijackReturn(pp, thread.tid(), p, bp.addr, regs.sp());
+            }
+        }
+        if (regs.ip() != bp.addr) { // a handler sent the thread elsewhere: skip the instruction
+            thread.setRegs(regs);
+            return TrapAction.RESUME;
+        }
+        boolean post = p != null && p.anyEnabled(ProbeConsumer::wantsPost);
+        if (bp.emulation != null) {
+            applyEmulation(pp, bp, regs);
+            if (post) {
+                runPost(pp, thread, bp, regs, now);
+            }
+        } else {
+            regs.set(Reg.IP, post ? bp.slot + XolArea.VARIANT_SIZE : bp.slot);
+        }
+        thread.setRegs(regs);
+        return TrapAction.RESUME;
+    }
+
+    private TrapAction post(ProcessProbes pp, StoppedThread thread, Breakpoint bp) {
+        UserRegs regs = thread.regs();
+        regs.set(Reg.IP, bp.insn.next()); // the jump back after the int3 would go there
+        runPost(pp, thread, bp, regs, System.nanoTime());
+        thread.setRegs(regs);
+        return TrapAction.RESUME;
+    }
+
+    private void runPost(ProcessProbes pp, StoppedThread thread, Breakpoint bp, UserRegs regs, long now) {
+        ProbePoint p = bp.point;
+        if (p == null || pp.silent) {
+            return;
+        }
+        ProbeHit hit = newHit(ProbeHit.Kind.POST, pp, thread, bp, 0, regs, now);
+        for (ProbeConsumer c : p.consumers) {
+            if (c.isEnabled() && c.wantsPost()) {
+                call(c, hit, ProbeConsumer::post);
+            }
+        }
+    }
+
+    private void hijackReturn(ProcessProbes pp, int tid, ProbePoint p, long function, long sp) {
+        long trampoline = pp.trampoline();
+        if (trampoline == 0) {
+            diagnostics.accept("no XOL area in process " + pp.pid + " for the return trampoline");
+            return;
+        }
+        long slotValue;
+        try {
+            slotValue = pp.memory.readLong(sp);
+        } catch (RuntimeException e) {
+            return; // no readable return address: not a function entry
+        }
+        ReturnInstance ri = pp.returnStack(tid).prepare(p, function, sp, slotValue, trampoline);
+        if (ri != null && !ri.chained()) {
+            pp.memory.write(sp, le(trampoline));
+        }
+    }
+
+    private TrapAction trampoline(ProcessProbes pp, StoppedThread thread) {
+        long now = System.nanoTime();
+        UserRegs regs = thread.regs();
+        ReturnStack.Returned r = pp.returnStack(thread.tid()).popAtTrampoline(regs.sp());
+        if (r == null) {
+            diagnostics.accept("thread " + thread.tid() + " hit the return trampoline with no pending return");
+            return TrapAction.DELIVER;
+        }
+        regs.set(Reg.IP, r.resumeAt());
+        for (ReturnInstance ri : pp.silent ? java.util.List.<ReturnInstance>of() : r.fired()) {
+            ProbeHit hit = null;
+            for (ProbeConsumer c : ri.point().consumers) {
+                if (c.isEnabled() && c.wantsReturn()) {
+                    if (hit == null) {
+                        hit = new ProbeHit(ProbeHit.Kind.RETURN, pp.pid, thread.tid(), ri.function(),
+                                ri.point().offset(), ri.returnAddress(), regs, pp.memory, pp.stat(thread.tid()), now);
+                    }
+                    call(c, hit, ProbeConsumer::onReturn);
+                }
+            }
+        }
+        thread.setRegs(regs);
+        return TrapAction.RESUME;
+    }
+
+    private ProbeHit newHit(ProbeHit.Kind kind, ProcessProbes pp, StoppedThread thread, Breakpoint bp, long ret,
+                            UserRegs regs, long now) {
+        return new ProbeHit(kind, pp.pid, thread.tid(), bp.addr, bp.point.offset(), ret, regs, pp.memory,
+                pp.stat(thread.tid()), now);
+    }
+
+    private void call(ProbeConsumer c, ProbeHit hit, java.util.function.BiConsumer<ProbeConsumer, ProbeHit> what) {
+        try {
+            what.accept(c, hit);
+        } catch (RuntimeException | Error e) {
+            if (e instanceof VirtualMachineError v) {
+                throw v;
+            }
+            diagnostics.accept("a probe handler at " + hit.pid() + ":0x" + Long.toHexString(hit.address()) + " failed: " + e);
+        }
+    }
+
+    /** Carries out an emulated instruction on the registers (and the stack, for a push or call). */
+    static void applyEmulation(ProcessProbes pp, Breakpoint bp, UserRegs regs) {
+        Effect e = bp.emulation.apply(view(regs), pp.memory::readLong);
+        if (e.store().isPresent()) {
+            pp.memory.write(e.sp(), le(e.store().getAsLong()));
+        }
+        e.registers().forEach((g, v) -> regs.set(reg(g), v));
+        regs.set(Reg.SP, e.sp()).set(Reg.IP, e.ip());
+    }
+
+    static Registers view(UserRegs regs) {
+        return new Registers() {
+            public long get(Gpr r) {
+                return regs.get(reg(r));
+            }
+
+            public long flags() {
+                return regs.get(Reg.FLAGS);
+            }
+
+            public long fsBase() {
+                return regs.get(Reg.FS_BASE);
+            }
+
+            public long gsBase() {
+                return regs.get(Reg.GS_BASE);
+            }
+        };
+    }
+
+    private static final Reg[] BY_GPR = new Reg[16];
+
+    static {
+        for (Gpr g : Gpr.values()) {
+            BY_GPR[g.number()] = Reg.byName(g.ptRegsName()).orElseThrow();
+        }
+    }
+
+    static Reg reg(Gpr g) {
+        return BY_GPR[g.number()];
+    }
+
+    static byte[] le(long v) {
+        byte[] b = new byte[8];
+        for (int i = 0; i < 8; i++) {
+            b[i] = (byte) (v >> (8 * i));
+        }
+        return b;
+    }
+
+    /** mmap through the thread that hit (it is in a signal-delivery-stop, which an injected call tolerates). */
+    private record ThreadInjector(ProcessProbes pp, StoppedThread thread) implements ProcessProbes.Injector {
+        public long mmapNear(long near, long len, String name) {
+            return new RemoteSyscall(pp.pid, thread.memory()).mmapNear(thread.tid(), near, len, name);
+        }
+    }
+
+    /** Counts for tests and the profile: pending return instances of a process's threads. */
+    int pendingReturns(int pid) {
+        ProcessProbes pp = processes.get(pid);
+        int n = 0;
+        if (pp != null) {
+            for (ReturnStack rs : pp.returns.values()) {
+                n += rs.depth();
+            }
+        }
+        return n;
+    }
+}

@@ -1,0 +1,94 @@
+package io.probe4j.engine.trap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import io.probe4j.engine.kernel.Kev;
+import io.probe4j.testing.Fixtures;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledIf;
+
+/**
+ * The kernel is the oracle: the same definitions through the kernel's uprobes and through the trap
+ * engine give the same events (comm, thread, flags, event, addresses, arguments) and leave the
+ * program's output and status as without tracing.
+ */
+@Timeout(180)
+@EnabledIf("io.probe4j.engine.kernel.Kev#kernelAvailable")
+class ProbeKernelTest {
+
+    static void assertSameAsKernel(List<String> defs, List<String> command, int expectedEvents) throws Exception {
+        BothEngines.Run kernel = BothEngines.run("kernel", defs, command);
+        BothEngines.Run trap = BothEngines.run("trap", defs, command);
+        assertEquals(expectedEvents, kernel.events().size(), "kernel events:\n" + String.join("\n", kernel.events()) + kernel.err());
+        assertEquals(String.join("\n", kernel.events()), String.join("\n", asKernelShows(kernel.events(), trap.events())), trap.err());
+        BothEngines.Run plain = BothEngines.untraced(command);
+        assertEquals(plain.programOut(), trap.programOut(), "traced output equals untraced");
+        assertEquals(plain.status(), trap.status(), "traced status equals untraced");
+        assertEquals(plain.programOut(), kernel.programOut());
+        assertFalse(trap.err().contains("probe4j:"), trap.err());
+    }
+
+    /**
+     * The trap engine's lines with the task name replaced by {@code <...>} where the kernel printed that:
+     * the kernel resolves names through its saved_cmdlines cache at read time and prints {@code <...>}
+     * when the task's name was not saved yet (the {@code $comm} argument still shows the real name).
+     */
+    static List<String> asKernelShows(List<String> kernel, List<String> trap) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < trap.size(); i++) {
+            String t = trap.get(i);
+            out.add(i < kernel.size() && kernel.get(i).startsWith("<...>|") ? "<...>" + t.substring(t.indexOf('|')) : t);
+        }
+        return out;
+    }
+
+    @Test
+    void flagsAreWhatTheKernelPrintsForAnEntryHit() throws Exception {
+        Path bin = Fixtures.compile("probe_calls.c");
+        BothEngines.flags.clear();
+        BothEngines.run("kernel", List.of("p:pc_flags " + off(bin, "add")), List.of(bin.toString(), "3"));
+        assertEquals(List.of(EventProbes.FLAGS, EventProbes.FLAGS, EventProbes.FLAGS), BothEngines.flags);
+    }
+
+    static String off(Path bin, String symbol) {
+        return bin + ":0x" + Long.toHexString(Kev.fileOffset(bin, symbol));
+    }
+
+    @Test
+    void entryAndReturnProbesWithRecursionPie() throws Exception {
+        entryAndReturnProbesWithRecursion(Fixtures.compile("probe_calls.c"));
+    }
+
+    @Test
+    void entryAndReturnProbesWithRecursionNoPie() throws Exception {
+        entryAndReturnProbesWithRecursion(Fixtures.compileAs("probe_calls_nopie", "probe_calls.c", "-no-pie"));
+    }
+
+    private static void entryAndReturnProbesWithRecursion(Path bin) throws Exception {
+        List<String> defs = List.of(
+                "p:pc_add " + off(bin, "add") + " a=%di:s32 b=%si:s32 ip=%ip sp0=+0($stack):x64 c=$comm",
+                "r:pc_addr " + off(bin, "add") + " rv=$retval:s32 ip=%ip",
+                "p:pc_fact " + off(bin, "fact") + " n=%di:s64",
+                "r:pc_factr " + off(bin, "fact") + " rv=$retval:s64");
+        // add: 3 calls, entry + return; fact(5): 5 nested calls, entry + return
+        assertSameAsKernel(defs, List.of(bin.toString(), "3"), 3 * 2 + 5 * 2);
+    }
+
+    @Test
+    void probesOnInstructionsOfEveryKind() throws Exception {
+        Path bin = Fixtures.compile("probe_kinds.c");
+        List<String> defs = new ArrayList<>();
+        for (String k : List.of("k_push", "k_rip", "k_riprmw", "k_lea", "k_test", "k_jcc", "k_call", "k_icall", "k_jmp",
+                "k_nop", "k_pop", "k_ret")) {
+            defs.add("p:" + k + " " + off(bin, k) + " ax=%ax bx=%bx di=%di sp=%sp flags=%flags");
+        }
+        defs.add("r:kinds_ret " + off(bin, "kinds") + " rv=$retval:s64");
+        // kinds(0): jz taken, so no call/icall/jmp; kinds(1), kinds(2): every label but the taken branch's
+        assertSameAsKernel(defs, List.of(bin.toString(), "3"), 9 + 1 + 2 * (12 + 1));
+    }
+}
