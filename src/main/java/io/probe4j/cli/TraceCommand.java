@@ -28,9 +28,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "trace", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Trace probe hits: uprobe_events definitions, printed like the kernel's trace_pipe.",
                 "With a COMMAND after --, only that command and the processes it starts are traced, and probe4j "
-                        + "exits with its exit status; without one, every process is traced until Ctrl-C."},
-        footer = {"", "Example:", "  probe4j trace 'p:add /tmp/prog:0x1149 a=%di:s32 b=%si:s32' -- /tmp/prog",
-                "  probe4j trace -p 1234 'r:prog:add rv=$retval:s32'"})
+                        + "exits with its exit status. With -p PID (trap engine) a running process is traced until it "
+                        + "ends or Ctrl-C detaches. With neither, the kernel engine traces every process until Ctrl-C."},
+        footer = {"", "Example:", "  probe4j trace 'p:add /tmp/prog:0x1149 a=%%di:s32 b=%%si:s32' -- /tmp/prog",
+                "  probe4j trace -p 1234 'r:/tmp/prog:add rv=$retval:s32'"})
 final class TraceCommand implements Callable<Integer> {
 
     enum Engine { kernel, trap }

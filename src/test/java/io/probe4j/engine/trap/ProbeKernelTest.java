@@ -48,6 +48,16 @@ class ProbeKernelTest {
     }
 
     @Test
+    void probesInTheProgramAndInLibcUseTwoXolAreasFarApart() throws Exception {
+        Path bin = Fixtures.compile("probe_calls.c");
+        // the program (0x5555...) and libc (0x7fff...) are more than 2 GiB apart: each gets its own area
+        assertSameAsKernel(List.of(
+                "p:pc_add2 " + off(bin, "add") + " a=%di:s32",
+                "p:pc_printf libc:printf fmt=+0(%di):string",
+                "r:pc_printfr libc:printf rv=$retval:s32"), List.of(bin.toString(), "2"), 2 + 2);
+    }
+
+    @Test
     void flagsAreWhatTheKernelPrintsForAnEntryHit() throws Exception {
         Path bin = Fixtures.compile("probe_calls.c");
         BothEngines.flags.clear();
