@@ -1,8 +1,11 @@
 package io.probe4j.engine.kernel;
 
+import io.probe4j.spec.ArgType;
+import io.probe4j.spec.Fetch;
 import io.probe4j.spec.FetchArg;
 import io.probe4j.spec.KprobeDefinition;
 import io.probe4j.spec.NormalForm;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -55,6 +58,28 @@ record KernelEvent(String kernelGroup, String kernelName, Probe probe) {
         };
     }
 
+    /**
+     * A hidden last argument, {@code $comm}: the task's name at the hit. The comm column of a kernel
+     * trace line is looked up in a cache when the line is read, not recorded with the event; for a
+     * task that just exec'ed it can still hold {@code <...>} or the name of an earlier task with the
+     * same pid (the JVM thread that forked it, say). probe4j prints the name recorded at the hit.
+     */
+    static final FetchArg COMM_ARG = new FetchArg("__probe4j_comm", "$comm", new Fetch.Comm(), new ArgType.StringType(false));
+
+    /** The arguments as defined in the kernel: the user's, then {@link #COMM_ARG} while there is room for it. */
+    List<FetchArg> kernelArgs() {
+        List<FetchArg> user = args();
+        if (user.size() >= MAX_TRACE_ARGS) {
+            return user;
+        }
+        List<FetchArg> all = new ArrayList<>(user);
+        all.add(COMM_ARG);
+        return all;
+    }
+
+    /** The kernel's limit on arguments per event (trace_probe.h MAX_TRACE_ARGS). */
+    private static final int MAX_TRACE_ARGS = 128;
+
     /** The group as the user wrote it ({@code uprobes}/{@code kprobes} by default). */
     String userGroup() {
         return switch (probe) {
@@ -91,7 +116,7 @@ record KernelEvent(String kernelGroup, String kernelName, Probe probe) {
                 b.append(':').append(kernelGroup).append('/').append(kernelName).append(' ').append(NormalForm.place(d.target()));
             }
         }
-        for (FetchArg a : args()) {
+        for (FetchArg a : kernelArgs()) {
             b.append(' ').append(a.name()).append('=').append(a.text());
         }
         return b.toString();

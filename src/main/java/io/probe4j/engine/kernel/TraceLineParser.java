@@ -108,7 +108,7 @@ final class TraceLineParser {
         if (ke == null) {
             return new Parsed.Unparsed("event " + name + " is not one of this session's");
         }
-        List<FetchArg> defs = ke.args();
+        List<FetchArg> defs = ke.kernelArgs();
         int close = ke.isKprobe() ? kernelSiteEnd(line, p, defs) : line.indexOf(')', p);
         if (close < 0 || !line.startsWith(ke.isKprobe() ? "(" : "(0x", p)) {
             return new Parsed.Unparsed(ke.isKprobe() ? "no (symbol+offset/size)" : "no (address)");
@@ -122,8 +122,12 @@ final class TraceLineParser {
         if (values == null) {
             return r.ranOut() ? new Parsed.Incomplete() : new Parsed.Unparsed("arguments do not match the definition");
         }
-        List<ProbeEvent.Arg> args = new ArrayList<>(values.length);
-        for (int i = 0; i < values.length; i++) {
+        int shown = ke.args().size();
+        if (values.length > shown && values[shown] instanceof Value.Text t) {
+            comm = new String(t.bytes(), StandardCharsets.UTF_8); // recorded at the hit: see KernelEvent.COMM_ARG
+        }
+        List<ProbeEvent.Arg> args = new ArrayList<>(shown);
+        for (int i = 0; i < shown; i++) {
             args.add(new ProbeEvent.Arg(defs.get(i).name(), values[i]));
         }
         return new Parsed.Event(new ProbeEvent(comm, pid, tid, cpu, flags, secs * 1_000_000_000L + usecs * 1000,
