@@ -1,15 +1,20 @@
 package io.probe4j.cli;
 
 import io.probe4j.UserException;
+import io.probe4j.elf.TargetResolver;
 import io.probe4j.engine.kernel.KernelTracer;
+import io.probe4j.engine.kernel.Kprobes;
 import io.probe4j.engine.kernel.ResolvedProbe;
 import io.probe4j.event.OutputFormat;
 import io.probe4j.event.ProfileTable;
 import io.probe4j.event.StreamSink;
 import io.probe4j.spec.Definition;
+import io.probe4j.spec.KprobeDefinition;
 import io.probe4j.spec.Parser;
 import io.probe4j.spec.ProbeDefinition;
 import io.probe4j.spec.ProbeTarget;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,6 +67,13 @@ final class TraceCommand implements Callable<Integer> {
     @Option(names = "--all", description = "Trace every process, also while a COMMAND runs.")
     boolean all;
 
+    @Option(names = "--file", paramLabel = "FILE", description = "Read definitions from FILE too, one per line (# comments and blank lines allowed).")
+    Path file;
+
+    @Option(names = "--kprobe", paramLabel = "DEFINITION",
+            description = "A kprobe_events definition (a kernel function, e.g. 'p:rd vfs_read $arg3:u64'); repeatable. Kernel engine, root, CONFIG_KPROBE_EVENTS.")
+    List<String> kprobeTexts = new ArrayList<>();
+
     @Parameters(paramLabel = "DEFINITION", arity = "0..*",
             description = "uprobe_events definitions (p:/r:...), then -- and the command to run.")
     List<String> positional = new ArrayList<>();
@@ -69,8 +81,9 @@ final class TraceCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         List<String> command = command();
-        List<String> texts = positional.subList(0, positional.size() - command.size());
-        if (texts.isEmpty()) {
+        List<String> texts = new ArrayList<>(definitionsFromFile());
+        texts.addAll(positional.subList(0, positional.size() - command.size()));
+        if (texts.isEmpty() && kprobeTexts.isEmpty()) {
             throw new UserException("probe4j trace: give at least one probe definition, e.g. 'p:NAME /path/prog:0x1149 %di'");
         }
         if (pid != null && (engine != Engine.trap || !command.isEmpty())) {
@@ -79,20 +92,26 @@ final class TraceCommand implements Callable<Integer> {
         if (engine == Engine.trap && pid == null && command.isEmpty()) {
             throw new UserException("probe4j trace: the trap engine traces a COMMAND (after --) or a process (-p PID)");
         }
+        if (engine == Engine.trap && !kprobeTexts.isEmpty()) {
+            throw new UserException("probe4j trace: kernel-function probes (--kprobe) need --engine kernel", 1);
+        }
+        TargetResolver resolver = Targets.resolver(force); // one for all: each file is opened once
         List<ResolvedProbe> probes = new ArrayList<>();
         for (String text : texts) {
-            probes.add(resolve(parse(text)));
+            probes.add(resolve(resolver, parse(text)));
         }
+        List<KprobeDefinition> kprobes = Kprobes.parse(kprobeTexts);
         OutputFormat out = profile ? OutputFormat.PROFILE : format == Format.json ? OutputFormat.JSON : OutputFormat.TEXT;
         ProfileTable table = new ProfileTable();
         for (ResolvedProbe p : probes) {
             table.declare(p.definition().group(), p.definition().event(), p.file().toString());
         }
+        kprobes.forEach(k -> table.declareKprobe(k.group(), k.event()));
         StreamSink sink = StreamSink.open(out, output, table);
         if (engine == Engine.trap) {
             return TrapTrace.run(probes, sink, command, pid);
         }
-        try (KernelTracer tracer = KernelTracer.start(probes, sink, System.err)) {
+        try (KernelTracer tracer = KernelTracer.start(probes, kprobes, sink, System.err)) {
             if (command.isEmpty()) {
                 System.err.println("probe4j: tracing every process; Ctrl-C to stop");
                 tracer.runSystemWide();
@@ -111,6 +130,18 @@ final class TraceCommand implements Callable<Integer> {
         }
         int n = original.size() - dashes - 1;
         return List.copyOf(positional.subList(positional.size() - n, positional.size()));
+    }
+
+    /** The non-blank, non-comment lines of {@code --file}. */
+    private List<String> definitionsFromFile() {
+        if (file == null) {
+            return List.of();
+        }
+        try {
+            return Files.readAllLines(file).stream().filter(l -> Parser.extended().parseLine(l).isPresent()).toList();
+        } catch (IOException e) {
+            throw new UserException("probe4j trace: cannot read " + file + ": " + e.getMessage());
+        }
     }
 
     /** One definition, parsed by io.probe4j.spec (the only parser of the language). */
@@ -132,8 +163,8 @@ final class TraceCommand implements Callable<Integer> {
      * library names) are resolved, and an offset inside a function must be an instruction boundary
      * unless {@code --force}.
      */
-    private ResolvedProbe resolve(ProbeDefinition d) {
-        ProbeDefinition resolved = Targets.resolve(Targets.resolver(force), d);
+    private static ResolvedProbe resolve(TargetResolver resolver, ProbeDefinition d) {
+        ProbeDefinition resolved = Targets.resolve(resolver, d);
         ProbeTarget t = resolved.target();
         long offset = ((ProbeTarget.Location.FileOffset) t.location()).offset();
         return new ResolvedProbe(resolved, Path.of(t.path()).toAbsolutePath().normalize(), offset, t.refCtrOffset());

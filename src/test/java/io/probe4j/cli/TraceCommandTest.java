@@ -155,4 +155,37 @@ class TraceCommandTest {
         Run kernel = run(null, probe4j(List.of("trace", "--engine", "kernel", "-p", "1", "p:add " + add)));
         assertEquals(2, kernel.status());
     }
+
+    @Test
+    void definitionsComeFromAFileToo() throws Exception {
+        Path defs = tmp.resolve("defs.txt");
+        Files.writeString(defs, "# the add function\n\np:add " + add + " a=%di:s32\n");
+        Run withFile = run(null, probe4j(List.of("trace", "--file", defs.toString(), "r:greet " + greet, "--", bin.toString(), "2")));
+        Run inline = run(null, probe4j(List.of("trace", "p:add " + add + " a=%di:s32", "r:greet " + greet, "--", bin.toString(), "2")));
+        assertEquals(inline.status(), withFile.status(), withFile.err());
+        assertEquals(events(inline.out()), events(withFile.out()));
+        assertTrue(events(withFile.out()).contains("add: ("), withFile.out());
+    }
+
+    /** Trace lines without what differs from run to run: pid, CPU, timestamp, addresses (ASLR). */
+    private static String events(String out) {
+        return out.lines().filter(l -> l.contains(": (")).map(l -> l.replaceFirst("\\[\\d{3}\\] .{5} +\\d+\\.\\d{6}:", ""))
+                .map(l -> l.replaceFirst("-\\d+ ", "-PID ").replaceAll("0x[0-9a-f]+", "0xADDR")).collect(java.util.stream.Collectors.joining("\n"));
+    }
+
+    @Test
+    void kernelFunctionProbesSayWhatTheKernelLacks() throws Exception {
+        Run trap = run(null, probe4j(List.of("trace", "--kprobe", "p:rd vfs_read", "--", "/bin/true")));
+        assertEquals(1, trap.status());
+        assertTrue(trap.err().contains("need --engine kernel"), trap.err());
+        java.util.Optional<String> missing = io.probe4j.spec.KprobeSupport.check();
+        Run kernel = run(null, probe4j(List.of("trace", "--engine", "kernel", "--kprobe", "p:rd vfs_read", "--", "/bin/true")));
+        if (missing.isPresent()) {
+            assertEquals(1, kernel.status(), kernel.err());
+            assertTrue(kernel.err().contains(missing.get()), kernel.err());
+            assertTrue(!kernel.err().contains("Exception"), kernel.err());
+        } else {
+            assertEquals(0, kernel.status(), kernel.err());
+        }
+    }
 }
