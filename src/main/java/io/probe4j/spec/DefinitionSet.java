@@ -164,33 +164,14 @@ public final class DefinitionSet {
         return r;
     }
 
-    /** {@code trace_uprobe_match}: name, group, then the words after it against the normal form. */
+    /** {@code trace_uprobe_match}: the place is {@code PATH:0x%016x[(0xREF)]}, as the normal form shows it. */
     private static boolean matches(RemoveDefinition r, ProbeDefinition p) {
-        if (!r.event().isEmpty() && !r.event().equals(p.event())) {
-            return false;
-        }
-        if (r.group() != null && !r.group().equals(p.group())) {
-            return false;
-        }
-        List<String> m = r.match();
-        if (m.isEmpty()) {
-            return true;
-        }
-        String head = p.target().path() + ":" + String.format("0x%016x", offset(p));
+        String place = p.target().path() + ":" + String.format("0x%016x", offset(p));
         long ref = p.target().refCtrOffset().orElse(0);
         if (ref != 0) {
-            head += "(0x" + Long.toHexString(ref) + ")";
+            place += "(0x" + Long.toHexString(ref) + ")";
         }
-        if (!m.getFirst().equals(head) || p.args().size() < m.size() - 1) {
-            return false;
-        }
-        for (int i = 1; i < m.size(); i++) {
-            FetchArg a = p.args().get(i - 1);
-            if (!m.get(i).equals(a.name() + "=" + a.text())) {
-                return false;
-            }
-        }
-        return true;
+        return r.matches(p.group(), p.event(), place, p.args());
     }
 
     private static long offset(ProbeDefinition d) {

@@ -82,25 +82,6 @@ final class KprobeEvents {
     }
 
     private static boolean matches(RemoveDefinition r, KprobeDefinition p) {
-        if (!r.event().isEmpty() && !r.event().equals(p.event())) {
-            return false;
-        }
-        if (r.group() != null && !r.group().equals(p.group())) {
-            return false;
-        }
-        List<String> m = r.match();
-        if (m.isEmpty()) {
-            return true;
-        }
-        if (!m.getFirst().equals(NormalForm.place(p.target())) || p.args().size() < m.size() - 1) {
-            return false;
-        }
-        for (int i = 1; i < m.size(); i++) {
-            FetchArg a = p.args().get(i - 1);
-            if (!m.get(i).equals(a.name() + "=" + a.text())) {
-                return false;
-            }
-        }
-        return true;
+        return r.matches(p.group(), p.event(), NormalForm.place(p.target()), p.args());
     }
 }

@@ -8,6 +8,7 @@ import io.probe4j.testing.Fixtures;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIf;
@@ -22,10 +23,19 @@ import org.junit.jupiter.api.condition.EnabledIf;
 class ProbeKernelTest {
 
     static void assertSameAsKernel(List<String> defs, List<String> command, int expectedEvents) throws Exception {
+        assertSameAsKernel(defs, command, expectedEvents, r -> String.join("\n", r.events()));
+    }
+
+    /**
+     * Both engines on the same definitions and command: {@code view} of their events must be equal, and
+     * the program's output and status those of an untraced run.
+     */
+    static void assertSameAsKernel(List<String> defs, List<String> command, int expectedEvents,
+                                   Function<BothEngines.Run, String> view) throws Exception {
         BothEngines.Run kernel = BothEngines.run("kernel", defs, command);
         BothEngines.Run trap = BothEngines.run("trap", defs, command);
         assertEquals(expectedEvents, kernel.events().size(), "kernel events:\n" + String.join("\n", kernel.events()) + kernel.err());
-        assertEquals(String.join("\n", kernel.events()), String.join("\n", trap.events()), trap.err());
+        assertEquals(view.apply(kernel), view.apply(trap), trap.err());
         BothEngines.Run plain = BothEngines.untraced(command);
         assertEquals(plain.programOut(), trap.programOut(), "traced output equals untraced");
         assertEquals(plain.status(), trap.status(), "traced status equals untraced");

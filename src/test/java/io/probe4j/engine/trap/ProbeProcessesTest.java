@@ -33,15 +33,7 @@ class ProbeProcessesTest {
     }
 
     static void assertSameThreadsAsKernel(List<String> defs, List<String> command, int expectedEvents) throws Exception {
-        BothEngines.Run kernel = BothEngines.run("kernel", defs, command);
-        BothEngines.Run trap = BothEngines.run("trap", defs, command);
-        assertEquals(expectedEvents, kernel.events().size(), "kernel:\n" + String.join("\n", kernel.events()) + kernel.err());
-        assertEquals(String.join("\n---\n", perThread(kernel)), String.join("\n---\n", perThread(trap)), trap.err());
-        BothEngines.Run plain = BothEngines.untraced(command);
-        assertEquals(plain.programOut(), trap.programOut(), "traced output equals untraced");
-        assertEquals(plain.status(), trap.status(), "traced status equals untraced");
-        assertEquals(plain.programOut(), kernel.programOut());
-        assertFalse(trap.err().contains("probe4j:"), trap.err());
+        ProbeKernelTest.assertSameAsKernel(defs, command, expectedEvents, r -> String.join("\n---\n", perThread(r)));
     }
 
     @Test
