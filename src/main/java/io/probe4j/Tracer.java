@@ -1,8 +1,6 @@
 package io.probe4j;
 
-import io.probe4j.arch.x86_64.Decoder;
-import io.probe4j.arch.x86_64.Probeability;
-import io.probe4j.arch.x86_64.UndecodableException;
+import io.probe4j.arch.x86_64.ProbeSite;
 import io.probe4j.arch.x86_64.X86InstructionBoundaries;
 import io.probe4j.elf.ElfFile;
 import io.probe4j.elf.ObjectFinder;
@@ -256,18 +254,7 @@ public final class Tracer implements AutoCloseable {
 
     /** The function around the instruction (for {@link Probe#symbol}); refuses an instruction the kernel would not probe. */
     private static String checkInstruction(ElfFile elf, Path file, long offset) {
-        long vaddr = elf.vaddrOf(offset).orElseThrow(() -> new UserException(
-                String.format("%s: file offset 0x%x is not in a loaded segment", file, offset)));
-        int len = (int) Math.min(Decoder.MAX_LENGTH, elf.size() - offset);
-        try {
-            if (Probeability.of(Decoder.decode(elf.bytes(offset, len), vaddr)) instanceof Probeability.Refused r) {
-                throw new UserException(String.format("%s: the instruction at file offset 0x%x cannot be probed: %s", file, offset,
-                        r.reason()));
-            }
-        } catch (UndecodableException e) {
-            throw new UserException(String.format("%s: the bytes at file offset 0x%x are not an instruction: %s", file, offset,
-                    e.reason()));
-        }
+        long vaddr = ProbeSite.check(elf, file, offset);
         return elf.symbols().functionContaining(vaddr)
                 .map(f -> vaddr == f.value() ? f.name() : f.name() + "+0x" + Long.toHexString(vaddr - f.value()))
                 .orElse(null);

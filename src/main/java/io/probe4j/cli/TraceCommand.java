@@ -1,6 +1,7 @@
 package io.probe4j.cli;
 
 import io.probe4j.UserException;
+import io.probe4j.arch.x86_64.ProbeSite;
 import io.probe4j.elf.TargetResolver;
 import io.probe4j.engine.kernel.KernelTracer;
 import io.probe4j.engine.kernel.Kprobes;
@@ -163,10 +164,15 @@ final class TraceCommand implements Callable<Integer> {
      * library names) are resolved, and an offset inside a function must be an instruction boundary
      * unless {@code --force}.
      */
-    private static ResolvedProbe resolve(TargetResolver resolver, ProbeDefinition d) {
+    private ResolvedProbe resolve(TargetResolver resolver, ProbeDefinition d) {
         ProbeDefinition resolved = Targets.resolve(resolver, d);
         ProbeTarget t = resolved.target();
         long offset = ((ProbeTarget.Location.FileOffset) t.location()).offset();
-        return new ResolvedProbe(resolved, Path.of(t.path()).toAbsolutePath().normalize(), offset, t.refCtrOffset());
+        Path file = Path.of(t.path()).toAbsolutePath().normalize();
+        if (!force) {
+            // before anything is created: the kernel would only say ENOTSUPP when the event is enabled
+            ProbeSite.check(resolver.open(file), file, offset);
+        }
+        return new ResolvedProbe(resolved, file, offset, t.refCtrOffset());
     }
 }

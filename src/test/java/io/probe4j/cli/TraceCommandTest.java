@@ -188,4 +188,15 @@ class TraceCommandTest {
             assertEquals(0, kernel.status(), kernel.err());
         }
     }
+
+    @Test
+    void anInstructionTheKernelWillNotProbeIsRefusedBeforeAnythingIsCreated() throws Exception {
+        // libc's pthread_spin_lock starts with "lock decl": the kernel refuses LOCK-prefixed instructions
+        for (String engine : List.of("kernel", "trap")) {
+            Run r = run(null, probe4j(List.of("trace", "--engine", engine, "p:spin libc:pthread_spin_lock", "--", "/bin/true")));
+            assertEquals(2, r.status(), r.err());
+            assertTrue(r.err().contains("cannot be probed") && r.err().contains("LOCK"), r.err());
+            assertTrue(!r.err().contains("Exception"), r.err());
+        }
+    }
 }
