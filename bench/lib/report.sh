@@ -73,8 +73,7 @@ $(throughput_table)
 \`probe4j list libc\` lists $(fmt_int "${ATTACH_FUNCTIONS:-0}") functions; the $(fmt_int "${ATTACH_IFUNCS:-0}") IFUNCs are skipped (probe4j refuses them: a
 probe on the resolver would almost never fire), and names that share an address get one probe.
 $([ "$ATTACH_LIMIT" != 0 ] && echo "This smoke run takes only the first $ATTACH_LIMIT.")$(attach_refused_text)
-The definitions are given as command-line arguments: \`probe4j trace\` has no option to read them
-from a file (\`probe4j parse\` has \`--file\`). The program is \`target-plain startup\` (its loader, libc
+The definitions are given as command-line arguments, one each. The program is \`target-plain startup\` (its loader, libc
 start-up, printf, nanosleep…). The first row does the same with tracefs from bash, as the kernel's own
 baseline: one write to uprobe_events per probe, each event enabled in an instance of ours, the pid filter
 (\`set_event_pid\`) set to the program's pid while it waits at a gate (a FIFO) before it execs, so
