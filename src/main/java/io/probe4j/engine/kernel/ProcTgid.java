@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.stream.Stream;
 
 /**
@@ -16,16 +17,21 @@ final class ProcTgid {
 
     /** The tgid of {@code tid}, or {@code tid} itself when the thread is gone. */
     static int of(int tid) {
+        return ofLive(tid).orElse(tid);
+    }
+
+    /** The tgid of {@code tid} from /proc, if the thread is alive. */
+    static OptionalInt ofLive(int tid) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(tid), "status"))) {
                 if (line.startsWith("Tgid:")) {
-                    return Integer.parseInt(line.substring(5).trim());
+                    return OptionalInt.of(Integer.parseInt(line.substring(5).trim()));
                 }
             }
         } catch (IOException | NumberFormatException e) {
-            // gone already: a main thread's tid is its pid, the best guess left
+            // gone already
         }
-        return tid;
+        return OptionalInt.empty();
     }
 
     /** The thread ids of this process's threads now ({@code /proc/self/task}). */

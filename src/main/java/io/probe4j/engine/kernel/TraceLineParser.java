@@ -5,6 +5,7 @@ import io.probe4j.event.Value;
 import io.probe4j.spec.FetchArg;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -57,6 +58,18 @@ final class TraceLineParser {
         }
     }
 
+    /**
+     * The process of thread {@code tid}. The kernel's {@code (TGID)} column, like its comm column, comes
+     * from a cache indexed by pid and filled at context switches: for a task that has not switched
+     * since it was born it is {@code -------} or the tgid of an earlier task with the same number. So
+     * /proc decides, once per thread, while the thread lives; the kernel's value is the fallback.
+     */
+    private int tgidOf(int tid, int kernelsGuess) {
+        return tgids.computeIfAbsent(tid, t -> ProcTgid.ofLive(t).orElse(kernelsGuess));
+    }
+
+    private final Map<Integer, Integer> tgids = new HashMap<>();
+
     private Parsed parseLine(String line) {
         if (line.startsWith("CPU:") && line.endsWith(" EVENTS]")) {
             int at = line.indexOf("[LOST ");
@@ -77,8 +90,7 @@ final class TraceLineParser {
         if (line.charAt(p) == '(') {
             int close = line.indexOf(')', p);
             String tgid = line.substring(p + 1, close).trim();
-            // "(-------)": the kernel's tid->tgid cache had no entry; ask /proc while the thread lives.
-            pid = tgid.startsWith("-") ? ProcTgid.of(tid) : Integer.parseInt(tgid);
+            pid = tgidOf(tid, tgid.startsWith("-") ? tid : Integer.parseInt(tgid));
             p = skipSpaces(line, close + 1);
         }
         if (line.charAt(p) != '[') {
