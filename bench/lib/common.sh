@@ -92,6 +92,12 @@ kernel_cleanup() {
 
 # File offset of a function (the number uprobe_events takes): its address from the symbol table,
 # moved into the file through the LOAD segment that holds it.
+# The length in bytes of FUNCTION's first instruction (objdump's bytes of its first line).
+first_insn_length() { # FILE FUNCTION
+  objdump -d --no-addresses "$1" 2>/dev/null | awk -v f="<$2>:" '
+    $1 == f { getline; n = 0; for (i = 1; i <= NF && $i ~ /^[0-9a-f][0-9a-f]$/; i++) n++; print n; exit }'
+}
+
 function_offset() { # FILE FUNCTION
   local addr type off va pa fs rest
   addr=$(readelf -sW "$1" | awk -v f="$2" '$4 == "FUNC" && $8 == f { print $2; exit }')

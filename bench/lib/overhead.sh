@@ -8,6 +8,9 @@ OVERHEAD_CONFIGS=(
   "kernel plain entry" "kernel plain return" "kernel plain both" "kernel_cat plain entry"
   "probe4j plain entry" "probe4j plain return" "probe4j plain both"
   "trap plain entry" "trap plain return" "trap plain both"
+  "ctracer plain entry" "ctracer plain return" "ctracer plain both"
+  "ctracer_poll plain entry" "ctracer_poll plain return" "ctracer_poll plain both"
+  "ctracer_cols plain entry" "ctracer_cols plain return" "ctracer_cols plain both"
   "bpftrace plain entry" "perf plain entry" "ltrace plain entry" "gdb plain entry"
 )
 for v in rip push nop5; do
@@ -16,6 +19,7 @@ done
 
 # Rough ns per call of each tool, only to size the first (calibration) run.
 declare -A GUESS_NS=([none]=2 [kernel]=6000 [kernel_cat]=20000 [probe4j]=20000 [trap]=20000
+  [ctracer]=60000 [ctracer_poll]=20000 [ctracer_cols]=25000
   [bpftrace]=6000 [perf]=8000 [ltrace]=150000 [gdb]=400000)
 
 declare -A NS        # "CFG|ROUND" -> ns per call
@@ -96,6 +100,9 @@ tool_label() {
     kernel_cat) echo "kernel uprobe + \`cat trace_pipe\` reader" ;;
     probe4j) echo "probe4j \`--engine kernel\`" ;;
     trap) echo "probe4j \`--engine trap\`" ;;
+    ctracer) echo "minimal C ptrace tracer, sleeping in waitpid" ;;
+    ctracer_poll) echo "minimal C ptrace tracer, polling first (as the trap engine)" ;;
+    ctracer_cols) echo "minimal C ptrace tracer, polling, reading TASK and CPU# (as the trap engine)" ;;
     bpftrace) echo "bpftrace \`count()\`" ;;
     perf) echo "perf record (uprobe event, 2 args)" ;;
     ltrace) echo "ltrace \`-x target\`" ;;
@@ -151,6 +158,20 @@ overhead_table() {
     fi
     calls=${CALLS[$cfg]:-?}
     echo "| $(tool_label "$tool") | $(variant_label "$variant") | $(mode_label "$mode") | $value | $ratio | ${cnt:-0} × $(fmt_int "$calls") |"
+  done
+}
+
+# The trap engine against the minimal C ptrace tracer of the same run (the issue's yardstick).
+ctracer_table() {
+  local mode trap c cp cc
+  echo "| probe | trap engine (trace text) | C, sleeping | C, polling | C, polling + TASK/CPU# | trap ÷ C polling | trap ÷ C polling + TASK/CPU# |"
+  echo "|---|---|---|---|---|---|---|"
+  for mode in entry return both; do
+    trap=$(overhead_added "trap plain $mode" | stats | cut -d' ' -f1)
+    c=$(overhead_added "ctracer plain $mode" | stats | cut -d' ' -f1)
+    cp=$(overhead_added "ctracer_poll plain $mode" | stats | cut -d' ' -f1)
+    cc=$(overhead_added "ctracer_cols plain $mode" | stats | cut -d' ' -f1)
+    echo "| $(mode_label "$mode") | $(fmt_num "$trap") | $(fmt_num "$c") | $(fmt_num "$cp") | $(fmt_num "$cc") | $(fmt_ratio "$trap" "$cp") | $(fmt_ratio "$trap" "$cc") |"
   done
 }
 

@@ -45,6 +45,19 @@ into uprobe_events themselves, enable them in a tracefs instance of their own an
 
 $(overhead_table)
 
+### The trap engine against a minimal C ptrace tracer
+
+\`bench/c/minitracer.c\` is the least a one-stop-per-hit ptrace tracer does: an int3, the displaced
+instruction run from a slot it maps into the program, two registers recorded (a return probe:
+return address swapped for a trampoline); no output. "Sleeping" waits in waitpid; "polling" first
+polls waitpid for 100 µs, as the trap engine does (on a VM an idle vCPU is slow to wake, and a
+sleeping tracer is woken on the idle one); "+ TASK/CPU#" also reads, while the program is stopped,
+what a trace line needs besides the registers: the thread's name (/proc) and CPU (its rseq area).
+The trap engine row is the table's \`--engine trap\` row (trace text to /dev/null). Medians of
+the same rounds.
+
+$(ctracer_table)
+
 ## Start-up
 
 Time from just before launching (bash \`\$EPOCHREALTIME\`) to the target's \`main\` (it prints

@@ -80,6 +80,13 @@ run_tool() {
       mapfile -t defs < <(definitions "$mode" "$bin" "" target)
       RUN_CMD="./probe4j trace --engine $engine -o /dev/null$(printf " '%s'" "${defs[@]}") -- $bin $n"
       timeout -k 5 "$TOOL_TIMEOUT" $PROBE4J trace --engine "$engine" -o /dev/null "${defs[@]}" -- "$bin" "$n" >"$out" 2>&1 ;;
+    ctracer | ctracer_poll | ctracer_cols)
+      local opts=()
+      [ "$tool" != ctracer ] && opts+=(--poll 100000)
+      [ "$tool" = ctracer_cols ] && opts+=(--columns)
+      RUN_CMD="minitracer ${opts[*]}${opts[*]:+ }$mode ${OFFSET[$variant]} ${INSN_LEN[$variant]} -- $bin $n"
+      timeout -k 5 "$TOOL_TIMEOUT" "$BIN_DIR/minitracer" "${opts[@]}" "$mode" "${OFFSET[$variant]}" "${INSN_LEN[$variant]}" \
+        -- "$bin" "$n" >"$out" 2>&1 ;;
     bpftrace)
       local prog="uprobe:$bin:target { @hits = count(); }"
       RUN_CMD="bpftrace -e '$prog' -c '$bin $n'"

@@ -102,20 +102,25 @@ public final class Probe {
         try {
             h.handle(ctx);
         } catch (Throwable t) {
-            if (t instanceof VirtualMachineError v) {
-                throw v;
-            }
-            FaultHandler f = info.faultHandler();
-            if (f != null) {
-                try {
-                    f.onFault(ctx, t);
-                    return;
-                } catch (RuntimeException | Error t2) {
-                    t.addSuppressed(t2);
-                }
-            }
-            tracer.reportFault(this, ctx, t);
+            fault(ctx, t);
         }
+    }
+
+    /** A handler, or work it left for after the resume, threw: the fault handler, else a diagnostic. */
+    void fault(ProbeContext ctx, Throwable t) {
+        if (t instanceof VirtualMachineError v) {
+            throw v;
+        }
+        FaultHandler f = info.faultHandler();
+        if (f != null) {
+            try {
+                f.onFault(ctx, t);
+                return;
+            } catch (RuntimeException | Error t2) {
+                t.addSuppressed(t2);
+            }
+        }
+        tracer.reportFault(this, ctx, t);
     }
 
     /** The engine's side of the probe. */

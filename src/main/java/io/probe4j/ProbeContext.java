@@ -154,6 +154,25 @@ public final class ProbeContext {
         return new String(Arrays.copyOf(b, n), StandardCharsets.UTF_8);
     }
 
+    /**
+     * Runs {@code work} on the tracer thread as soon as the thread has resumed, before the next hit is
+     * handled. Take what you need from the stopped thread in the handler (registers, memory, name),
+     * and leave the rest (formatting, writing, aggregating) to {@code work}: each microsecond a thread
+     * stays stopped costs it more than a microsecond, because its CPU goes idle and an idle virtual
+     * CPU is slow to wake. {@code work} must not use the stopped thread through this context
+     * (registers, memory, name); its plain values (ids, addresses, time) stay valid. If {@code work}
+     * throws, the probe's fault handler gets the failure, as for a handler.
+     */
+    public void afterResume(Runnable work) {
+        hit.afterResume(() -> {
+            try {
+                work.run();
+            } catch (Throwable t) {
+                probe.fault(this, t);
+            }
+        });
+    }
+
     /** The engine's view, for the definition-language consumer built on this API. */
     public ProbeHit hit() {
         return hit;

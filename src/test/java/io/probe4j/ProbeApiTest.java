@@ -108,6 +108,44 @@ class ProbeApiTest {
         assertEquals("sum 9 fact 120\n", Files.readString(out));
     }
 
+    /** The state letter of a thread in /proc ('t': stopped by its tracer). */
+    static char state(int pid, int tid) throws Exception {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/task/" + tid + "/stat"));
+        return stat.charAt(stat.lastIndexOf(')') + 2);
+    }
+
+    @Test
+    void workAfterResumeRunsOncePerHitInOrderAndItsFailuresReachTheFaultHandler() throws Exception {
+        Path bin = calls();
+        List<String> seen = new ArrayList<>();
+        List<String> faults = new ArrayList<>();
+        int status;
+        try (Tracer t = Tracer.launch(spec(bin, "3"))) {
+            t.register(ProbeInfo.symbol(bin, "add")
+                    .preHandler(c -> {
+                        long a = c.register("di");
+                        seen.add("hit " + a + " " + state(c.pid(), c.tid()));
+                        c.afterResume(() -> {
+                            seen.add("after " + a + " of " + c.tid() + " at 0x" + Long.toHexString(c.address()));
+                            if (a == 1) {
+                                throw new IllegalStateException("late boom " + a);
+                            }
+                        });
+                    })
+                    .faultHandler((c, e) -> faults.add(e.getMessage()))
+                    .build());
+            status = t.run();
+        }
+        assertEquals(6, seen.size(), seen.toString());
+        for (int i = 0; i < 3; i++) {
+            assertEquals("hit " + i + " t", seen.get(2 * i), "handlers run with the thread stopped by us");
+            assertTrue(seen.get(2 * i + 1).startsWith("after " + i + " of "), seen.toString());
+        }
+        assertEquals(List.of("late boom 1"), faults);
+        assertEquals(7, status);
+        assertEquals("sum 9 fact 120\n", Files.readString(out));
+    }
+
     @Test
     void postHandlersRunAfterTheInstructionOutOfLineAndEmulated() throws Exception {
         Path bin = Fixtures.compile("probe_kinds.c");

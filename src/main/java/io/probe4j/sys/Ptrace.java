@@ -30,7 +30,8 @@ public final class Ptrace {
 
     private static final int PEEKDATA = 2, POKEDATA = 5, CONT = 7, SINGLESTEP = 9, GETREGS = 12, SETREGS = 13,
             DETACH = 17, GETEVENTMSG = 0x4201, GETSIGINFO = 0x4202, SEIZE = 0x4206, INTERRUPT = 0x4207,
-            LISTEN = 0x4208;
+            LISTEN = 0x4208, GET_RSEQ_CONFIGURATION = 0x420f;
+    private static final int RSEQ_CONFIGURATION_SIZE = 32;
 
     // glibc declares ptrace(enum __ptrace_request, ...): variadic after the request
     private static final MethodHandle PTRACE = Native.errnoCall("ptrace",
@@ -115,6 +116,18 @@ public final class Ptrace {
         call(GETSIGINFO, "PTRACE_GETSIGINFO", tid, 0, buf.address(), "reading the pending signal");
         return new SigInfo(buf.get(Native.INT, 0), buf.get(Native.INT, 4), buf.get(Native.INT, 8),
                 buf.get(Native.INT, 16), buf.get(Native.INT, 20), buf.get(Native.LONG, 16), buf.get(Native.INT, 24));
+    }
+
+    /**
+     * {@code PTRACE_GET_RSEQ_CONFIGURATION}: where the thread's {@code struct rseq} is (glibc 2.35+
+     * registers one per thread), or 0 when it has none registered.
+     */
+    public static long rseqArea(int tid) {
+        MemorySegment buf = Native.scratch().buffer(RSEQ_CONFIGURATION_SIZE);
+        buf.asSlice(0, RSEQ_CONFIGURATION_SIZE).fill((byte) 0);
+        call(GET_RSEQ_CONFIGURATION, "PTRACE_GET_RSEQ_CONFIGURATION", tid, RSEQ_CONFIGURATION_SIZE, buf.address(),
+                "reading the rseq registration");
+        return buf.get(Native.LONG, 0);
     }
 
     /** {@code PTRACE_PEEKDATA}: one word of the tracee's memory. */

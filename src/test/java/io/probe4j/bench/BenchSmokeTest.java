@@ -37,7 +37,7 @@ class BenchSmokeTest {
     private static final List<String> THROUGHPUT_ROWS = List.of("text file", "json file", "text /dev/null", "json /dev/null");
 
     /** A measured cell ("1,234 (1,200–1,300)", "12.5", "×1.02"…) or an explained absence. */
-    private static final Pattern FIGURE = Pattern.compile("-?[0-9][0-9,.]*( \\(-?[0-9][0-9,.]*–-?[0-9][0-9,.]*\\))?.*");
+    private static final Pattern FIGURE = Pattern.compile("×?-?[0-9][0-9,.]*( \\(-?[0-9][0-9,.]*–-?[0-9][0-9,.]*\\))?.*");
     private static final Pattern NOT_AVAILABLE = Pattern.compile("not available: \\S.*");
 
     @TempDir
@@ -60,6 +60,12 @@ class BenchSmokeTest {
             List<String> row = overhead.get(i);
             assertEquals(OVERHEAD_ROWS.get(i), row.subList(0, 3), "overhead row " + i);
             assertMeasuredOrExplained(row.get(3), "overhead " + row);
+        }
+        List<List<String>> againstC = table(report, "### The trap engine against a minimal C ptrace tracer");
+        assertEquals(List.of("entry `a=%di:s32 b=%si:s32`", "return `ret=%ax`", "entry + return (2 events a call)"),
+                againstC.stream().map(List::getFirst).toList(), "trap engine vs C rows");
+        for (List<String> row : againstC) {
+            row.subList(1, row.size()).forEach(cell -> assertMeasuredOrExplained(cell, "trap engine vs C " + row));
         }
         assertRows(table(report, "## Start-up"), STARTUP_ROWS, "start-up");
         assertRows(table(report, "## Throughput"), THROUGHPUT_ROWS, "throughput");
@@ -165,7 +171,13 @@ class BenchSmokeTest {
                 List.of(kernel, plain, entry), List.of(kernel, plain, ret), List.of(kernel, plain, both),
                 List.of("kernel uprobe + `cat trace_pipe` reader", plain, entry),
                 List.of(p4j, plain, entry), List.of(p4j, plain, ret), List.of(p4j, plain, both),
-                List.of(trap, plain, entry), List.of(trap, plain, ret), List.of(trap, plain, both),
+                List.of(trap, plain, entry), List.of(trap, plain, ret), List.of(trap, plain, both)));
+        for (String c : List.of("minimal C ptrace tracer, sleeping in waitpid",
+                "minimal C ptrace tracer, polling first (as the trap engine)",
+                "minimal C ptrace tracer, polling, reading TASK and CPU# (as the trap engine)")) {
+            rows.addAll(List.of(List.of(c, plain, entry), List.of(c, plain, ret), List.of(c, plain, both)));
+        }
+        rows.addAll(List.of(
                 List.of("bpftrace `count()`", plain, entry), List.of("perf record (uprobe event, 2 args)", plain, entry),
                 List.of("ltrace `-x target`", plain, entry), List.of("gdb `dprintf` (2 args)", plain, entry)));
         for (String variant : List.of("`mov bench_bias(%rip)` (RIP-relative)", "`push %rbx` (emulated)",

@@ -17,7 +17,13 @@ import java.util.Arrays;
  * The definition language on the trap engine: each {@code uprobe_events} definition becomes a probe of
  * the public API ({@link ProbeInfo}) whose handler evaluates the fetch arguments as the kernel does
  * ({@link FetchEvaluator}) and hands a {@link ProbeEvent} to the sink, with what the kernel's trace line
- * shows: the thread's name and id, the CPU it last ran on, the flags, CLOCK_MONOTONIC time.
+ * shows: the thread's name and id, its CPU, the flags, CLOCK_MONOTONIC time.
+ *
+ * <p>The values are taken while the thread is stopped, exactly as the kernel takes them at the hit;
+ * the event is formatted and written after the thread has resumed: each microsecond of a stop costs
+ * the thread two or more, because its virtual CPU idles meanwhile. (Reading the name and CPU after
+ * the resume too would save about 8 µs a hit here, but a thread that renames itself or moves right
+ * after a hit would then show its next name or CPU: ThreadIdentityTest catches that.)
  */
 public final class EventProbes {
     /**
@@ -32,16 +38,18 @@ public final class EventProbes {
 
     /** A probe for {@code d} (already resolved to {@code file} and {@code offset}) sending events to {@code sink}. */
     public static ProbeInfo info(ProbeDefinition d, Path file, long offset, EventSink sink) {
-        ProbeHandler emit = ctx -> sink.accept(event(d, ctx));
+        ProbeHandler emit = ctx -> {
+            ProbeEvent e = new ProbeEvent(ctx.comm(), ctx.pid(), ctx.tid(), ctx.cpu(), FLAGS, ctx.timestampNanos(),
+                    d.group(), d.event(), site(ctx), FetchEvaluator.evaluate(d.args(), new Fetching(ctx)));
+            ctx.afterResume(() -> sink.accept(e));
+        };
         ProbeInfo.Builder b = ProbeInfo.address(file, offset);
         return (d.isReturn() ? b.returnHandler(emit) : b.preHandler(emit)).build();
     }
 
-    static ProbeEvent event(ProbeDefinition d, ProbeContext ctx) {
-        ProbeEvent.Site site = ctx.isReturn() ? new ProbeEvent.Site.Return(ctx.entryAddress(), ctx.returnAddress())
+    private static ProbeEvent.Site site(ProbeContext ctx) {
+        return ctx.isReturn() ? new ProbeEvent.Site.Return(ctx.entryAddress(), ctx.returnAddress())
                 : new ProbeEvent.Site.Entry(ctx.address());
-        return new ProbeEvent(ctx.comm(), ctx.pid(), ctx.tid(), ctx.cpu(), FLAGS, ctx.timestampNanos(), d.group(), d.event(),
-                site, FetchEvaluator.evaluate(d.args(), new Fetching(ctx)));
     }
 
     /** What fetch arguments see: the stopped thread's registers and its process's memory. */

@@ -3,8 +3,7 @@ package io.probe4j.engine.trap;
 import io.probe4j.sys.ProcessMemory;
 import io.probe4j.sys.Reg;
 import io.probe4j.sys.UserRegs;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.util.function.Consumer;
 
 /**
  * One hit of a probe point as the engine hands it to {@link ProbeConsumer}s: the thread, where it hit,
@@ -25,11 +24,12 @@ public final class ProbeHit {
     private final ProcessMemory memory;
     private final ThreadStat stat;
     private final long timestampNs;
+    private final Consumer<Runnable> afterResume;
     private boolean statRead;
     boolean regsChanged;
 
     ProbeHit(Kind kind, int pid, int tid, long address, long fileOffset, long returnAddress, UserRegs regs,
-             ProcessMemory memory, ThreadStat stat, long timestampNs) {
+             ProcessMemory memory, ThreadStat stat, long timestampNs, Consumer<Runnable> afterResume) {
         this.kind = kind;
         this.pid = pid;
         this.tid = tid;
@@ -40,6 +40,7 @@ public final class ProbeHit {
         this.memory = memory;
         this.stat = stat;
         this.timestampNs = timestampNs;
+        this.afterResume = afterResume;
     }
 
     public Kind kind() {
@@ -96,13 +97,13 @@ public final class ProbeHit {
         return timestampNs;
     }
 
-    /** The thread's name now ({@code comm}). */
+    /** The thread's name ({@code comm}) at the hit. */
     public String comm() {
         readStat();
         return stat == null ? "<...>" : stat.comm();
     }
 
-    /** The CPU the thread last ran on (where it hit). */
+    /** The CPU of the hit. */
     public int cpu() {
         readStat();
         return stat == null ? 0 : stat.cpu();
@@ -110,13 +111,14 @@ public final class ProbeHit {
 
     private void readStat() {
         if (!statRead && stat != null) {
-            try {
-                stat.refresh();
-            } catch (IOException e) {
-                throw new UncheckedIOException("reading /proc/" + pid + "/task/" + tid + "/stat", e);
-            }
+            stat.refresh(memory);
             statRead = true;
         }
+    }
+
+    /** Runs {@code work} on the tracer thread once the thread has resumed (see {@code ProbeContext.afterResume}). */
+    public void afterResume(Runnable work) {
+        afterResume.accept(work);
     }
 
     UserRegs regs() {

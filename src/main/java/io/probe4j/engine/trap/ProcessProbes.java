@@ -8,7 +8,7 @@ import io.probe4j.arch.x86_64.XolPlan;
 import io.probe4j.sys.Mapping;
 import io.probe4j.sys.ProcessMemory;
 import io.probe4j.sys.Procfs;
-import java.io.IOException;
+import io.probe4j.sys.SysException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -126,10 +126,11 @@ final class ProcessProbes {
             try {
                 s = new ThreadStat(pid, tid);
                 stats.put(tid, s);
-            } catch (IOException e) {
+            } catch (SysException e) {
                 return null; // the thread is gone
             }
         }
+        s.locate();
         return s;
     }
 

@@ -42,6 +42,16 @@ public final class StoppedThread {
         tracee.regs = regs.copy();
     }
 
+    /**
+     * Runs {@code work} on the tracer thread right after this thread resumes (before the next stop is
+     * handled): for what does not need the thread stopped. A stopped thread's CPU goes idle, and
+     * waking an idle virtual CPU costs more the longer it idled.
+     */
+    public void afterResume(Runnable work) {
+        check();
+        loop.afterResume.add(work);
+    }
+
     /** The memory of the thread's process. */
     public ProcessMemory memory() {
         check();

@@ -3,12 +3,12 @@ package io.probe4j.engine.trap;
 import io.probe4j.sys.Errno;
 import io.probe4j.sys.Ptrace;
 import io.probe4j.sys.Procfs;
-import io.probe4j.sys.SigInfo;
 import io.probe4j.sys.Signals;
 import io.probe4j.sys.SysException;
 import io.probe4j.sys.UserRegs;
 import io.probe4j.sys.Wait;
 import io.probe4j.sys.WaitStatus;
+import java.util.ArrayDeque;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -34,6 +34,8 @@ final class TracerLoop implements Runnable {
     final Map<Integer, TracedProcess> processes = new LinkedHashMap<>();
     /** Stops of threads not yet known: a new child may report before its parent's fork event. */
     private final Map<Integer, WaitStatus> earlyStops = new HashMap<>();
+    /** Work the hooks left for after the stopped thread resumed ({@link StoppedThread#afterResume}). */
+    final ArrayDeque<Runnable> afterResume = new ArrayDeque<>();
     /** Completes with the root pid once the program exec'ed (launch) or all threads were seized (attach). */
     final CompletableFuture<Integer> ready = new CompletableFuture<>();
     final CompletableFuture<SessionEnd> end = new CompletableFuture<>();
@@ -82,6 +84,7 @@ final class TracerLoop implements Runnable {
             start.run();
             while (!processes.isEmpty()) {
                 tasks.runAll();
+                runAfterResume();
                 if (processes.isEmpty()) {
                     break;
                 }
@@ -99,6 +102,7 @@ final class TracerLoop implements Runnable {
                 t.addSuppressed(t2);
             }
         } finally {
+            runAfterResume();
             tasks.close();
             if (doorbell != null) {
                 doorbell.close();
@@ -114,6 +118,12 @@ final class TracerLoop implements Runnable {
         reapDetachedChild();
     }
 
+    private void runAfterResume() {
+        for (Runnable r; (r = afterResume.poll()) != null; ) {
+            r.run();
+        }
+    }
+
     // ---- the wait loop ---------------------------------------------------------------------
 
     /**
@@ -123,7 +133,7 @@ final class TracerLoop implements Runnable {
      */
     WaitStatus nextStatus(boolean mainLoop) {
         while (true) {
-            WaitStatus ws = Wait.waitpid(-1);
+            WaitStatus ws = StopWait.next();
             if (doorbell != null && ws.pid() == doorbell.pid()) {
                 doorbell.handle(ws);
                 if (mainLoop) {
@@ -181,10 +191,9 @@ final class TracerLoop implements Runnable {
     }
 
     private void trap(Tracee t) {
-        SigInfo info = Ptrace.getSigInfo(t.tid);
         UserRegs regs = Ptrace.getRegs(t.tid);
         t.regs = regs;
-        TrapAction a = hooks.onTrap(new StoppedThread(t, this), new Trap(regs.ip(), info));
+        TrapAction a = hooks.onTrap(new StoppedThread(t, this), new Trap(t.tid, regs.ip()));
         resume(t, switch (a) {
             case DELIVER -> Tracee.Resume.cont(Signals.SIGTRAP);
             case RESUME -> Tracee.Resume.CONT0;

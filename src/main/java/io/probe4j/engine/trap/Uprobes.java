@@ -140,17 +140,16 @@ public final class Uprobes implements TraceHooks {
 
     @Override
     public TrapAction onTrap(StoppedThread thread, Trap trap) {
-        if (!trap.isBreakpoint()) {
-            return TrapAction.DELIVER;
-        }
         ProcessProbes pp = processes.get(thread.pid());
         if (pp == null) {
             return TrapAction.DELIVER;
         }
+        // Behind our int3s in the XOL area, and inside an instruction of two bytes or more, no
+        // instruction of the program starts: a stop there comes from the int3. Elsewhere ask.
         long at = trap.ip() - 1;
         Breakpoint bp = pp.breakpoints.get(at);
         if (bp != null) {
-            return entry(pp, thread, bp);
+            return bp.insn.length() > 1 || trap.isBreakpoint() ? entry(pp, thread, bp) : TrapAction.DELIVER;
         }
         if (pp.isTrampoline(at)) {
             return trampoline(pp, thread);
@@ -161,6 +160,9 @@ public final class Uprobes implements TraceHooks {
             if (owner != null && owner.postTrap() == at) {
                 return post(pp, thread, owner);
             }
+        }
+        if (!trap.isBreakpoint()) {
+            return TrapAction.DELIVER;
         }
         if (pp.removed.contains(at) && thread.memory().readForced(at, 1)[0] != XolArea.INT3) {
             // trapped on a breakpoint removed meanwhile: run the original instruction now in its place
@@ -268,7 +270,8 @@ public final class Uprobes implements TraceHooks {
                 if (c.isEnabled() && c.wantsReturn()) {
                     if (hit == null) {
                         hit = new ProbeHit(ProbeHit.Kind.RETURN, pp.pid, thread.tid(), ri.function(),
-                                ri.point().offset(), ri.returnAddress(), regs, pp.memory, pp.stat(thread.tid()), now);
+                                ri.point().offset(), ri.returnAddress(), regs, pp.memory, pp.stat(thread.tid()), now,
+                                later(thread));
                     }
                     call(c, hit, ProbeConsumer::onReturn);
                 }
@@ -281,7 +284,18 @@ public final class Uprobes implements TraceHooks {
     private ProbeHit newHit(ProbeHit.Kind kind, ProcessProbes pp, StoppedThread thread, Breakpoint bp, long ret,
                             UserRegs regs, long now) {
         return new ProbeHit(kind, pp.pid, thread.tid(), bp.addr, bp.point.offset(), ret, regs, pp.memory,
-                pp.stat(thread.tid()), now);
+                pp.stat(thread.tid()), now, later(thread));
+    }
+
+    /** Where a handler's after-resume work goes: the tracer loop, failures reported like a handler's. */
+    private java.util.function.Consumer<Runnable> later(StoppedThread thread) {
+        return work -> thread.afterResume(() -> {
+            try {
+                work.run();
+            } catch (RuntimeException e) {
+                diagnostics.accept("work after a probe hit in thread " + thread.tid() + " failed: " + e);
+            }
+        });
     }
 
     private void call(ProbeConsumer c, ProbeHit hit, java.util.function.BiConsumer<ProbeConsumer, ProbeHit> what) {

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 /**
  * Not a timed test: prints the nanoseconds a probe adds per hit, in one run, for the trap engine (the
  * public API with a minimal handler, and the definition language writing text lines), the minimal C
- * ptrace tracer (probe_minitracer.c, same one-stop XOL design) and the kernel's uprobes. Enable with
+ * ptrace tracer ({@code bench/c/minitracer.c}, same one-stop XOL design; sleeping in waitpid, and
+ * polling first as the trap engine does) and the kernel's uprobes. Enable with
  * {@code -Dprobe4j.bench=true}.
  */
 @EnabledIfSystemProperty(named = "probe4j.bench", matches = "true")
@@ -32,10 +33,9 @@ class TrapBenchmark {
     @Test
     void nanosecondsPerHit() throws Exception {
         Path bin = Fixtures.compile("probe_bench.c", "-O2");
-        Path mini = Fixtures.compile("probe_minitracer.c", "-O2");
+        Path mini = Fixtures.compileAs("bench_minitracer", "../../../bench/c/minitracer.c", "-O2");
         String target = Long.toHexString(Kev.fileOffset(bin, "target"));
-        String xol = Long.toHexString(Kev.fileOffset(bin, "xol_area"));
-        String tramp = Long.toHexString(Kev.fileOffset(bin, "tramp_area"));
+        String poll = Long.toString(StopWait.DEFAULT_POLL_MICROS * 1000);
         Path out = Files.createTempFile("probe_bench", ".out");
         String def = bin + ":0x" + target;
         List<String[]> rows = new ArrayList<>();
@@ -43,7 +43,9 @@ class TrapBenchmark {
         rows.add(new String[] {"untraced call", "", String.format("%.1f", plain)});
         for (String mode : List.of("entry", "ret", "both")) {
             run(List.of(bin.toString(), "" + N / 10), out); // keep the page cache and CPU warm alike
-            double c = run(List.of(mini.toString(), mode, bin.toString(), "" + N, target, xol, tramp), out) - plain;
+            String cMode = mode.equals("ret") ? "return" : mode;
+            double c = run(List.of(mini.toString(), cMode, target, "3", "--", bin.toString(), "" + N), out) - plain;
+            double cPoll = run(List.of(mini.toString(), "--poll", poll, cMode, target, "3", "--", bin.toString(), "" + N), out) - plain;
             api(bin, mode, out, N / 5); // warm-up: JIT-compiles the hit path
             double api = api(bin, mode, out, N) - plain;
             List<String> defs = switch (mode) {
@@ -53,9 +55,10 @@ class TrapBenchmark {
             };
             double text = cli("trap", defs, bin, out) - plain;
             double kernel = Kev.kernelAvailable() ? cli("kernel", defs, bin, out) - plain : Double.NaN;
-            rows.add(new String[] {mode, "minimal C ptrace tracer", String.format("%.0f", c)});
-            rows.add(new String[] {mode, "trap engine, Java API handler", String.format("%.0f (%.2fx C)", api, api / c)});
-            rows.add(new String[] {mode, "trap engine, trace text to /dev/null", String.format("%.0f (%.2fx C)", text, text / c)});
+            rows.add(new String[] {mode, "minimal C ptrace tracer, sleeping", String.format("%.0f", c)});
+            rows.add(new String[] {mode, "minimal C ptrace tracer, polling", String.format("%.0f", cPoll)});
+            rows.add(new String[] {mode, "trap engine, Java API handler", String.format("%.0f (%.2fx C, %.2fx C polling)", api, api / c, api / cPoll)});
+            rows.add(new String[] {mode, "trap engine, trace text to /dev/null", String.format("%.0f (%.2fx C, %.2fx C polling)", text, text / c, text / cPoll)});
             rows.add(new String[] {mode, "kernel uprobe (tracefs)", String.format("%.0f", kernel)});
         }
         System.out.println("ns added per hit (" + N + " hits of int target(int,int), mean of one run each; the machine's load moves all rows together):");
