@@ -135,7 +135,9 @@ public final class Tracer implements AutoCloseable {
      * Whether child processes (fork, vfork, clone without a shared address space) are probed too. By
      * default they are, as the kernel's uprobes apply to every process mapping the file. With
      * {@code false}, a forked child has every breakpoint and hijacked return address taken out of its
-     * copy of the memory and runs as if it had never been probed. Set before {@link #start}.
+     * copy of the memory and is detached: it runs untraced, as if it had never been probed. A vfork
+     * child shares its parent's memory (breakpoints included) until it execs: it runs through them
+     * without its handlers being called and is detached at its exec. Set before {@link #start}.
      */
     public synchronized Tracer followChildren(boolean follow) {
         uprobes.followChildren(follow);

@@ -247,6 +247,62 @@ class ProbeApiTest {
     }
 
     @Test
+    void whatTheTracerKeptForAThreadGoesWithIt() throws Exception {
+        Path bin = Fixtures.compile("probe_manythreads.c", "-pthread");
+        long[] fds = new long[2];
+        List<String> names = Collections.synchronizedList(new ArrayList<>());
+        try (Tracer t = Tracer.launch(spec(bin))) {
+            t.register(ProbeInfo.symbol(bin, "mark").preHandler(c -> {
+                names.add(c.comm()); // opens what the tracer keeps per thread
+                long i = c.register("di");
+                if (i == 0 || i == -1) {
+                    try (var s = Files.list(Path.of("/proc/self/fd"))) {
+                        fds[i == 0 ? 0 : 1] = s.count();
+                    }
+                }
+            }).build());
+            assertEquals(0, t.run());
+        }
+        assertEquals(102, names.size());
+        assertTrue(fds[1] - fds[0] < 10, "descriptors open after 100 threads ended: " + fds[0] + " before, " + fds[1] + " after");
+        assertEquals("100 threads came and went\n", Files.readString(out));
+    }
+
+    @Test
+    void childrenThatAreNotFollowedAreLetGo() throws Exception {
+        Path bin = Fixtures.compile("probe_unfollowed.c");
+        List<String> seen = Collections.synchronizedList(new ArrayList<>());
+        try (Tracer t = Tracer.launch(spec(bin)).followChildren(false)) {
+            t.register(ProbeInfo.symbol(bin, "add").preHandler(c -> seen.add("add " + c.register("di"))).build());
+            assertEquals(0, t.run());
+        }
+        assertEquals(List.of("add 1", "add 4"), seen);
+        assertEquals("""
+                parent: traced, add 2
+                fork child: not traced, add 4
+                vfork child's program: not traced, add 6
+                parent again: traced, add 8
+                """, Files.readString(out));
+    }
+
+    @Test
+    void childrenThatAreFollowedStayTraced() throws Exception {
+        Path bin = Fixtures.compile("probe_unfollowed.c");
+        List<String> seen = Collections.synchronizedList(new ArrayList<>());
+        try (Tracer t = Tracer.launch(spec(bin))) {
+            t.register(ProbeInfo.symbol(bin, "add").preHandler(c -> seen.add("add " + c.register("di"))).build());
+            assertEquals(0, t.run());
+        }
+        assertEquals(List.of("add 1", "add 2", "add 3", "add 4"), seen);
+        assertEquals("""
+                parent: traced, add 2
+                fork child: traced, add 4
+                vfork child's program: traced, add 6
+                parent again: traced, add 8
+                """, Files.readString(out));
+    }
+
+    @Test
     void childrenThatAreNotFollowedRunWithoutBreakpoints() throws Exception {
         Path bin = Fixtures.compile("probe_forkexec.c");
         List<String> seen = Collections.synchronizedList(new ArrayList<>());

@@ -31,7 +31,7 @@ final class Detacher {
             boolean progress = false;
             for (TracedProcess p : List.copyOf(loop.processes.values())) {
                 if (loop.processes.get(p.pid) == p && p.allStopped()) {
-                    RuntimeException e = detach(loop, p);
+                    RuntimeException e = detachStopped(loop, p);
                     failure = failure == null ? e : failure;
                     progress = true;
                 }
@@ -49,8 +49,16 @@ final class Detacher {
         }
     }
 
+    /** Detaches one process whose threads are all stopped (the others stay traced). */
+    static void detach(TracerLoop loop, TracedProcess p) {
+        RuntimeException failure = detachStopped(loop, p);
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
     /** Detaches every (stopped) thread of {@code p}, after the hooks cleaned up; returns what failed. */
-    private static RuntimeException detach(TracerLoop loop, TracedProcess p) {
+    private static RuntimeException detachStopped(TracerLoop loop, TracedProcess p) {
         RuntimeException failure = null;
         try {
             loop.hooks.beforeDetach(new StoppedProcess(p, loop));

@@ -117,10 +117,19 @@ final class ProcessProbes {
         return returns.computeIfAbsent(tid, t -> new ReturnStack());
     }
 
+    /** A thread ended: its pending returns and open files go (a new thread may get its id). */
+    void threadGone(int tid) {
+        returns.remove(tid);
+        ThreadStat s = stats.remove(tid);
+        if (s != null) {
+            s.close();
+        }
+    }
+
     ThreadStat stat(int tid) {
         ThreadStat s = stats.get(tid);
         if (s == null) {
-            if (stats.size() >= MAX_OPEN_STATS) { // threads come and go: do not hold a descriptor per dead one
+            if (stats.size() >= MAX_OPEN_STATS) { // a process of very many threads: bound our descriptors
                 closeStats();
             }
             try {

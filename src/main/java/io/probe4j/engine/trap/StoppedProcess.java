@@ -24,6 +24,18 @@ public final class StoppedProcess {
     }
 
     /**
+     * Asks the session to stop tracing this process, from {@link TraceHooks#onNewProcess}: once the
+     * hook has returned, {@link TraceHooks#beforeDetach} cleans up and every thread is detached; the
+     * process runs on untraced, and its children are never traced.
+     */
+    public void letGo() {
+        if (process.root) {
+            throw new IllegalStateException("the session's own process ends the session; it is not let go");
+        }
+        process.letGo = true;
+    }
+
+    /**
      * The threads of the process, stopped. Left out: a thread waiting in the kernel for its vfork
      * child, which cannot stop until the child execs or exits (it runs no user code meanwhile).
      */

@@ -27,6 +27,10 @@ public interface TraceHooks {
     default void beforeDetach(StoppedProcess process) {
     }
 
+    /** Thread {@code tid} of process {@code pid} ended; the process goes on (its thread id may come back). */
+    default void onThreadExit(int pid, int tid) {
+    }
+
     /** Process {@code pid} ended (its last thread is gone). */
     default void onProcessExit(int pid) {
     }

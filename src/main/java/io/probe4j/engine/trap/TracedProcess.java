@@ -17,6 +17,8 @@ final class TracedProcess {
     boolean launching;
     /** While > 0, every thread is kept stopped: resumes are recorded in {@link Tracee#pending}. */
     int holds;
+    /** A hook asked to detach from this process once it returns ({@link StoppedProcess#letGo}). */
+    boolean letGo;
 
     TracedProcess(int pid, boolean root) {
         this.pid = pid;

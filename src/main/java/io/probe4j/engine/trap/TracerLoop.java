@@ -225,7 +225,7 @@ final class TracerLoop implements Runnable {
             if (processes.containsKey(child)) {
                 hooks.onNewProcess(new StoppedProcess(p, this), event == Ptrace.EVENT_VFORK ? Origin.VFORKED : Origin.FORKED,
                         parent.process.pid);
-                release(p);
+                releaseOrLetGo(p);
             }
         }
         resume(parent, Tracee.Resume.CONT0);
@@ -258,7 +258,7 @@ final class TracerLoop implements Runnable {
         try {
             hooks.onNewProcess(new StoppedProcess(p, this), origin, 0);
         } finally {
-            release(p);
+            releaseOrLetGo(p);
         }
         if (origin == Origin.LAUNCHED) {
             ready.complete(p.pid);
@@ -270,6 +270,7 @@ final class TracerLoop implements Runnable {
         tracees.remove(t.tid);
         p.threads.remove(t.tid);
         if (t.tid != p.pid) {
+            hooks.onThreadExit(p.pid, t.tid);
             return;
         }
         // with __WALL the leader is reported last: the process is over
@@ -354,6 +355,15 @@ final class TracerLoop implements Runnable {
                     apply(t);
                 }
             }
+        }
+    }
+
+    /** The end of a hold around {@link TraceHooks#onNewProcess}: the process runs on, traced or not. */
+    private void releaseOrLetGo(TracedProcess p) {
+        if (p.letGo && processes.get(p.pid) == p) {
+            Detacher.detach(this, p);
+        } else {
+            release(p);
         }
     }
 

@@ -71,9 +71,9 @@ public final class Uprobes implements TraceHooks {
     /**
      * Whether processes forked by traced processes are probed too (the default, as the kernel's uprobes
      * apply to every process). When not, a fork child gets every breakpoint, hijacked return address and
-     * XOL area taken out of its copy of the memory at once, and its later programs are not probed; a
-     * vfork child, which shares its parent's memory until it execs, runs through the breakpoints
-     * without its handlers being called.
+     * XOL area taken out of its copy of the memory at once and is let go (no longer traced); a vfork
+     * child, which shares its parent's memory until it execs, runs through the breakpoints without its
+     * handlers being called, and is let go at its exec.
      */
     public void followChildren(boolean follow) {
         this.followChildren = follow;
@@ -92,15 +92,17 @@ public final class Uprobes implements TraceHooks {
         if ((origin == Origin.FORKED || origin == Origin.VFORKED) && parent != null) {
             long childSp = process.threads().isEmpty() ? 0 : process.threads().getFirst().regs().sp();
             pp = parent.forkChild(process.pid(), process.memory(), childSp, origin == Origin.VFORKED);
+            processes.put(process.pid(), pp);
             if (!followChildren || parent.silent) {
                 pp.silent = true;
                 if (origin == Origin.FORKED) {
-                    // its copy of our breakpoints, hijacked returns and areas goes: it runs as if never probed
-                    Detach.clean(pp, process);
-                    pp.returns.clear();
+                    // beforeDetach takes its copy of our breakpoints, hijacked returns and areas out,
+                    // then the session lets go of it: it runs as if never probed
+                    process.letGo();
                 }
+                // a vfork child shares its parent's memory, breakpoints included: it stays, silent,
+                // until it execs
             }
-            processes.put(process.pid(), pp);
             return;
         }
         ProcessProbes old = processes.remove(process.pid());
@@ -110,10 +112,18 @@ public final class Uprobes implements TraceHooks {
         pp = new ProcessProbes(process.pid(), process.memory());
         processes.put(process.pid(), pp);
         if (old != null && old.silent) {
-            pp.silent = true; // an unfollowed child's new program is not probed either
+            process.letGo(); // an unfollowed vfork child, now in a program of its own
             return;
         }
         pp.scan(points, runtimeHooks, process::mmapNear).forEach(diagnostics);
+    }
+
+    @Override
+    public void onThreadExit(int pid, int tid) {
+        ProcessProbes pp = processes.get(pid);
+        if (pp != null) {
+            pp.threadGone(tid);
+        }
     }
 
     @Override
