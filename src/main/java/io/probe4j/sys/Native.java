@@ -77,6 +77,35 @@ final class Native {
         return LINKER.downcallHandle(addr, fd);
     }
 
+    private static final MethodHandle OPEN = errnoCall("open",
+            FunctionDescriptor.of(INT, PTR, INT, INT), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle CLOSE = call("close", FunctionDescriptor.of(INT, INT));
+    static final int O_RDONLY = 0, O_RDWR = 2, O_CLOEXEC = 0x80000;
+
+    /** {@code open(path, flags | O_CLOEXEC)}: the descriptor, or a {@link SysException} saying what was being done. */
+    static int open(String path, int flags, String doing) {
+        Scratch s = scratch();
+        int fd;
+        try (Arena a = Arena.ofConfined()) {
+            fd = (int) OPEN.invokeExact(s.state, a.allocateFrom(path), flags | O_CLOEXEC, 0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (fd < 0) {
+            throw new SysException("open(" + path + ")", s.errno(), doing);
+        }
+        return fd;
+    }
+
+    /** {@code close(fd)}; its result does not matter to us. */
+    static void close(int fd) {
+        try {
+            int ignored = (int) CLOSE.invokeExact(fd);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     /** Rethrows what a downcall threw: they throw nothing checked in practice. */
     static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException r) {

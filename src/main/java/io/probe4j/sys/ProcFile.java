@@ -1,8 +1,6 @@
 package io.probe4j.sys;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
@@ -12,12 +10,8 @@ import java.lang.invoke.MethodHandle;
  * it costs one system call and nothing else (no channel bookkeeping, no allocation).
  */
 public final class ProcFile implements AutoCloseable {
-    private static final MethodHandle OPEN = Native.errnoCall("open",
-            FunctionDescriptor.of(Native.INT, Native.PTR, Native.INT, Native.INT), Linker.Option.firstVariadicArg(2));
     private static final MethodHandle PREAD = Native.errnoCall("pread64",
             FunctionDescriptor.of(Native.LONG, Native.INT, Native.PTR, Native.LONG, Native.LONG));
-    private static final MethodHandle CLOSE = Native.call("close", FunctionDescriptor.of(Native.INT, Native.INT));
-    private static final int O_RDONLY = 0, O_CLOEXEC = 0x80000;
 
     private final String path;
     private int fd;
@@ -29,18 +23,7 @@ public final class ProcFile implements AutoCloseable {
 
     /** Opens {@code path} for reading; a {@link SysException} (ENOENT: the task is gone) if it cannot. */
     public static ProcFile open(String path) {
-        Native.Scratch s = Native.scratch();
-        try (Arena a = Arena.ofConfined()) {
-            int fd = (int) OPEN.invokeExact(s.state, a.allocateFrom(path), O_RDONLY | O_CLOEXEC, 0);
-            if (fd < 0) {
-                throw new SysException("open(" + path + ")", s.errno(), "opening " + path);
-            }
-            return new ProcFile(path, fd);
-        } catch (SysException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return new ProcFile(path, Native.open(path, Native.O_RDONLY, "opening " + path));
     }
 
     /** Reads the file from its start into {@code dst}; returns the byte count (ESRCH once the task ended). */
@@ -63,11 +46,7 @@ public final class ProcFile implements AutoCloseable {
     @Override
     public void close() {
         if (fd >= 0) {
-            try {
-                int ignored = (int) CLOSE.invokeExact(fd);
-            } catch (Throwable t) {
-                throw Native.rethrow(t);
-            }
+            Native.close(fd);
             fd = -1;
         }
     }

@@ -1,8 +1,6 @@
 package io.probe4j.sys;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
@@ -21,14 +19,10 @@ public final class ProcessMemory implements AutoCloseable {
             FunctionDescriptor.of(Native.LONG, Native.INT, Native.PTR, Native.LONG, Native.PTR, Native.LONG, Native.LONG));
     private static final MethodHandle WRITEV = Native.errnoCall("process_vm_writev",
             FunctionDescriptor.of(Native.LONG, Native.INT, Native.PTR, Native.LONG, Native.PTR, Native.LONG, Native.LONG));
-    private static final MethodHandle OPEN = Native.errnoCall("open",
-            FunctionDescriptor.of(Native.INT, Native.PTR, Native.INT, Native.INT), Linker.Option.firstVariadicArg(2));
     private static final MethodHandle PREAD = Native.errnoCall("pread64",
             FunctionDescriptor.of(Native.LONG, Native.INT, Native.PTR, Native.LONG, Native.LONG));
     private static final MethodHandle PWRITE = Native.errnoCall("pwrite64",
             FunctionDescriptor.of(Native.LONG, Native.INT, Native.PTR, Native.LONG, Native.LONG));
-    private static final MethodHandle CLOSE = Native.call("close", FunctionDescriptor.of(Native.INT, Native.INT));
-    private static final int O_RDWR = 2, O_CLOEXEC = 0x80000;
 
     private final int pid;
     private int memFd = -1;
@@ -151,29 +145,14 @@ public final class ProcessMemory implements AutoCloseable {
     @Override
     public void close() {
         if (memFd >= 0) {
-            try {
-                int ignored = (int) CLOSE.invokeExact(memFd);
-            } catch (Throwable t) {
-                throw Native.rethrow(t);
-            }
+            Native.close(memFd);
             memFd = -1;
         }
     }
 
     private int memFd() {
         if (memFd < 0) {
-            Native.Scratch s = Native.scratch();
-            try (Arena a = Arena.ofConfined()) {
-                int fd = (int) OPEN.invokeExact(s.state, a.allocateFrom("/proc/" + pid + "/mem"), O_RDWR | O_CLOEXEC, 0);
-                if (fd < 0) {
-                    throw new SysException("open(/proc/" + pid + "/mem)", s.errno(), "opening the memory of process " + pid);
-                }
-                memFd = fd;
-            } catch (SysException e) {
-                throw e;
-            } catch (Throwable t) {
-                throw Native.rethrow(t);
-            }
+            memFd = Native.open("/proc/" + pid + "/mem", Native.O_RDWR, "opening the memory of process " + pid);
         }
         return memFd;
     }
