@@ -143,8 +143,20 @@ public final class TraceSession implements AutoCloseable {
             });
             f.get(SHUTDOWN_DETACH_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
-            System.err.println("probe4j: could not detach cleanly at exit: " + e);
+            if (!endsSoon()) { // else the session ended meanwhile: nothing was left to detach
+                System.err.println("probe4j: could not detach cleanly at exit: " + e);
+            }
         }
+    }
+
+    /** Whether the tracer loop ends within a second (it may be past its task queue already). */
+    private boolean endsSoon() {
+        try {
+            loop.end.get(1, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // not within the second, or it failed: see isDone
+        }
+        return loop.end.isDone();
     }
 
     private void removeShutdownHook() {

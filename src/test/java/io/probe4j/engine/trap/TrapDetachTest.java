@@ -69,6 +69,41 @@ class TrapDetachTest {
     }
 
     @Test
+    void ctrlCToTraceDashPDetachesAndTheBusyProgramFinishesRight() throws Exception {
+        Path bin = Fixtures.compile("probe_threads.c", "-pthread");
+        Path dir = Files.createTempDirectory("probe_int");
+        Path events = dir.resolve("events"), out = dir.resolve("out");
+        // started by a shell that exits at once: the program is not our child, and not in probe4j's
+        // process group (as with a program started elsewhere): Ctrl-C reaches probe4j alone
+        long rounds = 5000; // with 1 ms pauses: several seconds, untraced too
+        Process sh = new ProcessBuilder("/bin/sh", "-c", "\"$0\" " + rounds + " 1000 >" + out + " & echo $!", bin.toString()).start();
+        int pid = Integer.parseInt(new String(sh.getInputStream().readAllBytes()).strip());
+        sh.waitFor();
+        List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "trace", "-o", events.toString(), "-p", Integer.toString(pid),
+                "p:pt_int " + off(bin, "work") + " idx=%di:s64 j=%si:s64", "r:pt_intr " + off(bin, "work") + " rv=$retval:s64");
+        Process jvm = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline && (!Files.exists(events) || Files.size(events) < 20_000)) {
+            Thread.sleep(20);
+        }
+        assertTrue(Files.size(events) >= 20_000, "events are being written");
+        assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(jvm.pid())).start().waitFor()); // Ctrl-C
+        assertTrue(jvm.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "probe4j ends on Ctrl-C");
+        assertTrue(Files.exists(Path.of("/proc/" + pid)) && Procfs.state(pid, pid) != 'Z',
+                "the program still runs after probe4j ended: Ctrl-C ended probe4j, not the program's end");
+        assertEquals("total " + (4 * (rounds * (rounds - 1) / 2) + 1000 * rounds * 6) + "\n", waitForFile(out, "total", 60_000),
+                "the program finished as without tracing");
+        List<String> lines = Files.readAllLines(events);
+        assertTrue(lines.getLast().contains("pt_int"), "the last event line is whole: " + lines.getLast());
+        Files.deleteIfExists(events);
+        Files.deleteIfExists(out);
+        Files.deleteIfExists(dir);
+    }
+
+    @Test
     void attachThenDetachLeavesTheOriginalCodeAndNoMapping() throws Exception {
         Path bin = Fixtures.compile("probe_threads.c", "-pthread");
         Path out = Files.createTempFile("probe_attach", ".out");
