@@ -5,12 +5,16 @@
  * attaches to a process and follows every thread, fork, vfork and exec. One thread per session,
  * {@code probe4j-tracer}, makes every ptrace request (the kernel only accepts them from the thread
  * that attached); other threads hand it work through a queue, and wake it out of {@code waitpid}
- * by signalling a traced helper process (the doorbell). Signals, group-stops ({@code PTRACE_LISTEN})
+ * by signalling a traced helper process (the doorbell). It polls for stops a short while before it
+sleeps ({@link io.probe4j.engine.trap.StopWait}), and keeps every stop short: work that needs no
+stopped thread runs right after the resume ({@link io.probe4j.engine.trap.StoppedThread#afterResume}).
+Signals, group-stops ({@code PTRACE_LISTEN})
  * and exit statuses behave as without tracing; whatever ends the session, every process is
  * detached and left running.
  *
  * <p>The breakpoint layer plugs in through {@link io.probe4j.engine.trap.TraceHooks}: traps that it
- * may consume, new processes and execs, and a last call before detaching, each with stopped threads
+ * may consume, new processes and execs (which it may let go: {@link io.probe4j.engine.trap.StoppedProcess#letGo}),
+ * ended threads, and a last call before detaching, each with stopped threads
  * whose registers and memory it may read and write ({@link io.probe4j.engine.trap.StoppedThread},
  * {@link io.probe4j.engine.trap.StoppedProcess}).
  */
