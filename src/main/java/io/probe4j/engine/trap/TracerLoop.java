@@ -36,6 +36,7 @@ final class TracerLoop implements Runnable {
     private final Map<Integer, WaitStatus> earlyStops = new HashMap<>();
     /** Work the hooks left for after the stopped thread resumed ({@link StoppedThread#afterResume}). */
     final ArrayDeque<Runnable> afterResume = new ArrayDeque<>();
+    private final StopWait stopWait = new StopWait();
     /** Completes with the root pid once the program exec'ed (launch) or all threads were seized (attach). */
     final CompletableFuture<Integer> ready = new CompletableFuture<>();
     final CompletableFuture<SessionEnd> end = new CompletableFuture<>();
@@ -133,7 +134,7 @@ final class TracerLoop implements Runnable {
      */
     WaitStatus nextStatus(boolean mainLoop) {
         while (true) {
-            WaitStatus ws = StopWait.next();
+            WaitStatus ws = stopWait.next();
             if (doorbell != null && ws.pid() == doorbell.pid()) {
                 doorbell.handle(ws);
                 if (mainLoop) {

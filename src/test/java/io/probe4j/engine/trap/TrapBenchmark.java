@@ -35,7 +35,7 @@ class TrapBenchmark {
         Path bin = Fixtures.compile("probe_bench.c", "-O2");
         Path mini = Fixtures.compileAs("bench_minitracer", "../../../bench/c/minitracer.c", "-O2");
         String target = Long.toHexString(Kev.fileOffset(bin, "target"));
-        String poll = Long.toString(StopWait.DEFAULT_POLL_MICROS * 1000);
+        String poll = Long.toString(StopWait.MAX_NS);
         Path out = Files.createTempFile("probe_bench", ".out");
         String def = bin + ":0x" + target;
         List<String[]> rows = new ArrayList<>();
