@@ -41,16 +41,12 @@ class TrapDetachTest {
         return Files.exists(f) ? Files.readString(f) : "<no file>";
     }
 
-    @Test
-    void sigtermToProbe4jDetachesAndTheProgramFinishesRight() throws Exception {
-        Path bin = Fixtures.compile("probe_threads.c", "-pthread");
-        Path dir = Files.createTempDirectory("probe_term");
-        Path events = dir.resolve("events"), out = dir.resolve("out");
+    /** {@code probe4j trace -o EVENTS ARGS...} in a JVM of its own, once it has written 20 kB of events. */
+    static Process probe4jWritingEvents(Path events, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "trace", "-o", events.toString(),
-                "p:pt_work " + off(bin, "work") + " idx=%di:s64 j=%si:s64", "r:pt_workr " + off(bin, "work") + " rv=$retval:s64",
-                "--", "/bin/sh", "-c", "exec \"$0\" " + ROUNDS + " >" + out, bin.toString()));
+                "trace", "-o", events.toString()));
+        cmd.addAll(List.of(args));
         Process jvm = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         long deadline = System.nanoTime() + 60_000_000_000L;
@@ -58,6 +54,17 @@ class TrapDetachTest {
             Thread.sleep(20);
         }
         assertTrue(Files.size(events) >= 20_000, "events are being written");
+        return jvm;
+    }
+
+    @Test
+    void sigtermToProbe4jDetachesAndTheProgramFinishesRight() throws Exception {
+        Path bin = Fixtures.compile("probe_threads.c", "-pthread");
+        Path dir = Files.createTempDirectory("probe_term");
+        Path events = dir.resolve("events"), out = dir.resolve("out");
+        Process jvm = probe4jWritingEvents(events, "p:pt_work " + off(bin, "work") + " idx=%di:s64 j=%si:s64",
+                "r:pt_workr " + off(bin, "work") + " rv=$retval:s64",
+                "--", "/bin/sh", "-c", "exec \"$0\" " + ROUNDS + " >" + out, bin.toString());
         jvm.destroy(); // SIGTERM, as a service manager (or Ctrl-C, SIGINT) stops it
         assertTrue(jvm.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
         assertEquals(TOTAL, waitForFile(out, "total", 60_000), "the program finished as without tracing");
@@ -79,17 +86,8 @@ class TrapDetachTest {
         Process sh = new ProcessBuilder("/bin/sh", "-c", "\"$0\" " + rounds + " 1000 >" + out + " & echo $!", bin.toString()).start();
         int pid = Integer.parseInt(new String(sh.getInputStream().readAllBytes()).strip());
         sh.waitFor();
-        List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "trace", "-o", events.toString(), "-p", Integer.toString(pid),
+        Process jvm = probe4jWritingEvents(events, "-p", Integer.toString(pid),
                 "p:pt_int " + off(bin, "work") + " idx=%di:s64 j=%si:s64", "r:pt_intr " + off(bin, "work") + " rv=$retval:s64");
-        Process jvm = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (System.nanoTime() < deadline && (!Files.exists(events) || Files.size(events) < 20_000)) {
-            Thread.sleep(20);
-        }
-        assertTrue(Files.size(events) >= 20_000, "events are being written");
         assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(jvm.pid())).start().waitFor()); // Ctrl-C
         assertTrue(jvm.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "probe4j ends on Ctrl-C");
         assertTrue(Files.exists(Path.of("/proc/" + pid)) && Procfs.state(pid, pid) != 'Z',
