@@ -1,6 +1,7 @@
 package io.probe4j.cli;
 
 import io.probe4j.UserException;
+import io.probe4j.sys.SignalState;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,6 +13,8 @@ import picocli.CommandLine.Command;
 public final class Main {
 
     public static void main(String[] args) {
+        SignalState.rememberStart();
+        StopSignals.install();
         System.exit(run(args));
     }
 

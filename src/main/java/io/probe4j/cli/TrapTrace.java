@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code probe4j trace} on the trap engine: every definition becomes a probe of the public API, the
  * command runs (or process {@code -p PID} is attached) until it ends, and whatever ends the session
- * (Ctrl-C, SIGTERM) detaches cleanly and still writes out every event.
+ * (Ctrl-C, SIGTERM) detaches cleanly and still writes out every event, once ({@link TraceEnding}).
  */
 final class TrapTrace {
     private static final long FLUSH_MILLIS = 100;
@@ -28,33 +28,26 @@ final class TrapTrace {
             t.setDaemon(true);
             return t;
         });
-        Thread atExit = new Thread(() -> {
-            tracer.close();
-            sink.close();
-        }, "probe4j-trace-end");
+        TraceEnding ending = new TraceEnding(tracer, sink);
+        Thread atExit = new Thread(ending, "probe4j-trace-end");
+        Runtime.getRuntime().addShutdownHook(atExit);
         try {
             for (ResolvedProbe p : probes) {
                 tracer.register(EventProbes.info(p.definition(), p.file(), p.offset(), sink));
             }
             flusher.scheduleWithFixedDelay(sink::flush, FLUSH_MILLIS, FLUSH_MILLIS, TimeUnit.MILLISECONDS);
-            Runtime.getRuntime().addShutdownHook(atExit);
             tracer.start();
             if (pid != null) {
                 System.err.println("probe4j: attached to process " + pid + "; Ctrl-C to detach");
             }
-            int status = tracer.waitFor();
+            return tracer.waitFor();
+        } finally {
+            flusher.shutdownNow();
+            ending.run();
             try {
                 Runtime.getRuntime().removeShutdownHook(atExit);
             } catch (IllegalStateException shuttingDown) {
-                // the hook runs: it closes the sink
-                return status;
-            }
-            return status;
-        } finally {
-            flusher.shutdownNow();
-            if (!Thread.currentThread().isInterrupted()) {
-                tracer.close();
-                sink.close();
+                // the hook runs or ran: it found the ending done, or did it
             }
         }
     }

@@ -15,6 +15,7 @@ public final class StreamSink implements EventSink {
     private final OutputFormat format;
     private final ProfileTable profile;
     private long events;
+    private boolean closed;
 
     private StreamSink(OutputStream out, boolean ownsStream, OutputFormat format, ProfileTable profile) {
         this.out = new BufferedOutputStream(out, 1 << 16);
@@ -75,6 +76,9 @@ public final class StreamSink implements EventSink {
 
     @Override
     public synchronized void flush() {
+        if (closed) {
+            return;
+        }
         try {
             out.flush();
         } catch (IOException e) {
@@ -82,12 +86,17 @@ public final class StreamSink implements EventSink {
         }
     }
 
+    /** Writes the profile table (for {@link OutputFormat#PROFILE}), flushes, closes a file; once. */
     @Override
     public synchronized void close() {
+        if (closed) {
+            return;
+        }
         if (format == OutputFormat.PROFILE) {
             write(profile.render().getBytes(StandardCharsets.UTF_8));
         }
         flush();
+        closed = true;
         if (ownsStream) {
             try {
                 out.close();

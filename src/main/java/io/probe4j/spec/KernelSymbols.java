@@ -11,7 +11,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
  * What a kernel's symbol table says, as far as {@code kprobe_events} checks it: whether a probed
@@ -121,24 +120,34 @@ public interface KernelSymbols {
 
         static Table read(Path kallsyms, Path filterFunctions, Path possible) {
             List<Entry> entries = new java.util.ArrayList<>();
-            try (Stream<String> lines = Files.lines(kallsyms)) {
-                lines.forEach(l -> {
-                    String[] f = l.split("\\s+");
-                    if (f.length >= 3 && !f[1].isEmpty()) {
-                        String module = f.length >= 4 && f[3].startsWith("[") ? f[3].substring(1, f[3].length() - 1) : null;
-                        entries.add(new Entry(f[2], Long.parseUnsignedLong(f[0], 16), f[1].charAt(0), module));
-                    }
-                });
-            } catch (IOException | RuntimeException e) {
-                // no symbols known: every lookup finds nothing
+            for (String l : linesOf(kallsyms)) {
+                String[] f = l.split("\\s+");
+                if (f.length < 3 || f[1].isEmpty() || !f[0].matches("[0-9a-fA-F]{1,16}")) {
+                    continue; // not a symbol line: skip it, not the rest of the table
+                }
+                String module = f.length >= 4 && f[3].startsWith("[") ? f[3].substring(1, f[3].length() - 1) : null;
+                entries.add(new Entry(f[2], Long.parseUnsignedLong(f[0], 16), f[1].charAt(0), module));
             }
             Set<String> ftraced = new HashSet<>();
-            try (Stream<String> lines = Files.lines(filterFunctions)) {
-                lines.forEach(l -> ftraced.add(l.split("\\s+")[0]));
-            } catch (IOException | RuntimeException e) {
-                // tracefs not mounted: no function is known to start with the ftrace call
+            for (String l : linesOf(filterFunctions)) {
+                ftraced.add(l.split("\\s+")[0]);
             }
             return new Table(entries, Set.of(), ftraced, parsePossible(possible));
+        }
+
+        /**
+         * The lines of a kernel file; none when the file does not exist (no tracefs mounted, a kernel
+         * without the feature). A file that exists but cannot be read is an error worth naming: every
+         * lookup would otherwise fail as if the symbol did not exist.
+         */
+        private static List<String> linesOf(Path file) {
+            try {
+                return Files.readAllLines(file);
+            } catch (java.nio.file.NoSuchFileException e) {
+                return List.of();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot read " + file, e);
+            }
         }
 
         /** {@code 0-3,8-11} style CPU lists. */

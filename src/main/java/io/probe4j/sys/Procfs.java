@@ -68,10 +68,22 @@ public final class Procfs {
         return statusField(pid, "PPid:");
     }
 
+    /**
+     * A signal set of {@code /proc/PID/status} ({@code SigIgn:}, {@code SigBlk:}, ...) as a mask: bit
+     * N-1 for signal N. Real-time signals above 64 do not exist on x86-64.
+     */
+    public static long signalSet(int pid, String key) {
+        return Long.parseUnsignedLong(statusText(pid, key), 16);
+    }
+
     private static int statusField(int pid, String key) {
+        return Integer.parseInt(statusText(pid, key));
+    }
+
+    private static String statusText(int pid, String key) {
         for (String line : lines(Path.of("/proc", String.valueOf(pid), "status"), "reading the status of " + pid)) {
             if (line.startsWith(key)) {
-                return Integer.parseInt(line.substring(key.length()).strip());
+                return line.substring(key.length()).strip();
             }
         }
         throw new IllegalStateException("/proc/" + pid + "/status has no " + key + " line");

@@ -123,16 +123,18 @@ public final class RemoteSyscall {
      * @return the {@code PTRACE_EVENT_EXEC} stop of the new program, which has run no instruction yet
      * @throws SysException if {@code execve} failed (the registers are restored then)
      */
-    public WaitStatus execve(int tid, String path, List<String> argv, List<String> envp) {
+    public WaitStatus execve(int tid, String path, List<String> argv, Environment envp) {
         java.io.ByteArrayOutputStream strings = new java.io.ByteArrayOutputStream();
         List<Integer> offsets = new ArrayList<>();
-        List<String> all = new ArrayList<>();
-        all.add(path);
-        all.addAll(argv);
-        all.addAll(envp);
-        for (String str : all) {
+        List<byte[]> all = new ArrayList<>();
+        all.add(path.getBytes(StandardCharsets.UTF_8));
+        argv.forEach(a -> all.add(a.getBytes(StandardCharsets.UTF_8)));
+        for (int i = 0; i < envp.size(); i++) {
+            all.add(envp.entry(i));
+        }
+        for (byte[] str : all) {
             offsets.add(strings.size());
-            strings.writeBytes(str.getBytes(StandardCharsets.UTF_8));
+            strings.writeBytes(str);
             strings.write(0);
         }
         int tableAt = (strings.size() + 7) & -8;

@@ -12,7 +12,10 @@ import java.util.Map;
  * {@code clone(CLONE_VM|CLONE_VFORK)} and {@code execve}). The child's parent is the calling
  * <em>thread</em>, so a tracer thread can wait for it with {@code __WNOTHREAD} while the JDK's
  * process reaper, which only waits for pids it spawned itself, never sees it.
- * Standard input, output and error are inherited; the signal mask is cleared.
+ * Standard input, output and error are inherited. The child's signal mask is the one this process
+ * was started with ({@link SignalState#originalBlocked()}), not the spawning thread's, and every
+ * signal that was not ignored then gets its default action: glibc would otherwise leave its two
+ * internal signals (32 and 33) ignored in the child, and that survives {@code execve}.
  */
 public final class Spawn {
     private static final MethodHandle SPAWN = Native.call("posix_spawn", FunctionDescriptor.of(Native.INT,
@@ -25,13 +28,16 @@ public final class Spawn {
             FunctionDescriptor.of(Native.INT, Native.PTR, Native.SHORT));
     private static final MethodHandle ATTR_SIGMASK = Native.call("posix_spawnattr_setsigmask",
             FunctionDescriptor.of(Native.INT, Native.PTR, Native.PTR));
+    private static final MethodHandle ATTR_SIGDEFAULT = Native.call("posix_spawnattr_setsigdefault",
+            FunctionDescriptor.of(Native.INT, Native.PTR, Native.PTR));
     private static final MethodHandle ACTIONS_INIT = Native.call("posix_spawn_file_actions_init",
             FunctionDescriptor.of(Native.INT, Native.PTR));
     private static final MethodHandle ACTIONS_DESTROY = Native.call("posix_spawn_file_actions_destroy",
             FunctionDescriptor.of(Native.INT, Native.PTR));
     private static final MethodHandle ACTIONS_OPEN = Native.call("posix_spawn_file_actions_addopen",
             FunctionDescriptor.of(Native.INT, Native.PTR, Native.INT, Native.PTR, Native.INT, Native.INT));
-    private static final short POSIX_SPAWN_SETSIGMASK = 0x08;
+    private static final short POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08;
+    private static final long UNCATCHABLE = 1L << (Signals.SIGKILL - 1) | 1L << (Signals.SIGSTOP - 1);
     private static final int O_RDONLY = 0, O_WRONLY = 1, O_CREAT = 0x40, O_TRUNC = 0x200;
 
     /**
@@ -52,11 +58,16 @@ public final class Spawn {
      * @return the child's pid
      */
     public static int spawn(String path, List<String> argv, Map<String, String> env) {
-        return spawn(path, argv, env, Stdio.INHERIT);
+        return spawn(path, argv, Environment.of(env), Stdio.INHERIT);
     }
 
     /** As {@link #spawn(String, List, Map)}, with standard streams redirected as {@code stdio} says. */
     public static int spawn(String path, List<String> argv, Map<String, String> env, Stdio stdio) {
+        return spawn(path, argv, Environment.of(env), stdio);
+    }
+
+    /** As {@link #spawn(String, List, Map, Stdio)}, with the environment exactly as {@code env} holds it. */
+    public static int spawn(String path, List<String> argv, Environment env, Stdio stdio) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment actions = a.allocate(512, 16); // posix_spawn_file_actions_t is 80 bytes
             check((int) ACTIONS_INIT.invokeExact(actions), "posix_spawn_file_actions_init", path);
@@ -82,17 +93,22 @@ public final class Spawn {
         }
     }
 
-    private static int spawn(Arena a, String path, List<String> argv, Map<String, String> env, MemorySegment actions) {
+    private static int spawn(Arena a, String path, List<String> argv, Environment env, MemorySegment actions) {
         try {
             MemorySegment attr = a.allocate(1024, 16); // glibc's posix_spawnattr_t is 336 bytes
-            MemorySegment emptySet = a.allocate(128, 8); // sigset_t, all clear
+            MemorySegment mask = a.allocate(128, 8); // sigset_t: signal N is bit N-1
+            mask.set(Native.LONG, 0, SignalState.originalBlocked());
+            MemorySegment defaults = a.allocate(128, 8);
+            defaults.set(Native.LONG, 0, ~(SignalState.originalIgnored() | UNCATCHABLE));
             check((int) ATTR_INIT.invokeExact(attr), "posix_spawnattr_init", path);
             try {
-                check((int) ATTR_SIGMASK.invokeExact(attr, emptySet), "posix_spawnattr_setsigmask", path);
-                check((int) ATTR_FLAGS.invokeExact(attr, POSIX_SPAWN_SETSIGMASK), "posix_spawnattr_setflags", path);
+                check((int) ATTR_SIGMASK.invokeExact(attr, mask), "posix_spawnattr_setsigmask", path);
+                check((int) ATTR_SIGDEFAULT.invokeExact(attr, defaults), "posix_spawnattr_setsigdefault", path);
+                check((int) ATTR_FLAGS.invokeExact(attr, (short) (POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)),
+                        "posix_spawnattr_setflags", path);
                 MemorySegment pid = a.allocate(Native.INT);
                 MemorySegment argvC = strings(a, argv);
-                MemorySegment envC = strings(a, env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+                MemorySegment envC = environment(a, env);
                 int rc = (int) SPAWN.invokeExact(pid, a.allocateFrom(path), actions, attr, argvC, envC);
                 check(rc, "posix_spawn", path);
                 return pid.get(Native.INT, 0);
@@ -110,6 +126,19 @@ public final class Spawn {
         if (rc != 0) {
             throw new SysException(call, rc, "starting " + path);
         }
+    }
+
+    /** {@code env} as a NULL-terminated {@code char *[]}, byte for byte. */
+    private static MemorySegment environment(Arena a, Environment env) {
+        MemorySegment arr = a.allocate(Native.PTR, env.size() + 1L);
+        for (int i = 0; i < env.size(); i++) {
+            byte[] e = env.entry(i);
+            MemorySegment s = a.allocate(e.length + 1L);
+            MemorySegment.copy(e, 0, s, Native.BYTE, 0, e.length);
+            arr.setAtIndex(Native.PTR, i, s);
+        }
+        arr.setAtIndex(Native.PTR, env.size(), MemorySegment.NULL);
+        return arr;
     }
 
     /** A NULL-terminated {@code char *[]}. */

@@ -1,96 +1,106 @@
 package io.probe4j.engine.kernel;
 
 import io.probe4j.UserException;
+import io.probe4j.sys.Environment;
+import io.probe4j.sys.HeldLaunch;
+import io.probe4j.sys.ProcessMemory;
+import io.probe4j.sys.Ptrace;
+import io.probe4j.sys.RemoteSyscall;
+import io.probe4j.sys.Signals;
+import io.probe4j.sys.Spawn;
+import io.probe4j.sys.SysException;
+import io.probe4j.sys.Wait;
+import io.probe4j.sys.WaitStatus;
 import java.io.File;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Starts a command held at a gate, so its pid can be given to the kernel's pid filter before it runs
- * a single instruction of the program: {@code /bin/sh -c 'read _ <"$0"; exec "$@"' FIFO CMD ARGS} blocks on
- * a FIFO until {@link #release()} writes to it, then execs the program under the same pid. Standard
- * input, output and error are the caller's (the traced program sees what it would see untraced); only
- * the shell's {@code read} takes its input from the FIFO.
+ * a single instruction: a shell that has stopped itself ({@link HeldLaunch}) is held until
+ * {@link #release()} makes it {@code execve} the program under the same pid, through ptrace, and
+ * lets go of it at once. The shell runs no code after the filter is set, so the only hits the
+ * session sees are the program's and its descendants'. The program gets the exact arguments,
+ * environment (this JVM's, byte for byte), standard streams and signal dispositions it would get
+ * from the command line.
+ *
+ * <p>A child's ptrace stops and exit are reported to the thread that spawned it: every method must
+ * be called from the thread that called {@link #start}.
  */
 final class GatedLaunch {
-    private final Process process;
-    private final Path fifo;
+    private final int pid;
+    private final Path program;
+    private final List<String> command;
+    private boolean reaped;
 
-    private GatedLaunch(Process process, Path fifo) {
-        this.process = process;
-        this.fifo = fifo;
+    private GatedLaunch(int pid, Path program, List<String> command) {
+        this.pid = pid;
+        this.program = program;
+        this.command = command;
     }
 
-    static GatedLaunch start(List<String> command) throws IOException {
-        checkRunnable(command.getFirst());
-        Path dir = Files.createTempDirectory("probe4j-gate");
-        Path fifo = dir.resolve("gate");
-        try {
-            Process mk = new ProcessBuilder("mkfifo", "-m", "600", fifo.toString()).inheritIO().start();
-            if (!mk.waitFor(10, TimeUnit.SECONDS) || mk.exitValue() != 0) {
-                throw new IOException("mkfifo " + fifo + " failed");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while creating " + fifo, e);
-        }
-        List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", "read _ <\"$0\"; exec \"$@\"", fifo.toString()));
-        argv.addAll(command);
-        return new GatedLaunch(new ProcessBuilder(argv).inheritIO().start(), fifo);
+    static GatedLaunch start(List<String> command) {
+        Path program = runnable(command.getFirst());
+        return new GatedLaunch(HeldLaunch.spawnStopped(Spawn.Stdio.INHERIT), program, List.copyOf(command));
     }
 
     /** A missing program is the user's mistake: say so like a shell would, before any tracing starts. */
-    private static void checkRunnable(String program) {
+    private static Path runnable(String program) {
         if (program.contains("/")) {
-            if (!Files.isExecutable(Path.of(program))) {
+            if (!Files.isExecutable(Path.of(program)) || Files.isDirectory(Path.of(program))) {
                 throw new UserException("probe4j: cannot run " + program + ": no such executable file", 127);
             }
-            return;
+            return Path.of(program);
         }
-        String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
+        String path = Environment.inherited().get("PATH").orElse("/usr/bin:/bin");
         for (String d : path.split(File.pathSeparator)) {
-            if (!d.isEmpty() && Files.isExecutable(Path.of(d, program)) && !Files.isDirectory(Path.of(d, program))) {
-                return;
+            Path p = Path.of(d.isEmpty() ? "." : d, program);
+            if (Files.isExecutable(p) && !Files.isDirectory(p)) {
+                return p;
             }
         }
         throw new UserException("probe4j: " + program + ": command not found", 127);
     }
 
     long pid() {
-        return process.pid();
+        return pid;
     }
 
-    /** Lets the program run. */
-    void release() throws IOException {
-        try (OutputStream gate = Files.newOutputStream(fifo)) {
-            gate.write('\n');
-        } finally {
-            cleanupFifo();
+    /** Lets the program run: {@code execve} in the held shell, then detach. */
+    void release() {
+        try {
+            HeldLaunch.seize(pid, EnumSet.of(Ptrace.Option.TRACEEXEC));
+        } catch (IllegalStateException e) {
+            reaped = true;
+            throw e;
         }
+        try (ProcessMemory memory = new ProcessMemory(pid)) {
+            new RemoteSyscall(pid, memory).execve(pid, program.toString(), command, Environment.inherited());
+        } catch (SysException e) {
+            abandon();
+            throw new UserException("probe4j: cannot run " + program + ": " + e.errnoName(), 126);
+        }
+        Ptrace.detach(pid, 0); // in its exec stop: the program's first instruction is next
     }
 
     /** Kills the gated command without letting it run (the session could not start). */
     void abandon() {
-        process.destroyForcibly();
-        cleanupFifo();
+        if (!reaped) {
+            Signals.kill(pid, Signals.SIGKILL);
+            Wait.waitpid(pid);
+            reaped = true;
+        }
     }
 
     /** Waits for the program; its exit status, 128+N when signal N killed it. */
-    int waitFor() throws InterruptedException {
-        return process.waitFor();
-    }
-
-    private void cleanupFifo() {
-        try {
-            Files.deleteIfExists(fifo);
-            Files.deleteIfExists(fifo.getParent());
-        } catch (IOException ignored) {
-            // a stale empty FIFO in /tmp is harmless
-        }
+    int waitFor() {
+        WaitStatus ws;
+        do {
+            ws = Wait.waitpid(pid);
+        } while (!ws.dead());
+        reaped = true;
+        return ws.exited() ? ws.exitCode() : 128 + ws.termSig();
     }
 }

@@ -161,12 +161,7 @@ public final class KernelTracer implements AutoCloseable {
      * runs.
      */
     public int run(List<String> command, boolean allProcesses) {
-        GatedLaunch child;
-        try {
-            child = GatedLaunch.start(command);
-        } catch (IOException e) {
-            throw new UserException("probe4j: cannot start " + command.getFirst() + ": " + e.getMessage(), 127);
-        }
+        GatedLaunch child = GatedLaunch.start(command);
         try {
             if (!allProcesses) {
                 instance.followPid(child.pid());
@@ -181,12 +176,7 @@ public final class KernelTracer implements AutoCloseable {
             child.abandon();
             throw e instanceof IOException io ? new UserException("probe4j: tracefs: " + io.getMessage(), 1) : (RuntimeException) e;
         }
-        try {
-            return child.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 130;
-        }
+        return child.waitFor();
     }
 
     /** Traces every process until the JVM is stopped (Ctrl-C, SIGTERM), when the shutdown hook ends the session. */

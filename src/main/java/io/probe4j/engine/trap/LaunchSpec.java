@@ -1,6 +1,7 @@
 package io.probe4j.engine.trap;
 
 import io.probe4j.UserException;
+import io.probe4j.sys.Environment;
 import io.probe4j.sys.Spawn;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,18 +12,22 @@ import java.util.Map;
  * A command to launch under tracing: the program (a path, or a name looked up in {@code $PATH}),
  * its arguments, its environment and where its standard streams go.
  */
-public record LaunchSpec(List<String> command, Map<String, String> env, Spawn.Stdio stdio) {
+public record LaunchSpec(List<String> command, Environment env, Spawn.Stdio stdio) {
     public LaunchSpec {
         if (command.isEmpty()) {
             throw new UserException("no command to launch");
         }
         command = List.copyOf(command);
-        env = Map.copyOf(env);
     }
 
-    /** The command with the JVM's environment and inherited standard streams. */
+    /** The command with the given environment variables (in the map's order). */
+    public LaunchSpec(List<String> command, Map<String, String> env, Spawn.Stdio stdio) {
+        this(command, Environment.of(env), stdio);
+    }
+
+    /** The command with the environment this JVM was started with (byte for byte, in order) and inherited standard streams. */
     public static LaunchSpec of(String... command) {
-        return new LaunchSpec(List.of(command), System.getenv(), Spawn.Stdio.INHERIT);
+        return new LaunchSpec(List.of(command), Environment.inherited(), Spawn.Stdio.INHERIT);
     }
 
     public LaunchSpec withStdio(Spawn.Stdio stdio) {
@@ -39,7 +44,7 @@ public record LaunchSpec(List<String> command, Map<String, String> env, Spawn.St
             }
             return p.toAbsolutePath();
         }
-        String path = env.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
+        String path = env.get("PATH").orElse("/usr/local/bin:/usr/bin:/bin");
         for (String dir : path.split(":")) {
             Path p = Path.of(dir.isEmpty() ? "." : dir, name);
             if (Files.isRegularFile(p) && Files.isExecutable(p)) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /** Finds the {@link RuntimeHook} functions in the files a process maps (by file name, then symbol). */
 final class RuntimeHooks {
@@ -15,6 +16,11 @@ final class RuntimeHooks {
     }
 
     private final Map<String, List<Place>> byPath = new HashMap<>();
+    private final Consumer<String> diagnostics;
+
+    RuntimeHooks(Consumer<String> diagnostics) {
+        this.diagnostics = diagnostics;
+    }
 
     /** The hooks in the file {@code m} maps (empty for most files). */
     List<Place> placesIn(Mapping m) {
@@ -23,10 +29,10 @@ final class RuntimeHooks {
         if (!n.startsWith("ld-") && !n.startsWith("ld.so") && !n.startsWith("libgcc_s") && !n.startsWith("libstdc++")) {
             return List.of();
         }
-        return byPath.computeIfAbsent(m.path(), RuntimeHooks::find);
+        return byPath.computeIfAbsent(m.path(), this::find);
     }
 
-    private static List<Place> find(String path) {
+    private List<Place> find(String path) {
         List<Place> out = new ArrayList<>();
         try {
             ElfFile f = ElfFile.open(Path.of(path));
@@ -35,8 +41,10 @@ final class RuntimeHooks {
             add(out, f, "_Unwind_Resume_or_Rethrow", RuntimeHook.UNWIND);
             add(out, f, "_Unwind_ForcedUnwind", RuntimeHook.UNWIND);
             add(out, f, "__cxa_begin_catch", RuntimeHook.CATCH);
-        } catch (RuntimeException e) {
-            // not an ELF file we can read: nothing watched there
+        } catch (io.probe4j.UserException e) {
+            // a file named like the loader or libgcc_s that is not an ELF file we can read: nothing to watch
+            // there; say so, since longjmp and C++ exceptions through it would go unnoticed by return probes
+            diagnostics.accept("warning: " + e.getMessage() + "; return probes will not see exceptions unwound through it");
         }
         return out;
     }

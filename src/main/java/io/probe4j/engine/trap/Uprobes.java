@@ -27,7 +27,7 @@ import java.util.function.Consumer;
 public final class Uprobes implements TraceHooks {
     private final List<ProbePoint> points = new CopyOnWriteArrayList<>();
     private final Map<Integer, ProcessProbes> processes = new HashMap<>();
-    private final RuntimeHooks runtimeHooks = new RuntimeHooks();
+    private final RuntimeHooks runtimeHooks;
     private final Consumer<String> diagnostics;
     private volatile Thread tracerThread;
     private volatile boolean followChildren = true;
@@ -35,6 +35,7 @@ public final class Uprobes implements TraceHooks {
     /** @param diagnostics where problems go that must not stop tracing (a probe that cannot be installed in one process) */
     public Uprobes(Consumer<String> diagnostics) {
         this.diagnostics = diagnostics;
+        this.runtimeHooks = new RuntimeHooks(diagnostics);
     }
 
     /** The points, in the order they were added. */
