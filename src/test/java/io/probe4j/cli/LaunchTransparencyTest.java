@@ -1,0 +1,91 @@
+package io.probe4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.probe4j.testing.Cli;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledIf;
+
+/** A traced program gets what it would get untraced: the same environment, and only its own events are traced. */
+@Timeout(120)
+class LaunchTransparencyTest {
+    /**
+     * An environment as a shell would pass it: not sorted, a value that is not UTF-8, an empty value,
+     * a name twice (getenv finds the first).
+     */
+    private static final String ENV = "env -i ZED=last B=2 A='with space' EMPTY= A=again PATH=/usr/bin:/bin "
+            + "\"$(printf 'RAW=\\377\\376x')\"";
+
+    /** {@code COMMAND} run with exactly {@link #ENV}; its standard output. */
+    private static byte[] withEnv(String command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("/bin/sh", "-c", "exec " + ENV + " " + command)
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), command);
+        return out;
+    }
+
+    private static String probe4j() {
+        return String.join(" ", List.of(ProcessHandle.current().info().command().orElse("java"),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    }
+
+    private static void theProgramGetsTheEnvironmentByteForByte(String engine) throws Exception {
+        Path events = Files.createTempFile("transparency", ".events");
+        try {
+            byte[] untraced = withEnv("/usr/bin/env");
+            byte[] traced = withEnv(probe4j() + " trace --engine " + engine + " -o " + events
+                    + " 'p:tr_getenv libc:getenv name=+0(%di):string' -- /usr/bin/env");
+            assertTrue(new String(untraced, java.nio.charset.StandardCharsets.ISO_8859_1).contains("RAW=\u00ff\u00fex"),
+                    "the shell passed the bytes that are not UTF-8");
+            assertArrayEquals(untraced, traced, "env prints the same bytes traced:\n" + new String(traced) + "\nand untraced:\n"
+                    + new String(untraced));
+            assertTrue(Files.readString(events).contains("tr_getenv:"), "and it was traced");
+        } finally {
+            Files.deleteIfExists(events);
+        }
+    }
+
+    @Test
+    void theTrapEnginesProgramGetsTheEnvironmentByteForByte() throws Exception {
+        theProgramGetsTheEnvironmentByteForByte("trap");
+    }
+
+    @Test
+    @EnabledIf("io.probe4j.engine.kernel.Kev#kernelAvailable")
+    void theKernelEnginesProgramGetsTheEnvironmentByteForByte() throws Exception {
+        theProgramGetsTheEnvironmentByteForByte("kernel");
+    }
+
+    /**
+     * The kernel engine holds the command until its pid is in the filter; nothing of that gate (a shell
+     * and its libc) may show up in the trace: every malloc event is the program's, and there are as
+     * many as the trap engine sees.
+     */
+    @Test
+    @EnabledIf("io.probe4j.engine.kernel.Kev#kernelAvailable")
+    void theKernelEngineTracesOnlyTheCommandNotTheGateThatStartsIt() throws Exception {
+        List<List<String>> byEngine = new ArrayList<>();
+        for (String engine : List.of("kernel", "trap")) {
+            Cli.Result r = Cli.run("trace", "--engine", engine, "p:tr_malloc libc:malloc size=%di:u64", "--", "/bin/echo", "hi");
+            assertEquals(0, r.status(), r.err());
+            List<String> events = r.out().lines().filter(l -> l.contains("tr_malloc:")).toList();
+            assertTrue(!events.isEmpty(), engine + ": echo calls malloc");
+            for (String e : events) {
+                assertTrue(e.stripLeading().startsWith("echo-"), engine + ": an event of another task than the command: " + e);
+            }
+            byEngine.add(events.stream().map(l -> l.replaceAll(".*size=", "size=")).toList());
+        }
+        assertEquals(byEngine.get(1), byEngine.get(0), "the kernel engine sees the malloc calls the trap engine sees");
+    }
+}
