@@ -15,14 +15,18 @@ import java.util.List;
  * A small x86-64 assembler for code probe4j generates (trampolines, compiled fetch arguments):
  * it emits into a growable buffer for a known base address, so relative branches and RIP-relative
  * operands are computed for where the code will live. Operands are given in Intel order
- * (destination first); the {@link #lines() listing} says what was meant in objdump's AT&T syntax.
+ * (destination first); the {@link #lines() listing} says what each line means in objdump's AT&T
+ * syntax, text for text.
  *
  * <p>Where forms are equivalent it picks the shortest, as GNU as does: sign-extended imm8 and
  * accumulator forms, no displacement when it is 0, {@code mov $imm,%r32} for a 64-bit register
- * when the value fits 32 bits unsigned. A branch to an address or a label already bound takes
- * rel8 when it reaches; to a label bound later, rel32 unless {@code Short} is asked for.
- * Displacements and immediates that do not fit raise an {@link AssemblyException} naming the
- * instruction.
+ * when the value fits 32 bits unsigned. A branch to an address or to a label already bound takes
+ * rel8 when it reaches; to a label bound later, rel32 unless {@code jmpShort}/{@code jccShort} ask
+ * for rel8. A displacement or immediate that does not fit raises an {@link AssemblyException}
+ * naming the instruction; the instruction is then not emitted and the code so far stays usable.
+ *
+ * <p>The instructions are declared in layers by family: {@link DataInstructions} (moves, stack,
+ * atomics), {@link ArithmeticInstructions}, and here control flow, system instructions and data.
  */
 public final class Assembler extends ArithmeticInstructions {
 
@@ -45,7 +49,11 @@ public final class Assembler extends ArithmeticInstructions {
         return e.label(name);
     }
 
-    /** Places {@code label} here, completing the branches and operands that wait for it. */
+    /**
+     * Places {@code label} here, completing the branches and operands that wait for it.
+     *
+     * @throws AssemblyException if a waiting rel8 branch does not reach it (the code is then incomplete)
+     */
     public void bind(Label label) {
         e.bind(label);
     }
@@ -81,7 +89,7 @@ public final class Assembler extends ArithmeticInstructions {
         StringBuilder sb = new StringBuilder();
         for (Line l : lines()) {
             int off = (int) (l.address() - e.base);
-            sb.append(String.format("%x: %-24s %s%n", l.address(),
+            sb.append(String.format("%x: %-30s %s%n", l.address(),
                     HexFormat.ofDelimiter(" ").formatHex(code, off, off + l.length()), l.text()));
         }
         return sb.toString();

@@ -55,21 +55,21 @@ abstract sealed class DataInstructions permits ArithmeticInstructions {
      * {@code mov $simm32,%r64} (sign-extends) and {@code movabs $imm64,%r64}.
      */
     public void mov(Width w, Gpr dst, long imm) {
-        e.begin();
         if (w == Width.QWORD && imm >= 0 && imm <= 0xffff_ffffL) {
-            w = Width.DWORD;
-        } else if (w == Width.QWORD && imm == (int) imm) {
-            e.modrm(W, 0xc7, 0, dst);
-            e.imm(imm, 4);
-            e.end("mov", new Imm(imm, w), reg(dst, w));
-            return;
-        }
-        if (w != Width.QWORD) {
+            w = Width.DWORD; // writing a 32-bit register clears the upper half
+        } else if (w != Width.QWORD) {
             checkImm("mov", w, imm, reg(dst, w));
         }
-        e.opReg(size(w), w == Width.BYTE ? 0xb0 : 0xb8, dst);
-        e.imm(imm, w.bits() / 8);
-        e.end(w == Width.QWORD ? "movabs" : "mov", new Imm(imm, w), reg(dst, w));
+        e.begin();
+        if (w == Width.QWORD && imm == (int) imm) {
+            e.modrm(W, 0xc7, 0, dst);
+            e.imm(imm, 4);
+        } else {
+            e.opReg(size(w), w == Width.BYTE ? 0xb0 : 0xb8, dst);
+            e.imm(imm, w.bits() / 8);
+        }
+        boolean movabs = w == Width.QWORD && imm != (int) imm;
+        e.end(movabs ? "movabs" : "mov", new Imm(imm, w), reg(dst, w));
     }
 
     /** {@code mov [dst], imm} (a 64-bit store takes a sign-extended imm32). */
@@ -98,7 +98,7 @@ abstract sealed class DataInstructions permits ArithmeticInstructions {
     /** {@code movsx}/{@code movsxd}: sign-extends {@code from} to {@code to}. */
     public void movsx(Width to, Width from, Gpr dst, Gpr src) {
         e.begin();
-        e.modrm(signExtendFlags(to, from) | (from == Width.BYTE ? BYTE_RM : 0), signExtendOp(to, from),
+        e.modrm(size(to) & ~(BYTE_REG | BYTE_RM) | (from == Width.BYTE ? BYTE_RM : 0), signExtendOp(to, from),
                 dst.number(), src);
         e.end("movs" + from.suffix() + to.suffix(), reg(src, from), reg(dst, to));
     }
@@ -106,7 +106,7 @@ abstract sealed class DataInstructions permits ArithmeticInstructions {
     /** {@code movsx}/{@code movsxd} from memory. */
     public void movsx(Width to, Width from, Gpr dst, Mem src) {
         e.begin();
-        e.modrm(signExtendFlags(to, from), signExtendOp(to, from), dst.number(), src);
+        e.modrm(size(to) & ~(BYTE_REG | BYTE_RM), signExtendOp(to, from), dst.number(), src);
         e.end("movs" + from.suffix() + to.suffix(), new Addr(src), reg(dst, to));
     }
 
@@ -188,6 +188,7 @@ abstract sealed class DataInstructions permits ArithmeticInstructions {
         e.modrm(size(w) | LOCK, op(w, 0x0fb0), r.number(), m);
         e.end("lock cmpxchg", reg(r, w), new Addr(m));
     }
+
     /** {@code mfence}. */
     public void mfence() {
         simple(0x0faef0, "mfence");
@@ -251,7 +252,7 @@ abstract sealed class DataInstructions permits ArithmeticInstructions {
             System.arraycopy(operands, 0, args, 1, operands.length);
             throw new AssemblyException(String.format("%s at 0x%x: the immediate does not fit %s",
                     AttSyntax.render(mnemonic, java.util.List.of(args), e.base, here()), here(),
-                    w == Width.QWORD ? "a sign-extended imm32" : "a " + w.bits() + "-bit operand"));
+                    w == Width.QWORD ? "a sign-extended imm32" : "the " + w.bits() + "-bit operand"));
         }
         return w.signExtend(imm);
     }
@@ -271,7 +272,4 @@ abstract sealed class DataInstructions permits ArithmeticInstructions {
         return from == Width.DWORD ? 0x63 : extendOp(from, 0x0fbe); // 63 is movsxd
     }
 
-    private static int signExtendFlags(Width to, Width from) {
-        return size(to) & ~(BYTE_REG | BYTE_RM);
-    }
 }
