@@ -13,11 +13,13 @@ import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The public API: handlers, changing the program from a handler, faults, enable/disable, unregister. */
 @Timeout(120)
+@Tag("integration")
 class ProbeApiTest {
     Path out;
 

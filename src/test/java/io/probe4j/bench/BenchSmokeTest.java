@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.probe4j.cli.Main;
+import io.probe4j.testing.Skip;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (a figure or "not available: reason", never a missing row), and the script leaves nothing behind in
  * tracefs when it is stopped. No assertion on any figure: benchmarks are not tests.
  */
+@Tag("integration")
 class BenchSmokeTest {
     private static final Path SCRIPT = Path.of("bench/run").toAbsolutePath();
     private static final Path TRACEFS = Path.of("/sys/kernel/tracing");
@@ -80,8 +82,7 @@ class BenchSmokeTest {
 
     @Test
     void stoppedRunRemovesItsTracefsEvents() throws Exception {
-        assumeTrue(ProcessHandle.current().info().user().orElse("").equals("root")
-                && Files.isWritable(TRACEFS.resolve("uprobe_events")), "needs root and tracefs");
+        Skip.unlessKernel();
         Path out = tmp.resolve("benchmarks.md");
         // a full run (not --smoke): its kernel runs last long enough to be caught with events defined
         Process p = bench(List.of("--no-install", "--rounds", "1", "--seconds", "1", "--out", out.toString()), tmp.resolve("bench.log"));

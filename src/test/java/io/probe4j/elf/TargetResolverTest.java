@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.probe4j.UserException;
 import io.probe4j.spec.ProbeTarget;
 import io.probe4j.spec.ProbeTarget.Location;
 import io.probe4j.testing.Fixtures;
+import io.probe4j.testing.Skip;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,7 +79,7 @@ class TargetResolverTest {
         assertEquals(mainOffset + second, offsetOf(withDecoder.resolve(symbol(f, "main", second))));
         assertEquals(mainOffset + second, offsetOf(withDecoder.resolve(
                 new ProbeTarget(f.toString(), new Location.FileOffset(mainOffset + second), OptionalLong.empty()))));
-        assumeTrue(second > 1, "first instruction of main is one byte long");
+        Skip.PLATFORM.unless(second > 1, "the compiler made the first instruction of main one byte long");
         UserException e = assertThrows(UserException.class, () -> withDecoder.resolve(symbol(f, "main", 1)));
         assertEquals(f + ": main+1 is not an instruction boundary: it is inside the instruction at main+0 (the next one "
                 + "is at main+" + second + "); a breakpoint there would corrupt the program", e.getMessage());
@@ -159,7 +159,7 @@ class TargetResolverTest {
                 .filter(l -> l.stream().anyMatch(s -> s.name().contains("@@") && s.type().equals("FUNC")))
                 .filter(l -> l.stream().allMatch(s -> s.type().equals("FUNC")))
                 .findFirst();
-        assumeTrue(pick.isPresent(), "libc exports no multi-version FUNC");
+        Skip.PLATFORM.unless(pick.isPresent(), "libc exports no multi-version FUNC");
         List<Oracle.Sym> versions = pick.get();
         Oracle.Sym dflt = versions.stream().filter(s -> s.name().contains("@@")).findFirst().orElseThrow();
         Oracle.Sym old = versions.stream().filter(s -> !s.name().contains("@@")).findFirst().orElseThrow();
@@ -176,7 +176,7 @@ class TargetResolverTest {
     void indirectFunctionsAreRefusedWithTheReason() {
         Oracle.Sym ifunc = Oracle.symbols(ElfSymbolsTest.LIBC).stream().filter(s -> s.type().equals("IFUNC"))
                 .findFirst().orElse(null);
-        assumeTrue(ifunc != null, "libc has no IFUNC");
+        Skip.PLATFORM.unless(ifunc != null, "libc has no IFUNC");
         UserException e = assertThrows(UserException.class, () -> resolver.resolve(
                 new ProbeTarget("libc.so.6", new Location.Symbol(ifunc.baseName(), 0), OptionalLong.empty())));
         assertTrue(e.getMessage().contains(ifunc.baseName() + " is an indirect function (IFUNC)"), e.getMessage());

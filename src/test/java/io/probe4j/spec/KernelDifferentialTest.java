@@ -2,8 +2,9 @@ package io.probe4j.spec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.probe4j.testing.Kernel;
+import io.probe4j.testing.Skip;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * this run, {F2} another copy whose name has '.', '-' and '_', {D} a directory, {N} a missing file,
  * {E} an event name unique to the case, {G} a group unique to this run.
  */
+@Kernel
 class KernelDifferentialTest {
     private static String id;
     private static Path dir;
@@ -29,7 +31,7 @@ class KernelDifferentialTest {
 
     @BeforeAll
     static void setUp() throws IOException {
-        assumeTrue(KernelOracle.available(), "needs root and tracefs at /sys/kernel/tracing");
+        Skip.KERNEL.unless(KernelOracle.available(), "needs root and tracefs: uprobe_events writable, error_log readable");
         id = Long.toString(ProcessHandle.current().pid()) + (System.nanoTime() % 1000);
         dir = Path.of("target", "spec-oracle-" + id).toAbsolutePath();
         Files.createDirectories(dir.resolve("sub"));

@@ -2,8 +2,8 @@ package io.probe4j.spec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.probe4j.testing.Skip;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * error_log message and caret, and the listing afterwards. A case may hold several writes joined by
  * {@code " ;; "}; {addr:SYM} stands for a symbol's address in the VM's kernel.
  */
+@Tag("vm")
 class KprobeDifferentialTest {
     private static List<String> handwritten;
     private static List<String> selftest;   // with '^' where the selftest expects the caret
@@ -44,7 +46,7 @@ class KprobeDifferentialTest {
         try {
             report = KprobeVm.run(all, symbols, Set.of("sched/sched_switch"));
         } catch (KprobeVm.Unavailable e) {
-            assumeTrue(false, "no kprobe VM: " + e.getMessage());
+            Skip.VM.abort("no kprobe VM: " + e.getMessage());
         }
         System.out.printf("kprobe VM: kernel %s, %d cases, %.1f s (boot included)%n", report.release(),
                 report.cases().size(), report.seconds());

@@ -2,30 +2,32 @@ package io.probe4j.spec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.probe4j.testing.Skip;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** {@link KprobeSupport#check()} on this machine's kernel, and in the kprobe VM. */
+@Tag("kernel")
 class KprobeSupportTest {
     @Test
     void theVerdictFollowsWhetherKprobeEventsExist() {
-        assumeTrue(Files.exists(Path.of("/sys/kernel/tracing/available_events")), "needs tracefs");
+        Skip.unlessKernel();
         boolean present = Files.exists(Path.of("/sys/kernel/tracing/kprobe_events"));
         assertEquals(present, KprobeSupport.check().isEmpty());
     }
 
     @Test
     void aKernelWithoutKprobeEventsIsToldByItsConfig() throws IOException {
-        assumeTrue(Files.exists(Path.of("/sys/kernel/tracing/available_events")), "needs tracefs");
-        assumeTrue(!Files.exists(Path.of("/sys/kernel/tracing/kprobe_events")), "this kernel has kprobe events");
-        assumeTrue(Files.exists(Path.of("/proc/config.gz")), "needs /proc/config.gz");
+        Skip.unlessKernel();
+        Skip.KERNEL_CONFIG.unless(!Files.exists(Path.of("/sys/kernel/tracing/kprobe_events")), "this kernel has kprobe events");
+        Skip.KERNEL_CONFIG.unless(Files.exists(Path.of("/proc/config.gz")), "this kernel has no /proc/config.gz");
         String config;
         try (InputStream in = new GZIPInputStream(Files.newInputStream(Path.of("/proc/config.gz")))) {
             config = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -37,6 +39,7 @@ class KprobeSupportTest {
     }
 
     @Test
+    @Tag("vm")
     void insideTheKprobeVmTheCheckPasses() throws Exception {
         Path classes = Path.of("target/classes").toAbsolutePath();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -46,7 +49,7 @@ class KprobeSupportTest {
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int rc = p.waitFor();
-        assumeTrue(rc != KprobeVm.UNAVAILABLE, "no kprobe VM: " + out.strip());
+        Skip.VM.unless(rc != KprobeVm.UNAVAILABLE, "no kprobe VM: " + out.strip());
         assertEquals(0, rc, out);
         assertTrue(out.contains("kprobe events available"), out);
     }

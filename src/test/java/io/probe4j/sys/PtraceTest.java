@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("integration")
 class PtraceTest {
     private static Mapping text(int pid) {
         return Procfs.maps(pid).stream().filter(m -> m.executable() && m.path().endsWith("trap_spin")).findFirst().orElseThrow();

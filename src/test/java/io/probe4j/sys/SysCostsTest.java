@@ -6,12 +6,15 @@ import io.probe4j.testing.Fixtures;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Prints what the FFM edge costs: PTRACE_GETREGS, process_vm_readv and an int3 stop round trip from
- * Java, next to the same calls from C (trap_bench.c). Figures only; nothing asserted about time.
+ * Java, next to the same calls from C (trap_bench.c). Figures only; nothing asserted about time. A
+ * benchmark, run on demand: {@code mvn verify -Pbench}.
  */
+@Tag("bench")
 class SysCostsTest {
     private static final int N = 50_000;
 

@@ -1,10 +1,10 @@
 package io.probe4j.arch.x86_64;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.probe4j.elf.ElfFile;
 import io.probe4j.testing.Fixtures;
+import io.probe4j.testing.Kernel;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -25,12 +25,12 @@ import org.junit.jupiter.api.Test;
  * equal {@link Probeability}. Events live in a group of our own and are always removed; the
  * global {@code uprobe_events} is only ever appended to.
  */
+@Kernel
 class ProbeabilityKernelTest {
     static final Path TRACEFS = Path.of("/sys/kernel/tracing");
 
     @Test
     void kernelAcceptsAndRefusesExactlyWhatProbeabilitySays() throws Exception {
-        assumeTrue(Files.isWritable(TRACEFS.resolve("uprobe_events")), "needs root and tracefs");
         Path bin = Fixtures.compile("x86_probeable.c");
         ElfFile elf = ElfFile.open(bin);
         byte[] file = Files.readAllBytes(bin);

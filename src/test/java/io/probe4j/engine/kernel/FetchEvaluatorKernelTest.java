@@ -10,6 +10,7 @@ import io.probe4j.event.TraceText;
 import io.probe4j.event.Value;
 import io.probe4j.spec.Fetch;
 import io.probe4j.spec.FetchArg;
+import io.probe4j.testing.Kernel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -18,7 +19,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
  * The fetch evaluator (what the trap engine runs at each hit) against the kernel: for each kernel hit,
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.condition.EnabledIf;
  * argument, which must print exactly as the kernel's value. $stackN is left out: the stack words of a
  * returned call are gone by the time the test reads memory.
  */
-@EnabledIf("io.probe4j.engine.kernel.Kev#kernelAvailable")
+@Kernel
 class FetchEvaluatorKernelTest {
 
     @Test

@@ -4,23 +4,25 @@ import static io.probe4j.engine.kernel.Kev.*;
 
 import io.probe4j.event.OutputFormat;
 import io.probe4j.event.StreamSink;
+import io.probe4j.testing.Kernel;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * Not a timed test: figures for the report. Run with
- * {@code ./run-tests -q -Dtest=KernelBenchmark -Dprobe4j.bench=true -DargLine=...} (see the report).
+ * Not a timed test: figures for the report. A benchmark, run on demand: {@code mvn verify -Pbench}, or
+ * alone with {@code mvn test -Dtest=KernelBenchmark}.
  * kev_loop calls target(i, i+1) N times and prints how long its loop took; the same probe
  * ({@code a=%di:s32 b=%si:s32}) is measured untraced, through a raw tracefs instance (the kernel
  * alone, no reader; then with {@code cat trace_pipe} as reader) and through probe4j (parse + format
  * every event into ftrace text).
  */
-@EnabledIfSystemProperty(named = "probe4j.bench", matches = "true")
+@Kernel
+@Tag("bench")
 class KernelBenchmark {
     static final int N = Integer.getInteger("probe4j.bench.n", 200_000);
 

@@ -10,6 +10,7 @@ import io.probe4j.event.TraceText;
 import io.probe4j.event.Value;
 import io.probe4j.spec.Fetch;
 import io.probe4j.testing.Fixtures;
+import io.probe4j.testing.Kernel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,13 +21,12 @@ import java.util.regex.Pattern;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
  * The kernel is the oracle: every event probe4j prints must be byte for byte the line the kernel printed
  * for it, for every argument type, entry and return probes.
  */
-@EnabledIf("io.probe4j.engine.kernel.Kev#kernelAvailable")
+@Kernel
 class KernelOutputTest {
     static Path pie;
     static Path nopie;

@@ -6,6 +6,7 @@ import io.probe4j.spec.FetchArg;
 import io.probe4j.spec.ProbeDefinition;
 import io.probe4j.spec.ProbeTarget;
 import io.probe4j.testing.Fixtures;
+import io.probe4j.testing.Skip;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +26,7 @@ public final class Kev {
     }
 
     public static boolean kernelAvailable() {
-        return Files.isWritable(TRACEFS.resolve("uprobe_events"));
+        return Skip.kernelAvailable();
     }
 
     public static Path args() {

@@ -3,8 +3,8 @@ package io.probe4j.engine.kernel;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.probe4j.testing.Skip;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * with probe4j (text, JSON and profile at once), then once system-wide; then the shell lists what is
  * left in tracefs. The kernel is the oracle for every line probe4j prints.
  */
+@Tag("vm")
 class KprobeEngineVmTest {
     private static final Pattern TRACE_LINE = Pattern.compile("^(.{16})-(\\d+)(\\s+\\[\\d{3}\\] .{5}\\s+)\\d+\\.\\d{6}: (\\w+): \\((.*?)\\)(?= |$)(.*)$");
     private static final String STACKED_RETURN = "[unknown/kretprobe'd]";
@@ -54,7 +56,7 @@ class KprobeEngineVmTest {
         }
         seconds = (System.nanoTime() - start) / 1e9;
         String all = Files.readString(out, StandardCharsets.ISO_8859_1);
-        assumeTrue(p.exitValue() != KprobeVm77.UNAVAILABLE, "no kprobe VM: " + all.strip());
+        Skip.VM.unless(p.exitValue() != KprobeVm77.UNAVAILABLE, "no kprobe VM: " + all.strip());
         assertEquals(0, p.exitValue(), all);
         sections = parse(all.lines().toList());
         assertTrue(sections.containsKey("AFTER-INSTANCES"), "the script did not finish:\n" + all);

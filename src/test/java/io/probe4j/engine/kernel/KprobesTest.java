@@ -3,15 +3,16 @@ package io.probe4j.engine.kernel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.probe4j.UserException;
 import io.probe4j.spec.KernelSymbols;
 import io.probe4j.spec.KprobeDefinition;
 import io.probe4j.spec.KprobeSupport;
 import io.probe4j.spec.Parser;
+import io.probe4j.testing.Skip;
 import java.nio.file.Files;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,11 +20,12 @@ import org.junit.jupiter.api.Test;
  * missing, with a non-zero exit status and nothing created in tracefs. (The real kprobe path is
  * {@link KprobeEngineVmTest}'s.)
  */
+@Tag("kernel")
 class KprobesTest {
 
     private static void assumeNoKprobeEvents() {
-        assumeTrue(Files.exists(Kev.TRACEFS.resolve("available_events")), "needs tracefs");
-        assumeTrue(!Files.exists(Kev.TRACEFS.resolve("kprobe_events")), "this kernel has kprobe events");
+        Skip.unlessKernel();
+        Skip.KERNEL_CONFIG.unless(!Files.exists(Kev.TRACEFS.resolve("kprobe_events")), "this kernel has kprobe events");
     }
 
     @Test
@@ -38,7 +40,6 @@ class KprobesTest {
     @Test
     void startingASessionWithKprobesFailsBeforeCreatingAnything() throws Exception {
         assumeNoKprobeEvents();
-        assumeTrue(Kev.kernelAvailable(), "needs root and uprobe_events");
         KprobeDefinition k = (KprobeDefinition) Parser.kprobe(KernelSymbols.UNKNOWN).parseLine("r:kp_t/rr vfs_read $retval").orElseThrow();
         String mine = "probe4j_" + ProcessHandle.current().pid();
         List<String> before = Kev.tracefsObjectsNamed(mine);

@@ -12,11 +12,13 @@ import io.probe4j.sys.UserRegs;
 import io.probe4j.testing.Fixtures;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** What the breakpoint layer will build on: consuming traps, stepping, writing registers. */
 @Timeout(120) // a tracer bug shows as a hang: fail instead
+@Tag("integration")
 class HooksTest {
     @Test
     void aHookThatConsumesBreakpointTrapsKeepsTheProgramAlive() throws Exception {

@@ -4,11 +4,12 @@ import static io.probe4j.engine.trap.ProbeKernelTest.off;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.probe4j.testing.Fixtures;
+import io.probe4j.testing.Kernel;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
  * C++ exceptions that unwind through frames with pending return probes. The kernel's uretprobes break
@@ -16,13 +17,14 @@ import org.junit.jupiter.api.condition.EnabledIf;
  * on 6.18); the trap engine gives the real return addresses back while the unwinder runs.
  */
 @Timeout(120)
+@Tag("integration")
 class ProbeExceptionsTest {
     static Path bin() {
         return Fixtures.compile("probe_exceptions.cc");
     }
 
     @Test
-    @EnabledIf("io.probe4j.engine.kernel.Kev#kernelAvailable")
+    @Kernel
     void entryProbesAgreeWithTheKernel() throws Exception {
         Path bin = bin();
         ProbeKernelTest.assertSameAsKernel(List.of(

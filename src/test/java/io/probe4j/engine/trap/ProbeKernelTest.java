@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.probe4j.engine.kernel.Kev;
 import io.probe4j.testing.Fixtures;
+import io.probe4j.testing.Kernel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
  * The kernel is the oracle: the same definitions through the kernel's uprobes and through the trap
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.condition.EnabledIf;
  * program's output and status as without tracing.
  */
 @Timeout(180)
-@EnabledIf("io.probe4j.engine.kernel.Kev#kernelAvailable")
+@Kernel
 class ProbeKernelTest {
 
     static void assertSameAsKernel(List<String> defs, List<String> command, int expectedEvents) throws Exception {

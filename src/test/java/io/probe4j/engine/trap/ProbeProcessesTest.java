@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.probe4j.testing.Fixtures;
+import io.probe4j.testing.Kernel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
  * Threads, fork, vfork, exec, dlopen, signals, longjmp: the trap engine's events equal the kernel's.
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.condition.EnabledIf;
  * interleaving differs from run to run).
  */
 @Timeout(180)
-@EnabledIf("io.probe4j.engine.kernel.Kev#kernelAvailable")
+@Kernel
 class ProbeProcessesTest {
 
     /** Each thread's events (thread number dropped), sorted: comparable across runs. */

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Timeout;
  * (Merely dying would not be enough: the kernel would detach, but leave the breakpoint in place.)
  */
 @Timeout(120) // a tracer bug shows as a hang: fail instead
+@Tag("integration")
 class ShutdownDetachTest {
     @Test
     void sigtermToTheTracingJvmLeavesTheProgramRunningToItsNormalEnd() throws Exception {

@@ -14,11 +14,13 @@ import io.probe4j.testing.Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Signals from outside reach a traced program as they would an untraced one. */
 @Timeout(120) // a tracer bug shows as a hang: fail instead
+@Tag("integration")
 class SignalsTest {
     private static LaunchSpec spin(Path out, String steps) {
         return new LaunchSpec(List.of(Fixtures.compile("trap_spin.c", "-pthread").toString(), steps), System.getenv(),

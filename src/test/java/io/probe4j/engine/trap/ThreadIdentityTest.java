@@ -7,12 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.probe4j.engine.kernel.Kev;
 import io.probe4j.testing.Cli;
 import io.probe4j.testing.Fixtures;
+import io.probe4j.testing.Skip;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Timeout;
  * must agree: with the CPU from the thread's rseq area, and from /proc when there is none.
  */
 @Timeout(120)
+@Tag("integration")
 class ThreadIdentityTest {
     private static final Pattern LINE = Pattern.compile("^ *(.{1,16})-(\\d+) +\\[(\\d{3})\\] .*: pr_mark: \\(0x\\p{XDigit}+\\) cpu=(\\d+) name=\"(.*)\"$");
 
@@ -56,7 +58,7 @@ class ThreadIdentityTest {
 
     @Test
     void theKernelShowsTheNameAndCpuOfTheMoment() {
-        Assumptions.assumeTrue(Kev.kernelAvailable(), "needs tracefs and root");
+        Skip.unlessKernel();
         assertColumnsFollow(hits("kernel"));
     }
 

@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.probe4j.testing.Fixtures;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** A traced program prints the same and ends with the same status as untraced. */
 @Timeout(120) // a tracer bug shows as a hang: fail instead
+@Tag("integration")
 class TransparencyTest {
     private RecordingHooks hooks = new RecordingHooks();
 

@@ -13,17 +13,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Not a timed test: prints the nanoseconds a probe adds per hit, in one run, for the trap engine (the
  * public API with a minimal handler, and the definition language writing text lines), the minimal C
  * ptrace tracer ({@code bench/c/minitracer.c}, same one-stop XOL design; sleeping in waitpid, and
- * polling first as the trap engine does) and the kernel's uprobes. Enable with
- * {@code -Dprobe4j.bench=true}.
+ * polling first as the trap engine does) and the kernel's uprobes. A benchmark, run on demand:
+ * {@code mvn verify -Pbench}, or alone with {@code mvn test -Dtest=TrapBenchmark}.
  */
-@EnabledIfSystemProperty(named = "probe4j.bench", matches = "true")
+@Tag("bench")
 class TrapBenchmark {
     static final int N = Integer.getInteger("probe4j.bench.hits", 100_000);
 

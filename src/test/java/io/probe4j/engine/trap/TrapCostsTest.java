@@ -12,11 +12,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.probe4j.sys.Spawn;
 import io.probe4j.testing.Fixtures;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Prints what the session adds: a consumed int3 through the whole loop, and launch-to-exec time. */
+/**
+ * Prints what the session adds: a consumed int3 through the whole loop, and launch-to-exec time. A
+ * benchmark, run on demand: {@code mvn verify -Pbench}.
+ */
 @Timeout(120) // a tracer bug shows as a hang: fail instead
+@Tag("bench")
 class TrapCostsTest {
     @Test
     void costsOfTheTracerLoop() throws Exception {

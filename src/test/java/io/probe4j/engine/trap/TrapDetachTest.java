@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Timeout;
  * finishes with the output it has without tracing, with its original code and no probe4j mapping left.
  */
 @Timeout(120)
+@Tag("integration")
 class TrapDetachTest {
     static final long ROUNDS = 300_000;
     static final String TOTAL = "total " + (4 * (ROUNDS * (ROUNDS - 1) / 2) + 1000 * ROUNDS * 6) + "\n";
