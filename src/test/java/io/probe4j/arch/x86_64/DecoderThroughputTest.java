@@ -8,16 +8,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Prints decoded instructions per second over every function of libjvm (millions of real
- * instructions); a report, not a timed assertion.
+ * Prints decoded instructions per second over every function of the running JDK's libjvm (millions
+ * of real instructions); a report, not a timed assertion. A benchmark: {@code mvn verify -Pbench}.
  */
+@Tag("bench")
 class DecoderThroughputTest {
     @Test
     void reportDecodeThroughputOverLibjvm() throws Exception {
-        ElfFile elf = ElfFile.open(Path.of(ObjdumpDifferentialTest.FILES.get(2).toString()));
+        ElfFile elf = ElfFile.open(ObjdumpDifferentialTest.libjvm());
         List<byte[]> code = new ArrayList<>();
         List<Long> addr = new ArrayList<>();
         for (ElfSymbol s : elf.symbols().functions()) {
