@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.probe4j.engine.kernel.Kev;
+import io.probe4j.testing.Await;
+import io.probe4j.testing.Kernel;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -15,13 +17,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code probe4j trace --engine kernel}, run as a separate process as a user runs it. */
-@EnabledIf("io.probe4j.engine.kernel.Kev#kernelAvailable")
+@Kernel
 class TraceCommandTest {
     static Path bin;
     static String add;
@@ -123,12 +125,26 @@ class TraceCommandTest {
         }
         assertTrue(Files.exists(Kev.TRACEFS.resolve("instances/" + instance)), "probe4j started its session");
         assertEquals(1, Kev.tracefsObjectsNamed("probe4j_" + p.pid()).size(), "its event is defined");
-        Thread.sleep(300); // past the enables, into trace_pipe reading
+        Path pipe = Kev.TRACEFS.resolve("instances/" + instance + "/trace_pipe");
+        Await.until("probe4j to read " + pipe, () -> hasOpen(p.pid(), pipe)); // past the enables
         p.destroy(); // SIGTERM
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         assertEquals(143, p.exitValue());
         assertEquals(List.of(), Kev.tracefsObjectsNamed("probe4j-" + p.pid()));
         assertEquals(List.of(), Kev.tracefsObjectsNamed("probe4j_" + p.pid()));
+    }
+
+    /** Whether process {@code pid} has {@code file} open. */
+    static boolean hasOpen(long pid, Path file) throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            return fds.anyMatch(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).equals(file);
+                } catch (IOException e) {
+                    return false; // closed meanwhile
+                }
+            });
+        }
     }
 
     @Test

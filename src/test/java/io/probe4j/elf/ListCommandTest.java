@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** {@code probe4j list}, with {@code nm -D -S} / {@code nm -S} and readelf's segments as the oracle. */
@@ -129,7 +130,8 @@ class ListCommandTest {
     }
 
     @Test
-    void openingAndListingLibcTakesMilliseconds() {
+    @Tag("bench") // prints a figure; speed is not asserted in tests
+    void openingAndListingLibc() {
         // warm up the JIT a little, then time open + symbol table + listing of every function
         for (int i = 0; i < 5; i++) {
             ElfFile.open(ElfSymbolsTest.LIBC).symbols().functions();
@@ -142,6 +144,5 @@ class ListCommandTest {
             assertTrue(n > 1000);
         }
         System.out.printf("open + list libc: %.2f ms%n", best / 1e6);
-        assertTrue(best < 100_000_000L, "open + list libc took " + best / 1e6 + " ms");
     }
 }

@@ -3,6 +3,7 @@ package io.probe4j.sys;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.probe4j.testing.Await;
 import io.probe4j.testing.Fixtures;
 import java.util.EnumSet;
 import java.util.List;
@@ -18,12 +19,12 @@ final class Tracee implements AutoCloseable {
         this.memory = new ProcessMemory(pid);
     }
 
-    /** trap_spin, seized and stopped by PTRACE_INTERRUPT after it printed "ready" (to /dev/null). */
+    /** trap_spin, seized and stopped by PTRACE_INTERRUPT once both its threads run. */
     static Tracee spin() throws InterruptedException {
         String bin = Fixtures.compile("trap_spin.c", "-pthread").toString();
         int pid = Spawn.spawn(bin, List.of(bin, "1000"), Map.of(), Spawn.Stdio.NULL);
         Tracee t = new Tracee(pid);
-        Thread.sleep(30); // let it get going (not required: any stop would do)
+        Await.until("trap_spin's second thread", () -> Procfs.tasks(pid).size() == 2);
         Ptrace.seize(pid, EnumSet.noneOf(Ptrace.Option.class));
         Ptrace.interrupt(pid);
         WaitStatus ws = Wait.waitpid(pid);

@@ -11,6 +11,8 @@ import io.probe4j.event.OutputFormat;
 import io.probe4j.event.ProbeEvent;
 import io.probe4j.event.ProfileTable;
 import io.probe4j.event.StreamSink;
+import io.probe4j.testing.Await;
+import io.probe4j.testing.Kernel;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -20,10 +22,10 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The session's life in tracefs: pid filtering, refusals, cleanup, leftovers of dead runs. */
-@EnabledIf("io.probe4j.engine.kernel.Kev#kernelAvailable")
+@Kernel
 class KernelSessionTest {
 
     static ResolvedProbe addProbe(Path bin) {
@@ -31,26 +33,32 @@ class KernelSessionTest {
     }
 
     @Test
-    void withACommandOnlyItsOwnHitsAreTracedWhileOthersHitTheSameProbe() throws Exception {
+    void withACommandOnlyItsOwnHitsAreTracedWhileOthersHitTheSameProbe(@TempDir Path tmp) throws Exception {
         Path bin = args();
+        Path started = tmp.resolve("started");
+        Path go = tmp.resolve("go");
         CollectingSink sink = new CollectingSink();
         long[] outsider = new long[1];
         List<String> oracleLines;
         try (KernelTracer t = KernelTracer.start(List.of(addProbe(bin)), sink, System.err);
              OracleInstance oracle = new OracleInstance("kev-oracle-" + ProcessHandle.current().pid(), t.group(), List.of("add"))) {
+            // the outsider runs while the command is traced and waits: the command calls add only after it
             Thread other = new Thread(() -> {
                 try {
-                    Thread.sleep(150);
+                    Await.until("the traced command to start", () -> Files.exists(started));
                     Process p = new ProcessBuilder(bin.toString(), "5").redirectOutput(ProcessBuilder.Redirect.DISCARD)
                             .redirectError(ProcessBuilder.Redirect.DISCARD).start();
                     outsider[0] = p.pid();
                     p.waitFor();
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
+                } finally {
+                    go.toFile().mkdir();
                 }
             });
             other.start();
-            int status = t.run(List.of("/bin/sh", "-c", "exec >/dev/null 2>&1; sleep 0.6; \"$0\" 2 3", bin.toString()));
+            int status = t.run(List.of("/bin/sh", "-c", "exec >/dev/null 2>&1; : >\"$1\"; while [ ! -e \"$2\" ]; do sleep 0.01; done;"
+                    + " \"$0\" 2 3", bin.toString(), started.toString(), go.toString()));
             other.join();
             assertEquals(3, status);
             oracleLines = oracle.lines();

@@ -20,16 +20,19 @@ import io.probe4j.UserException;
 import io.probe4j.sys.Mapping;
 import io.probe4j.sys.Procfs;
 import io.probe4j.sys.Spawn;
+import io.probe4j.testing.Await;
 import io.probe4j.testing.Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Attaching to running processes, detaching on every path, and living next to the JDK's process reaper. */
 @Timeout(120) // a tracer bug shows as a hang: fail instead
+@Tag("integration")
 class AttachDetachTest {
     private static final String STEPS = "80"; // 80 x 10 ms per thread: time enough to attach on a loaded machine
 
@@ -45,16 +48,15 @@ class AttachDetachTest {
 
     /**
      * Starts trap_spin as an orphan (its shell parent exits at once), writing to {@code out}, and waits
-     * for its "ready" line. Not a child of this JVM: see {@link #attachToAChildOfThisJvmIsRefused}.
+     * until both its threads run. Not a child of this JVM: see {@link #attachToAChildOfThisJvmIsRefused}.
      */
     private static int startOrphanSpin(Path out) throws Exception {
         Process sh = new ProcessBuilder("/bin/sh", "-c", "\"$0\" " + STEPS + " >\"$1\" 2>/dev/null </dev/null & echo $!",
                 Fixtures.compile("trap_spin.c", "-pthread").toString(), out.toString()).start();
         int pid = Integer.parseInt(new String(sh.getInputStream().readAllBytes()).strip());
         assertEquals(0, sh.waitFor());
-        for (int i = 0; i < 1000 && !Files.readString(out).contains("ready"); i++) {
-            Thread.sleep(5);
-        }
+        // "ready" comes before the second thread: tests count both
+        Await.until("trap_spin's second thread", () -> Files.readString(out).contains("ready") && Procfs.tasks(pid).size() == 2);
         return pid;
     }
 
