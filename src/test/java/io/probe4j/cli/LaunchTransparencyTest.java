@@ -5,18 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.probe4j.testing.Cli;
+import io.probe4j.testing.Kernel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.EnabledIf;
 
 /** A traced program gets what it would get untraced: the same environment, and only its own events are traced. */
 @Timeout(120)
+@Tag("integration")
 class LaunchTransparencyTest {
     /**
      * An environment as a shell would pass it: not sorted, a value that is not UTF-8, an empty value,
@@ -62,7 +64,7 @@ class LaunchTransparencyTest {
     }
 
     @Test
-    @EnabledIf("io.probe4j.engine.kernel.Kev#kernelAvailable")
+    @Kernel
     void theKernelEnginesProgramGetsTheEnvironmentByteForByte() throws Exception {
         theProgramGetsTheEnvironmentByteForByte("kernel");
     }
@@ -73,7 +75,7 @@ class LaunchTransparencyTest {
      * many as the trap engine sees.
      */
     @Test
-    @EnabledIf("io.probe4j.engine.kernel.Kev#kernelAvailable")
+    @Kernel
     void theKernelEngineTracesOnlyTheCommandNotTheGateThatStartsIt() throws Exception {
         List<List<String>> byEngine = new ArrayList<>();
         for (String engine : List.of("kernel", "trap")) {

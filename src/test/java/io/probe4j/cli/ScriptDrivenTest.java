@@ -7,13 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.probe4j.engine.kernel.Kev;
 import io.probe4j.testing.BackgroundJob;
 import io.probe4j.testing.Fixtures;
+import io.probe4j.testing.Kernel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
  * probe4j driven the way scripts drive it: started as a background job of a non-interactive shell
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.condition.EnabledIf;
  * state removed, output complete and written once.
  */
 @Timeout(180)
+@Tag("integration")
 class ScriptDrivenTest {
     private static final int ROUNDS = 2500, PAUSE_US = 2000; // about 5 s untraced: still running when the signal comes
 
@@ -123,7 +125,7 @@ class ScriptDrivenTest {
     }
 
     @Test
-    @EnabledIf("io.probe4j.engine.kernel.Kev#kernelAvailable")
+    @Kernel
     void sigintFromAScriptEndsTheKernelEngineTracingEveryProcessAndRemovesItsEvents() throws Exception {
         Path bin = Fixtures.compile("probe_threads.c", "-pthread");
         Path dir = Files.createTempDirectory("script-all");
@@ -148,7 +150,7 @@ class ScriptDrivenTest {
     }
 
     @Test
-    @EnabledIf("io.probe4j.engine.kernel.Kev#kernelAvailable")
+    @Kernel
     void sigtermFromAScriptEndsTheKernelEngineTracingACommand() throws Exception {
         Path bin = Fixtures.compile("probe_threads.c", "-pthread");
         Path dir = Files.createTempDirectory("script-kterm");

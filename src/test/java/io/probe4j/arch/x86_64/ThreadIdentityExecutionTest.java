@@ -7,8 +7,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.probe4j.testing.Skip;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
@@ -169,7 +169,7 @@ class ThreadIdentityExecutionTest {
         boolean rdpid = (cpuid(7, 0) & 1L << 22) != 0;
         assertEquals(cpuinfoFlag("rdtscp"), rdtscp, "cpuid and /proc/cpuinfo on rdtscp");
         assertEquals(cpuinfoFlag("rdpid"), rdpid, "cpuid and /proc/cpuinfo on rdpid");
-        assumeTrue(rdtscp || rdpid, "this CPU has neither rdtscp nor rdpid (lsl is the way here)");
+        Skip.PLATFORM.unless(rdtscp || rdpid, "this CPU has neither rdtscp nor rdpid (lsl is the way here)");
         if (rdtscp) {
             agreesWithSchedGetcpu(mem.longs(0, a -> {
                 a.rdtscp();
