@@ -136,17 +136,16 @@ public interface KernelSymbols {
         }
 
         /**
-         * The lines of a kernel file; none when the file does not exist (no tracefs mounted, a kernel
-         * without the feature). A file that exists but cannot be read is an error worth naming: every
-         * lookup would otherwise fail as if the symbol did not exist.
+         * The lines of a kernel file; none when it cannot be read: tracefs not mounted, a kernel without the
+         * feature, or one that refuses (with ftrace disabled after a kernel warning,
+         * {@code available_filter_functions} gives EPERM even to root). What is unknown then is looked up
+         * as absent, as the kernel itself would find it.
          */
         private static List<String> linesOf(Path file) {
             try {
                 return Files.readAllLines(file);
-            } catch (java.nio.file.NoSuchFileException e) {
-                return List.of();
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException("cannot read " + file, e);
+                return List.of();
             }
         }
 
