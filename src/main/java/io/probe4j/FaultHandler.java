@@ -1,7 +1,8 @@
 package io.probe4j;
 
 /**
- * Called when one of a probe's handlers throws (the seed's {@code fault_handler}). The traced program
+ * Called when one of a probe's handlers throws (in Linux's kprobes, {@code fault_handler} of
+ * {@code struct kprobe}). The traced program
  * is not harmed: after this returns, it goes on as if the failing handler had returned normally.
  * Without a fault handler, the failure is reported on the tracer's diagnostics (standard error).
  */

@@ -6,7 +6,8 @@ import io.probe4j.engine.trap.ProbePoint;
 import java.util.Optional;
 
 /**
- * A registered probe (the seed's {@code kprobe}): one consumer of a probe point. Several probes at one
+ * A registered probe (Linux's registered {@code struct kprobe}, or a {@code uprobe_consumer} attached
+ * with {@code uprobe_register}): one consumer of a probe point. Several probes at one
  * address share one breakpoint; at a hit all enabled pre handlers run, then the probed instruction, then
  * all enabled post handlers and event callbacks. Thread-safe: enable, disable and the event callback may
  * be changed from any thread, also while the program runs; the next hit sees the change.

@@ -127,12 +127,7 @@ public final class ProbeContext {
 
     /** The little-endian 64-bit word at {@code address}. */
     public long readLong(long address) {
-        byte[] b = readMemory(address, 8);
-        long v = 0;
-        for (int i = 7; i >= 0; i--) {
-            v = v << 8 | (b[i] & 0xff);
-        }
-        return v;
+        return java.nio.ByteBuffer.wrap(readMemory(address, 8)).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
     }
 
     /** Writes into the process's memory (also into read-only pages, as a debugger does). */

@@ -6,9 +6,10 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * What to probe and what to run there (the seed's {@code kprobe_info}): a place — a symbol of a file
- * plus an offset from it, or an address given as a file offset — and the handlers. Built with
- * {@link #symbol} or {@link #address}:
+ * What to probe and what to run there, as Linux's {@code struct kprobe} says before registration (or a
+ * {@code uprobe_consumer} with its file and offset): a place — a symbol of a file plus an offset from
+ * it, or an address given as a file offset — and the handlers. Built with {@link #symbol} or
+ * {@link #address}:
  *
  * <pre>{@code
  * ProbeInfo info = ProbeInfo.symbol(Path.of("/usr/bin/prog"), "add")

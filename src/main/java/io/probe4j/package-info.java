@@ -1,5 +1,6 @@
 /**
- * probe4j's programming interface: probes on live processes, the seed's kprobe/uprobe interface in Java.
+ * probe4j's programming interface: probes on live processes, modelled on Linux's kprobe and uprobe
+ * interfaces ({@code register_kprobe}, {@code uprobe_register} and their consumers) in Java.
  *
  * <p>A {@link io.probe4j.Tracer} launches a program (or attaches to a process) and follows its threads,
  * forks and execs. {@link io.probe4j.Tracer#register} takes a {@link io.probe4j.ProbeInfo} — a symbol or

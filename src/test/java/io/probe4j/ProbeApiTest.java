@@ -3,7 +3,7 @@ package io.probe4j;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.probe4j.engine.trap.LaunchSpec;
+import io.probe4j.engine.ptrace.LaunchSpec;
 import io.probe4j.sys.Spawn;
 import io.probe4j.testing.Fixtures;
 import java.nio.file.Files;

@@ -3,7 +3,7 @@ package io.probe4j.cli;
 import io.probe4j.Tracer;
 import io.probe4j.engine.kernel.ResolvedProbe;
 import io.probe4j.engine.trap.EventProbes;
-import io.probe4j.engine.trap.LaunchSpec;
+import io.probe4j.engine.ptrace.LaunchSpec;
 import io.probe4j.event.StreamSink;
 import java.util.List;
 import java.util.concurrent.Executors;

@@ -106,11 +106,15 @@ public final class ValueDecoder {
         };
     }
 
+    /** The unsigned little-endian integer of {@code size} (1, 2, 4 or 8) bytes at {@code offset}. */
     static long littleEndian(byte[] bytes, int offset, int size) {
-        long v = 0;
-        for (int i = size - 1; i >= 0; i--) {
-            v = (v << 8) | (bytes[offset + i] & 0xffL);
-        }
-        return v;
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        return switch (size) {
+            case 1 -> b.get(offset) & 0xffL;
+            case 2 -> b.getShort(offset) & 0xffffL;
+            case 4 -> b.getInt(offset) & 0xffffffffL;
+            case 8 -> b.getLong(offset);
+            default -> throw new IllegalArgumentException("no integer of " + size + " bytes");
+        };
     }
 }

@@ -12,11 +12,7 @@ import java.util.List;
  * The kernel compiles an argument into at most 16 fetch instructions; {@link #code} counts them the
  * same way, since that count is what limits nesting.
  *
- * <p>Two dialects: uprobe arguments as Linux 6.18 checks them, and kprobe arguments as Linux 6.1 checks
- * them (the kernel probe4j can test kprobes against). For kprobes, 6.1 has {@code $argN} at a function
- * entry, {@code @SYM[+|-OFF]}, the {@code symbol} and {@code symstr} types and a larger stack range, but
- * no {@code char} type, no BTF names, only an exact {@code $retval}, and it refuses a non-string
- * {@code $comm} without an error_log entry.
+ * <p>Where uprobes (Linux 6.18) and kprobes (Linux 6.1) differ, the {@link ArgDialect} decides.
  */
 final class ArgParser {
     /** {@code FETCH_INSN_MAX - 1}: the index of the terminating instruction. */
@@ -43,14 +39,16 @@ final class ArgParser {
     private enum Op { REG, STACK, STACKP, RETVAL, IMM, COMM, DATA, DEREF, UDEREF, ARG }
 
     private final boolean isReturn;
-    private boolean kernel;   // TPARG_FL_KERNEL: a kprobe, in the 6.1 dialect
-    private boolean fentry;   // TPARG_FL_FENTRY: a kprobe on a function entry
+    private final ArgDialect dialect;
+    private final boolean fentry;   // TPARG_FL_FENTRY: a kprobe on a function entry
     private int offset;   // ctx->offset
     private int code;     // index of the current fetch instruction
     private Op last;
 
-    private ArgParser(boolean isReturn) {
+    private ArgParser(ArgDialect dialect, boolean isReturn, boolean fentry) {
+        this.dialect = dialect;
         this.isReturn = isReturn;
+        this.fentry = fentry && !isReturn;
     }
 
     /**
@@ -60,7 +58,7 @@ final class ArgParser {
      */
     static FetchArg parse(String arg, int index, List<String> usedNames, boolean isReturn, int[] eventSize)
             throws ArgError {
-        return new ArgParser(isReturn).parseArg(arg, index, usedNames, eventSize);
+        return new ArgParser(ArgDialect.UPROBE_6_18, isReturn, false).parseArg(arg, index, usedNames, eventSize);
     }
 
     /**
@@ -70,10 +68,7 @@ final class ArgParser {
      */
     static FetchArg parseKernel(String arg, int index, List<String> usedNames, boolean isReturn, boolean fentry,
                                 int[] eventSize) throws ArgError {
-        ArgParser p = new ArgParser(isReturn);
-        p.kernel = true;
-        p.fentry = fentry && !isReturn;
-        return p.parseArg(arg, index, usedNames, eventSize);
+        return new ArgParser(ArgDialect.KPROBE_6_1, isReturn, fentry).parseArg(arg, index, usedNames, eventSize);
     }
 
     private FetchArg parseArg(String arg, int index, List<String> usedNames, int[] eventSize) throws ArgError {
@@ -90,10 +85,9 @@ final class ArgParser {
             name = arg.substring(0, eq);
             body = arg.substring(eq + 1);
         } else {
-            // With BTF in the kernel, an unnamed argument that looks like a name is named after itself.
             int colon = arg.indexOf(':');
             String candidate = colon >= 0 ? arg.substring(0, colon) : arg;
-            name = Names.isGoodName(candidate) && !kernel ? candidate : "arg" + (index + 1);
+            name = Names.isGoodName(candidate) && dialect.namesArgumentsAfterThemselves() ? candidate : "arg" + (index + 1);
             body = arg;
         }
         if (!Names.isGoodName(name)) {
@@ -104,7 +98,7 @@ final class ArgParser {
         }
         offset = eq + 1;
         if (body.length() > Names.MAX_ARGSTR_LEN) {
-            throw new ArgError(KernelError.ARG_TOO_LONG, offset, kernel ? Errno.EINVAL : Errno.E2BIG);
+            throw new ArgError(KernelError.ARG_TOO_LONG, offset, dialect.argumentTooLong());
         }
         if (body.isEmpty()) {
             throw new ArgError(KernelError.NO_ARG_BODY, offset, Errno.EINVAL);
@@ -146,11 +140,11 @@ final class ArgParser {
         ArgType base;
         if (fetchText.equals("$comm") || fetchText.equals("$COMM") || fetchText.startsWith("\\\"")) {
             if (count > 0 || (typeName != null && !typeName.equals("string"))) {
-                throw new ArgError(kernel ? null : KernelError.NEED_STRING_TYPE, offset + typeOffset, Errno.EINVAL);
+                throw new ArgError(dialect.needStringType(), offset + typeOffset, Errno.EINVAL);
             }
             base = new ArgType.StringType(false);
         } else {
-            base = kernel ? Types.findKernel(typeName) : Types.find(typeName);
+            base = dialect.type(typeName);
             if (base == null) {
                 throw new ArgError(KernelError.BAD_TYPE, offset + typeOffset, Errno.EINVAL);
             }
@@ -247,7 +241,7 @@ final class ArgParser {
             }
             case '@': {
                 Fetch f;
-                if (kernel && !isDigit(at(arg, 1)) && at(arg, 1) != '+') {
+                if (dialect.hasKernelSymbols() && !isDigit(at(arg, 1)) && at(arg, 1) != '+') {
                     // The symbol is looked up when the probe is registered; here it takes two instructions.
                     if (++code == END) {
                         throw new ArgError(KernelError.TOO_MANY_OPS, offset, Errno.EINVAL);
@@ -260,7 +254,7 @@ final class ArgParser {
                     }
                     f = new Fetch.AbsoluteMemory(a.value());
                 } else if (at(arg, 1) == '+') {
-                    if (kernel) {
+                    if (dialect.hasKernelSymbols()) {
                         throw new ArgError(KernelError.FILE_ON_KPROBE, offset, Errno.EINVAL);
                     }
                     KernelNumbers.Num o = KernelNumbers.kstrtoll(arg.substring(2), 0);
@@ -283,23 +277,18 @@ final class ArgParser {
             case '\\':
                 return immediate(arg);
             case '(':
-                if (kernel) {   // 6.1 has no BTF arguments
-                    throw new ArgError(KernelError.BAD_FETCH_ARG, offset, Errno.EINVAL);
-                }
-                // "(STRUCT)VAR->field", a BTF typecast: kernel-only, and refused with EOPNOTSUPP.
-                throw new ArgError(KernelError.NOSUP_BTFARG, offset, Errno.EOPNOTSUPP);
+                // "(STRUCT)VAR->field", a BTF typecast: refused by 6.18 with EOPNOTSUPP, unknown to 6.1
+                throw new ArgError(dialect.btfArgument(), offset,
+                        dialect.btfArgument() == KernelError.NOSUP_BTFARG ? Errno.EOPNOTSUPP : Errno.EINVAL);
             default:
-                if ((isAlpha(c) || c == '_') && !kernel) {
-                    throw new ArgError(KernelError.NOSUP_BTFARG, offset, Errno.EINVAL);
-                }
-                throw new ArgError(KernelError.BAD_FETCH_ARG, offset, Errno.EINVAL);
+                throw new ArgError(isAlpha(c) || c == '_' ? dialect.btfArgument() : KernelError.BAD_FETCH_ARG,
+                        offset, Errno.EINVAL);
         }
     }
 
     /** {@code +|-[u]OFFS(FETCHARG)}. Everything after the last {@code )} is ignored, as by the kernel. */
     private Fetch dereference(String arg) throws ArgError {
-        if (kernel) {
-            // 6.1 passes the caret offset by value: what an inner fetch adds does not outlive it.
+        if (dialect.dereferenceKeepsOuterOffset()) {
             int outer = offset;
             try {
                 return dereferenceBody(arg);
@@ -399,7 +388,7 @@ final class ArgParser {
 
     /** {@code parse_probe_vars}: {@code $retval}, {@code $stack}, {@code $stackN}, {@code $comm}, {@code $argN}. */
     private Fetch variable(String v) throws ArgError {
-        if (kernel ? v.equals("retval") : v.startsWith("retval")) {   // 6.18 matches a prefix: "$retval1" is $retval
+        if (dialect.retvalIsPrefix() ? v.startsWith("retval") : v.equals("retval")) {
             if (!isReturn) {
                 throw new ArgError(KernelError.RETVAL_ON_PROBE, offset, Errno.EINVAL);
             }
@@ -415,7 +404,7 @@ final class ArgParser {
             if (!isDigit(n.charAt(0)) || !KernelNumbers.kstrtoull(n, 10).ok()) {
                 throw new ArgError(KernelError.BAD_VAR, offset, Errno.EINVAL);
             }
-            if (kernel && Long.compareUnsigned(KernelNumbers.kstrtoull(n, 10).value(), PARAM_MAX_STACK) > 0) {
+            if (dialect.boundsStackEntries() && Long.compareUnsigned(KernelNumbers.kstrtoull(n, 10).value(), PARAM_MAX_STACK) > 0) {
                 throw new ArgError(KernelError.BAD_STACK_NUM, offset, Errno.EINVAL);
             }
             last = Op.STACK;
@@ -425,30 +414,19 @@ final class ArgParser {
             last = Op.COMM;
             return new Fetch.Comm();
         }
-        if (kernel) {
-            // 6.1: $argN exists only on a kprobe at a function entry; anywhere else it is unknown.
-            if (!fentry || !v.startsWith("arg")) {
-                throw new ArgError(KernelError.BAD_VAR, offset, Errno.EINVAL);
-            }
+        if (dialect.knowsArguments(fentry) && v.startsWith("arg")) {
             KernelNumbers.Num n = KernelNumbers.kstrtoull(v.substring(3), 10);
             if (!n.ok()) {
                 throw new ArgError(KernelError.BAD_VAR, offset, Errno.EINVAL);
             }
             if (n.value() == 0 || Long.compareUnsigned(n.value(), PARAM_MAX_STACK) > 0) {
                 throw new ArgError(KernelError.BAD_ARG_NUM, offset, Errno.EINVAL);
+            }
+            if (!dialect.fetchesArguments()) {
+                throw new ArgError(KernelError.NOFENTRY_ARGS, offset, Errno.EINVAL);
             }
             last = Op.ARG;
             return new Fetch.Argument((int) n.value());
-        }
-        if (v.startsWith("arg")) {
-            KernelNumbers.Num n = KernelNumbers.kstrtoull(v.substring(3), 10);
-            if (!n.ok()) {
-                throw new ArgError(KernelError.BAD_VAR, offset, Errno.EINVAL);
-            }
-            if (n.value() == 0 || Long.compareUnsigned(n.value(), PARAM_MAX_STACK) > 0) {
-                throw new ArgError(KernelError.BAD_ARG_NUM, offset, Errno.EINVAL);
-            }
-            throw new ArgError(KernelError.NOFENTRY_ARGS, offset, Errno.EINVAL);
         }
         throw new ArgError(KernelError.BAD_VAR, offset, Errno.EINVAL);
     }

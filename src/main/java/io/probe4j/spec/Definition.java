@@ -5,5 +5,5 @@ package io.probe4j.spec;
  * to create, or an event to remove
  * ({@code -:[GRP/]EVENT}).
  */
-public sealed interface Definition permits ProbeDefinition, KprobeDefinition, RemoveDefinition {
+public sealed interface Definition permits EventDefinition, RemoveDefinition {
 }

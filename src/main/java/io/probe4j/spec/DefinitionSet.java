@@ -100,53 +100,10 @@ public final class DefinitionSet {
                         line.command(), Errno.EINVAL);
             }
         }
-        List<ProbeDefinition> siblings = probes.stream()
-                .filter(p -> p.group().equals(d.group()) && p.event().equals(d.event())).toList();
-        if (!siblings.isEmpty()) {
-            ProbeDefinition first = siblings.getFirst();
-            if (first.isReturn() != d.isReturn()) {
-                throw Parser.error(KernelError.DIFF_PROBE_TYPE, line.words(), 0, 0, Errno.EEXIST);
-            }
-            int diff = firstDifferentArg(d.args(), first.args());
-            if (diff > 0) {
-                throw Parser.error(KernelError.DIFF_ARG_TYPE, line.words(), diff + 1, 0, Errno.EEXIST);
-            }
-            for (ProbeDefinition s : siblings) {
-                if (offset(s) == offset && fileKey(s.target().path()).equals(file) && sameArgTexts(s, d)) {
-                    throw Parser.error(KernelError.SAME_PROBE, line.words(), 0, 0, Errno.EEXIST);
-                }
-            }
-        } else if (foreignEvents.test(d.group(), d.event())) {
-            throw Parser.error(KernelError.EVENT_EXIST, line.words(), 0, 0, Errno.EEXIST);
-        }
+        EventAppend.check(probes, d, (s, n) -> offset(s) == offset && fileKey(s.target().path()).equals(file)
+                && EventAppend.sameArgTexts(s, n), SpecException.UPROBE, line.words(), foreignEvents);
         probes.add(d);
         return d;
-    }
-
-    /** {@code trace_probe_compare_arg_type}: 1-based index of the first differing argument, or 0. */
-    static int firstDifferentArg(List<FetchArg> a, List<FetchArg> b) {
-        int na = a.size();
-        int nb = b.size();
-        if (na != nb) {
-            return Math.min(na, nb) + 1;
-        }
-        for (int i = 0; i < na; i++) {
-            FetchArg x = a.get(i);
-            FetchArg y = b.get(i);
-            if (!Types.key(x.type()).equals(Types.key(y.type())) || !x.name().equals(y.name())) {
-                return i + 1;
-            }
-        }
-        return 0;
-    }
-
-    private static boolean sameArgTexts(ProbeDefinition a, ProbeDefinition b) {
-        for (int i = 0; i < a.args().size(); i++) {
-            if (!a.args().get(i).text().equals(b.args().get(i).text())) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private RemoveDefinition remove(RemoveDefinition r, Parser.Line line) {

@@ -17,7 +17,7 @@ import java.util.OptionalInt;
  * @param args      the fetch arguments, in order, each named
  */
 public record KprobeDefinition(boolean isReturn, OptionalInt maxActive, String group, String event,
-                               KernelTarget target, List<FetchArg> args) implements Definition {
+                               KernelTarget target, List<FetchArg> args) implements EventDefinition {
     public KprobeDefinition {
         args = List.copyOf(args);
     }

@@ -27,25 +27,7 @@ final class KprobeEvents {
     }
 
     KprobeDefinition add(KprobeDefinition d, Parser.Line line, BiPredicate<String, String> foreignEvents) {
-        List<KprobeDefinition> siblings = probes.stream()
-                .filter(p -> p.group().equals(d.group()) && p.event().equals(d.event())).toList();
-        if (!siblings.isEmpty()) {
-            KprobeDefinition first = siblings.getFirst();
-            if (first.isReturn() != d.isReturn()) {
-                throw KprobeParser.error(KernelError.DIFF_PROBE_TYPE, line.words(), 0, 0, Errno.EEXIST);
-            }
-            int diff = DefinitionSet.firstDifferentArg(d.args(), first.args());
-            if (diff > 0) {
-                throw KprobeParser.error(KernelError.DIFF_ARG_TYPE, line.words(), diff + 1, 0, Errno.EEXIST);
-            }
-            for (KprobeDefinition s : siblings) {
-                if (sameKprobe(s, d)) {
-                    throw KprobeParser.error(KernelError.SAME_PROBE, line.words(), 0, 0, Errno.EEXIST);
-                }
-            }
-        } else if (foreignEvents.test(d.group(), d.event())) {
-            throw KprobeParser.error(KernelError.EVENT_EXIST, line.words(), 0, 0, Errno.EEXIST);
-        }
+        EventAppend.check(probes, d, KprobeEvents::sameKprobe, SpecException.KPROBE, line.words(), foreignEvents);
         KprobeParser.register(d, line.words(), symbols);
         probes.add(d);
         return d;
@@ -56,15 +38,7 @@ final class KprobeEvents {
      * An address probe has no symbol: the kernel compares it as {@code "unknown"} at offset 0.
      */
     private static boolean sameKprobe(KprobeDefinition a, KprobeDefinition b) {
-        if (!symbolKey(a).equals(symbolKey(b))) {
-            return false;
-        }
-        for (int i = 0; i < a.args().size(); i++) {
-            if (!a.args().get(i).text().equals(b.args().get(i).text())) {
-                return false;
-            }
-        }
-        return true;
+        return symbolKey(a).equals(symbolKey(b)) && EventAppend.sameArgTexts(a, b);
     }
 
     private static String symbolKey(KprobeDefinition d) {

@@ -16,7 +16,7 @@ import java.util.List;
  * @param args      the fetch arguments, in order, each named
  */
 public record ProbeDefinition(boolean isReturn, String group, String event, ProbeTarget target,
-                              List<FetchArg> args) implements Definition {
+                              List<FetchArg> args) implements EventDefinition {
     public ProbeDefinition {
         args = List.copyOf(args);
     }

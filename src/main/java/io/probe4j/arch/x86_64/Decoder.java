@@ -49,13 +49,42 @@ public final class Decoder {
         };
     }
 
-    /** One decoding pass; a small object so the state needs no long parameter lists. */
+    /**
+     * One decoding pass. The phases follow the instruction's layout — legacy prefixes, REX, the escape
+     * or vector prefix that selects the opcode map, the opcode, ModRM/SIB/displacement, immediates —
+     * and each records what it found in the fields, which {@link #build} turns into an {@link Instruction}.
+     */
     private static final class Cursor {
         private final byte[] code;
         private final int start;
         private final int end;
         private final long address;
         private int p;
+
+        // legacy prefixes
+        private int prefixCount;
+        private boolean opsize;
+        private boolean adsize;
+        private boolean repne;
+        private boolean vectorForbidden; // 66 F2 F3 F0 before VEX/EVEX/XOP raise #UD
+        // REX and the map-selecting prefix
+        private int rexOffset = -1;
+        private boolean rexW;
+        private Encoding enc = Encoding.LEGACY;
+        private int vexOffset = -1;
+        private OpcodeMap map = OpcodeMap.ONE_BYTE;
+        private byte[] table = OpcodeTables.ONE_BYTE;
+        // opcode and operands
+        private int opcode;
+        private int opcodeOffset = -1;
+        private int modrmOffset = -1;
+        private int sibOffset = -1;
+        private int dispOffset = -1;
+        private int dispSize;
+        private boolean rip;
+        private int immOffset = -1;
+        private int immSize;
+        private int imm2Size;
 
         Cursor(byte[] code, int start, int end, long address) {
             this.code = code;
@@ -80,10 +109,32 @@ public final class Decoder {
         }
 
         Instruction decode() {
-            boolean opsize = false;
-            boolean adsize = false;
-            boolean repne = false;
-            boolean vectorForbidden = false; // 66 F2 F3 F0 before VEX/EVEX/XOP raise #UD
+            legacyPrefixes();
+            if (ignoredRex()) {
+                // objdump shows a REX followed by another prefix as an instruction of its own
+                opcode = code[p] & 0xff;
+                opcodeOffset = p++;
+                return build();
+            }
+            rex();
+            mapPrefix();
+            char attr = opcode();
+            modrm(attr);
+            immediates(attr);
+            if (attr == '3') { // 3DNow!: the opcode byte comes last
+                opcodeOffset = p;
+                opcode = u(p++);
+            }
+            if (p - start > MAX_LENGTH) {
+                throw fail("longer than 15 bytes");
+            }
+            if (p > end) {
+                throw fail("the bytes end inside the instruction");
+            }
+            return build();
+        }
+
+        private void legacyPrefixes() {
             int b;
             while (isLegacyPrefix(b = u(p))) {
                 opsize |= b == 0x66;
@@ -92,127 +143,141 @@ public final class Decoder {
                 vectorForbidden |= b == 0x66 || b == 0xf2 || b == 0xf3 || b == 0xf0;
                 p++;
             }
-            int prefixCount = p - start;
-            int rexOffset = -1;
-            boolean rexW = false;
-            if ((b & 0xf0) == 0x40) {
-                int next = u(p + 1);
-                if (isLegacyPrefix(next) || (next & 0xf0) == 0x40) {
-                    // objdump shows such an ignored REX as an instruction of its own
-                    p++;
-                    return build(prefixCount, -1, Encoding.LEGACY, -1, OpcodeMap.ONE_BYTE, b, p - 1,
-                            -1, -1, 0, 0, 0, 0, 0, false);
-                }
-                rexOffset = p;
-                rexW = (b & 8) != 0;
-                p++;
-                b = u(p);
-            }
+            prefixCount = p - start;
+        }
 
-            Encoding enc = Encoding.LEGACY;
-            OpcodeMap map = OpcodeMap.ONE_BYTE;
-            byte[] table = OpcodeTables.ONE_BYTE;
-            int vexOffset = -1;
+        private boolean ignoredRex() {
+            if ((u(p) & 0xf0) != 0x40) {
+                return false;
+            }
+            int next = u(p + 1);
+            return isLegacyPrefix(next) || (next & 0xf0) == 0x40;
+        }
+
+        private void rex() {
+            int b = u(p);
+            if ((b & 0xf0) == 0x40) {
+                rexOffset = p++;
+                rexW = (b & 8) != 0;
+            }
+        }
+
+        /** The {@code 0F} escapes and the REX2/VEX/EVEX/XOP prefixes, which select the opcode map. */
+        private void mapPrefix() {
+            int b = u(p);
             switch (b) {
-                case 0x0f -> {
-                    int b2 = u(p + 1);
+                case 0x0f -> twoByteEscape();
+                case 0xc5 -> {
+                    vectorPrefix(Encoding.VEX2);
+                    u(p + 1);
+                    select(OpcodeMap.MAP_0F, OpcodeTables.VEX_MAP1);
                     p += 2;
-                    if (b2 == 0x38) {
-                        map = OpcodeMap.MAP_0F38;
-                        table = OpcodeTables.ALL_MODRM;
-                    } else if (b2 == 0x3a) {
-                        map = OpcodeMap.MAP_0F3A;
-                        table = OpcodeTables.ALL_MODRM_IMM8;
-                    } else {
-                        map = OpcodeMap.MAP_0F;
-                        table = OpcodeTables.MAP_0F;
-                        p--;
-                    }
                 }
-                case 0xc5, 0xc4, 0x62 -> {
-                    if (vectorForbidden || rexOffset >= 0) {
-                        throw fail("a REX, 66, F2, F3 or LOCK prefix before a VEX/EVEX prefix");
-                    }
-                    vexOffset = p;
-                    if (b == 0xc5) {
-                        enc = Encoding.VEX2;
-                        u(p + 1);
-                        map = OpcodeMap.MAP_0F;
-                        table = OpcodeTables.VEX_MAP1;
-                        p += 2;
-                    } else if (b == 0xc4) {
-                        enc = Encoding.VEX3;
-                        int mmmmm = u(p + 1) & 0x1f;
-                        rexW = (u(p + 2) & 0x80) != 0;
-                        switch (mmmmm) {
-                            case 1 -> { map = OpcodeMap.MAP_0F; table = OpcodeTables.VEX_MAP1; }
-                            case 2 -> { map = OpcodeMap.MAP_0F38; table = OpcodeTables.ALL_MODRM; }
-                            case 3 -> { map = OpcodeMap.MAP_0F3A; table = OpcodeTables.ALL_MODRM_IMM8; }
-                            case 7 -> { map = OpcodeMap.MAP7; table = OpcodeTables.MAP7; }
-                            default -> throw fail("VEX opcode map " + mmmmm + " does not exist");
-                        }
-                        p += 3;
-                    } else {
-                        enc = Encoding.EVEX;
-                        int mmm = u(p + 1) & 0x7;
-                        int p1 = u(p + 2);
-                        u(p + 3);
-                        rexW = (p1 & 0x80) != 0;
-                        switch (mmm) {
-                            case 1 -> { map = OpcodeMap.MAP_0F; table = OpcodeTables.VEX_MAP1; }
-                            case 2 -> { map = OpcodeMap.MAP_0F38; table = OpcodeTables.ALL_MODRM; }
-                            case 3 -> { map = OpcodeMap.MAP_0F3A; table = OpcodeTables.ALL_MODRM_IMM8; }
-                            case 4 -> {
-                                map = OpcodeMap.EVEX_MAP4;
-                                table = OpcodeTables.ONE_BYTE;
-                                opsize = (p1 & 3) == 1;
-                            }
-                            case 5 -> { map = OpcodeMap.EVEX_MAP5; table = OpcodeTables.ALL_MODRM; }
-                            case 6 -> { map = OpcodeMap.EVEX_MAP6; table = OpcodeTables.ALL_MODRM; }
-                            case 7 -> { map = OpcodeMap.MAP7; table = OpcodeTables.MAP7; }
-                            default -> throw fail("EVEX opcode map 0 does not exist");
-                        }
-                        p += 4;
-                    }
-                }
-                case 0x8f -> {
+                case 0xc4 -> {
+                    vectorPrefix(Encoding.VEX3);
                     int mmmmm = u(p + 1) & 0x1f;
-                    if (mmmmm >= 8) { // otherwise it is pop r/m, whose ModRM.reg is 0
-                        if (vectorForbidden || rexOffset >= 0) {
-                            throw fail("a REX, 66, F2, F3 or LOCK prefix before an XOP prefix");
-                        }
-                        enc = Encoding.XOP;
-                        vexOffset = p;
-                        rexW = (u(p + 2) & 0x80) != 0;
-                        switch (mmmmm) {
-                            case 8 -> { map = OpcodeMap.XOP8; table = OpcodeTables.ALL_MODRM_IMM8; }
-                            case 9 -> { map = OpcodeMap.XOP9; table = OpcodeTables.ALL_MODRM; }
-                            case 10 -> { map = OpcodeMap.XOPA; table = OpcodeTables.ALL_MODRM_IMM32; }
-                            default -> throw fail("XOP opcode map " + mmmmm + " does not exist");
-                        }
-                        p += 3;
+                    rexW = (u(p + 2) & 0x80) != 0;
+                    switch (mmmmm) {
+                        case 1 -> select(OpcodeMap.MAP_0F, OpcodeTables.VEX_MAP1);
+                        case 2 -> select(OpcodeMap.MAP_0F38, OpcodeTables.ALL_MODRM);
+                        case 3 -> select(OpcodeMap.MAP_0F3A, OpcodeTables.ALL_MODRM_IMM8);
+                        case 7 -> select(OpcodeMap.MAP7, OpcodeTables.MAP7);
+                        default -> throw fail("VEX opcode map " + mmmmm + " does not exist");
                     }
+                    p += 3;
                 }
-                case 0xd5 -> {
-                    if (rexOffset >= 0) {
-                        throw fail("a REX prefix before a REX2 prefix");
-                    }
-                    enc = Encoding.REX2;
-                    vexOffset = p;
-                    int payload = u(p + 1);
-                    rexW = (payload & 0x08) != 0;
-                    if ((payload & 0x80) != 0) {
-                        map = OpcodeMap.MAP_0F;
-                        table = OpcodeTables.MAP_0F;
-                    }
-                    p += 2;
-                }
+                case 0x62 -> evex();
+                case 0x8f -> xop();
+                case 0xd5 -> rex2();
                 default -> {
                 }
             }
+        }
 
-            int opcodeOffset = p;
-            int opcode = u(p++);
+        private void twoByteEscape() {
+            int b2 = u(p + 1);
+            switch (b2) {
+                case 0x38 -> select(OpcodeMap.MAP_0F38, OpcodeTables.ALL_MODRM);
+                case 0x3a -> select(OpcodeMap.MAP_0F3A, OpcodeTables.ALL_MODRM_IMM8);
+                default -> select(OpcodeMap.MAP_0F, OpcodeTables.MAP_0F);
+            }
+            p += map == OpcodeMap.MAP_0F ? 1 : 2;
+        }
+
+        private void vectorPrefix(Encoding e) {
+            if (vectorForbidden || rexOffset >= 0) {
+                throw fail("a REX, 66, F2, F3 or LOCK prefix before a VEX/EVEX prefix");
+            }
+            enc = e;
+            vexOffset = p;
+        }
+
+        private void evex() {
+            vectorPrefix(Encoding.EVEX);
+            int mmm = u(p + 1) & 0x7;
+            int p1 = u(p + 2);
+            u(p + 3);
+            rexW = (p1 & 0x80) != 0;
+            switch (mmm) {
+                case 1 -> select(OpcodeMap.MAP_0F, OpcodeTables.VEX_MAP1);
+                case 2 -> select(OpcodeMap.MAP_0F38, OpcodeTables.ALL_MODRM);
+                case 3 -> select(OpcodeMap.MAP_0F3A, OpcodeTables.ALL_MODRM_IMM8);
+                case 4 -> {
+                    select(OpcodeMap.EVEX_MAP4, OpcodeTables.ONE_BYTE);
+                    opsize = (p1 & 3) == 1;
+                }
+                case 5 -> select(OpcodeMap.EVEX_MAP5, OpcodeTables.ALL_MODRM);
+                case 6 -> select(OpcodeMap.EVEX_MAP6, OpcodeTables.ALL_MODRM);
+                case 7 -> select(OpcodeMap.MAP7, OpcodeTables.MAP7);
+                default -> throw fail("EVEX opcode map 0 does not exist");
+            }
+            p += 4;
+        }
+
+        /** {@code 8F} with map 8-10 is an XOP prefix; otherwise it is {@code pop r/m}, whose ModRM.reg is 0. */
+        private void xop() {
+            int mmmmm = u(p + 1) & 0x1f;
+            if (mmmmm < 8) {
+                return;
+            }
+            if (vectorForbidden || rexOffset >= 0) {
+                throw fail("a REX, 66, F2, F3 or LOCK prefix before an XOP prefix");
+            }
+            enc = Encoding.XOP;
+            vexOffset = p;
+            rexW = (u(p + 2) & 0x80) != 0;
+            switch (mmmmm) {
+                case 8 -> select(OpcodeMap.XOP8, OpcodeTables.ALL_MODRM_IMM8);
+                case 9 -> select(OpcodeMap.XOP9, OpcodeTables.ALL_MODRM);
+                case 10 -> select(OpcodeMap.XOPA, OpcodeTables.ALL_MODRM_IMM32);
+                default -> throw fail("XOP opcode map " + mmmmm + " does not exist");
+            }
+            p += 3;
+        }
+
+        private void rex2() {
+            if (rexOffset >= 0) {
+                throw fail("a REX prefix before a REX2 prefix");
+            }
+            enc = Encoding.REX2;
+            vexOffset = p;
+            int payload = u(p + 1);
+            rexW = (payload & 0x08) != 0;
+            if ((payload & 0x80) != 0) {
+                select(OpcodeMap.MAP_0F, OpcodeTables.MAP_0F);
+            }
+            p += 2;
+        }
+
+        private void select(OpcodeMap m, byte[] t) {
+            map = m;
+            table = t;
+        }
+
+        /** Reads the opcode byte; its attribute code in the {@link OpcodeTables}. */
+        private char opcode() {
+            opcodeOffset = p;
+            opcode = u(p++);
             char attr = (char) table[opcode];
             if (map == OpcodeMap.MAP_0F && opcode == 0x0f && enc == Encoding.LEGACY) {
                 map = OpcodeMap.MAP_3DNOW;
@@ -224,84 +289,77 @@ public final class Decoder {
                 throw fail(String.format("opcode %s0x%02x is invalid in 64-bit mode",
                         map == OpcodeMap.MAP_0F ? "0x0f " : "", opcode));
             }
+            return attr;
+        }
 
-            int modrmOffset = -1;
-            int sibOffset = -1;
-            int dispSize = 0;
-            boolean rip = false;
-            if (HAS_MODRM[attr]) {
-                modrmOffset = p;
-                int modrm = u(p++);
-                int mod = modrm >> 6;
-                int rm = modrm & 7;
-                if (map == OpcodeMap.MAP_0F && enc == Encoding.LEGACY && opcode >= 0x20 && opcode <= 0x23) {
-                    mod = 3; // mov to/from control and debug registers ignores mod
+        private void modrm(char attr) {
+            if (!HAS_MODRM[attr]) {
+                return;
+            }
+            modrmOffset = p;
+            int modrm = u(p++);
+            int mod = modrm >> 6;
+            int rm = modrm & 7;
+            if (map == OpcodeMap.MAP_0F && enc == Encoding.LEGACY && opcode >= 0x20 && opcode <= 0x23) {
+                mod = 3; // mov to/from control and debug registers ignores mod
+            }
+            if (mod != 3) {
+                if (rm == 4) {
+                    sibOffset = p;
+                    int sib = u(p++);
+                    if ((sib & 7) == 5 && mod == 0) {
+                        dispSize = 4;
+                    }
+                } else if (rm == 5 && mod == 0) {
+                    dispSize = 4;
+                    rip = true;
                 }
-                if (mod != 3) {
-                    if (rm == 4) {
-                        sibOffset = p;
-                        int sib = u(p++);
-                        if ((sib & 7) == 5 && mod == 0) {
-                            dispSize = 4;
-                        }
-                    } else if (rm == 5 && mod == 0) {
-                        dispSize = 4;
-                        rip = true;
-                    }
-                    if (mod == 1) {
-                        dispSize = 1;
-                    } else if (mod == 2) {
-                        dispSize = 4;
-                    }
+                if (mod == 1) {
+                    dispSize = 1;
+                } else if (mod == 2) {
+                    dispSize = 4;
                 }
             }
-            int dispOffset = dispSize > 0 ? p : -1;
-            p += dispSize;
+            if (dispSize > 0) {
+                dispOffset = p;
+                p += dispSize;
+            }
+        }
 
+        private void immediates(char attr) {
             boolean small = opsize && !rexW;
-            int imm = 0;
-            int imm2 = 0;
             switch (attr) {
-                case 'B', 'b', 'j' -> imm = 1;
-                case 'W' -> imm = 2;
-                case 'Z', 'z', 'J' -> imm = small ? 2 : 4;
-                case 'V' -> imm = rexW ? 8 : small ? 2 : 4;
-                case 'O' -> imm = adsize ? 4 : 8;
-                case 'E' -> { imm = 2; imm2 = 1; }
-                case 'D' -> imm = 4;
+                case 'B', 'b', 'j' -> immSize = 1;
+                case 'W' -> immSize = 2;
+                case 'Z', 'z', 'J' -> immSize = small ? 2 : 4;
+                case 'V' -> immSize = rexW ? 8 : small ? 2 : 4;
+                case 'O' -> immSize = adsize ? 4 : 8;
+                case 'E' -> {
+                    immSize = 2;
+                    imm2Size = 1;
+                }
+                case 'D' -> immSize = 4;
                 case 'g' -> {
-                    if (((code[modrmOffset] >> 3) & 7) < 2) {
-                        imm = opcode == 0xf6 ? 1 : small ? 2 : 4;
+                    if (((code[modrmOffset] >> 3) & 7) < 2) { // test r/m, imm: only /0 and /1 of F6/F7
+                        immSize = opcode == 0xf6 ? 1 : small ? 2 : 4;
                     }
                 }
                 case 'M' -> {
                     if (opsize || repne) {
-                        imm = 1;
-                        imm2 = 1;
+                        immSize = 1;
+                        imm2Size = 1;
                     }
                 }
                 default -> {
                 }
             }
-            int immOffset = imm > 0 ? p : -1;
-            p += imm + imm2;
-            if (attr == '3') {
-                opcodeOffset = p;
-                opcode = u(p++);
+            if (immSize > 0) {
+                immOffset = p;
             }
-            if (p - start > MAX_LENGTH) {
-                throw fail("longer than 15 bytes");
-            }
-            if (p > end) {
-                throw fail("the bytes end inside the instruction");
-            }
-            return build(prefixCount, rexOffset, enc, vexOffset, map, opcode, opcodeOffset,
-                    modrmOffset, sibOffset, dispOffset, dispSize, immOffset, imm, imm2, rip);
+            p += immSize + imm2Size;
         }
 
-        private Instruction build(int prefixCount, int rexOffset, Encoding enc, int vexOffset, OpcodeMap map,
-                int opcode, int opcodeOffset, int modrmOffset, int sibOffset, int dispOffset, int dispSize,
-                int immOffset, int immSize, int imm2Size, boolean rip) {
+        private Instruction build() {
             return new Instruction(address, Arrays.copyOfRange(code, start, p), prefixCount,
                     rel(rexOffset), enc, rel(vexOffset), map, opcode, rel(opcodeOffset), rel(modrmOffset),
                     rel(sibOffset), rel(dispOffset), dispSize, rel(immOffset), immSize, imm2Size, rip);

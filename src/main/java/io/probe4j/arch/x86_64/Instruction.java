@@ -132,12 +132,12 @@ public record Instruction(long address, byte[] bytes, int prefixCount, int rexOf
     }
 
     private long signed(int off, int size) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         return switch (size) {
-            case 1 -> bytes[off];
-            case 2 -> (short) ((bytes[off] & 0xff) | (bytes[off + 1] << 8));
-            case 4 -> (bytes[off] & 0xff) | (bytes[off + 1] & 0xff) << 8 | (bytes[off + 2] & 0xff) << 16
-                    | (long) (bytes[off + 3] << 24);
-            case 8 -> signed(off, 4) & 0xffffffffL | signed(off + 4, 4) << 32;
+            case 1 -> b.get(off);
+            case 2 -> b.getShort(off);
+            case 4 -> b.getInt(off);
+            case 8 -> b.getLong(off);
             default -> 0;
         };
     }

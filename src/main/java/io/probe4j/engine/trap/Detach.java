@@ -1,5 +1,7 @@
 package io.probe4j.engine.trap;
 
+import io.probe4j.engine.ptrace.StoppedProcess;
+import io.probe4j.engine.ptrace.StoppedThread;
 import io.probe4j.sys.Ptrace;
 import io.probe4j.sys.Reg;
 import io.probe4j.sys.Signals;

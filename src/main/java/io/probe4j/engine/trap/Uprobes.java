@@ -1,5 +1,12 @@
 package io.probe4j.engine.trap;
 
+import io.probe4j.engine.ptrace.Origin;
+import io.probe4j.engine.ptrace.StoppedProcess;
+import io.probe4j.engine.ptrace.StoppedThread;
+import io.probe4j.engine.ptrace.TraceHooks;
+import io.probe4j.engine.ptrace.TraceSession;
+import io.probe4j.engine.ptrace.Trap;
+import io.probe4j.engine.ptrace.TrapAction;
 import io.probe4j.arch.x86_64.Effect;
 import io.probe4j.arch.x86_64.Gpr;
 import io.probe4j.arch.x86_64.Registers;

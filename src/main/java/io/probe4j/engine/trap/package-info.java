@@ -1,21 +1,14 @@
 /**
- * The ptrace engine's process control.
+ * The trap engine: probe4j's own uprobes, as {@code kernel/events/uprobes.c} implements them, on top of
+ * ptrace process control ({@link io.probe4j.engine.ptrace}).
  *
- * <p>{@link io.probe4j.engine.trap.TraceSession} is the entry point: it launches a command or
- * attaches to a process and follows every thread, fork, vfork and exec. One thread per session,
- * {@code probe4j-tracer}, makes every ptrace request (the kernel only accepts them from the thread
- * that attached); other threads hand it work through a queue, and wake it out of {@code waitpid}
- * by signalling a traced helper process (the doorbell). It polls for stops a short while before it
-sleeps ({@link io.probe4j.engine.trap.StopWait}), and keeps every stop short: work that needs no
-stopped thread runs right after the resume ({@link io.probe4j.engine.trap.StoppedThread#afterResume}).
-Signals, group-stops ({@code PTRACE_LISTEN})
- * and exit statuses behave as without tracing; whatever ends the session, every process is
- * detached and left running.
- *
- * <p>The breakpoint layer plugs in through {@link io.probe4j.engine.trap.TraceHooks}: traps that it
- * may consume, new processes and execs (which it may let go: {@link io.probe4j.engine.trap.StoppedProcess#letGo}),
- * ended threads, and a last call before detaching, each with stopped threads
- * whose registers and memory it may read and write ({@link io.probe4j.engine.trap.StoppedThread},
- * {@link io.probe4j.engine.trap.StoppedProcess}).
+ * <p>{@link io.probe4j.engine.trap.Uprobes} is the mechanism, plugged into a session as its trace hooks:
+ * a {@link io.probe4j.engine.trap.ProbePoint} (file, offset) gets an {@code int3}
+ * ({@link io.probe4j.engine.trap.Breakpoint}) in every traced process that maps the file; at a hit the
+ * consumers run ({@link io.probe4j.engine.trap.ProbeConsumer}, {@link io.probe4j.engine.trap.ProbeHit}),
+ * then the displaced instruction is emulated or run out of line in an
+ * {@link io.probe4j.engine.trap.XolArea}; return probes hijack the return address
+ * ({@link io.probe4j.engine.trap.ReturnStack}). {@link io.probe4j.engine.trap.ProcessProbes} is what
+ * probe4j put into one address space, and {@link io.probe4j.engine.trap.Detach} takes it all out.
  */
 package io.probe4j.engine.trap;

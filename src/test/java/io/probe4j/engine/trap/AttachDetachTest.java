@@ -1,5 +1,14 @@
 package io.probe4j.engine.trap;
 
+import io.probe4j.engine.ptrace.LaunchSpec;
+import io.probe4j.engine.ptrace.Origin;
+import io.probe4j.engine.ptrace.SessionEnd;
+import io.probe4j.engine.ptrace.StoppedProcess;
+import io.probe4j.engine.ptrace.StoppedThread;
+import io.probe4j.engine.ptrace.TraceHooks;
+import io.probe4j.engine.ptrace.TraceSession;
+import io.probe4j.engine.ptrace.Trap;
+import io.probe4j.engine.ptrace.TrapAction;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

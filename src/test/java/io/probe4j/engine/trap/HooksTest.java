@@ -1,5 +1,9 @@
 package io.probe4j.engine.trap;
 
+import io.probe4j.engine.ptrace.StoppedThread;
+import io.probe4j.engine.ptrace.TraceHooks;
+import io.probe4j.engine.ptrace.Trap;
+import io.probe4j.engine.ptrace.TrapAction;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,11 @@
 package io.probe4j.engine.trap;
 
+import io.probe4j.engine.ptrace.Origin;
+import io.probe4j.engine.ptrace.StoppedProcess;
+import io.probe4j.engine.ptrace.StoppedThread;
+import io.probe4j.engine.ptrace.TraceHooks;
+import io.probe4j.engine.ptrace.Trap;
+import io.probe4j.engine.ptrace.TrapAction;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

@@ -1,5 +1,8 @@
 package io.probe4j.engine.trap;
 
+import io.probe4j.engine.ptrace.LaunchSpec;
+import io.probe4j.engine.ptrace.TraceHooks;
+import io.probe4j.engine.ptrace.TraceSession;
 import io.probe4j.sys.Spawn;
 import java.io.IOException;
 import java.io.UncheckedIOException;

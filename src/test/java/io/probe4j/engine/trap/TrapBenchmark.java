@@ -1,5 +1,7 @@
 package io.probe4j.engine.trap;
 
+import io.probe4j.engine.ptrace.LaunchSpec;
+import io.probe4j.engine.ptrace.StopWait;
 import io.probe4j.ProbeInfo;
 import io.probe4j.Tracer;
 import io.probe4j.engine.kernel.Kev;

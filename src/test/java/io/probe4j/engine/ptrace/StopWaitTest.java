@@ -1,4 +1,4 @@
-package io.probe4j.engine.trap;
+package io.probe4j.engine.ptrace;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package io.probe4j.engine.trap;
+package io.probe4j.engine.ptrace;
 
 import io.probe4j.UserException;
 import io.probe4j.sys.Environment;

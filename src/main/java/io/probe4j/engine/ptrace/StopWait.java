@@ -1,4 +1,4 @@
-package io.probe4j.engine.trap;
+package io.probe4j.engine.ptrace;
 
 import io.probe4j.sys.Wait;
 import io.probe4j.sys.WaitStatus;
@@ -23,9 +23,9 @@ import java.util.Optional;
  * <p>The maximum window is {@value #DEFAULT_POLL_MICROS} µs unless the system property
  * {@code probe4j.trap.pollMicros} says otherwise (0: always sleep).
  */
-final class StopWait {
+public final class StopWait {
     static final long DEFAULT_POLL_MICROS = 100, MIN_POLL_MICROS = 5;
-    static final long MAX_NS = Math.max(0, Long.getLong("probe4j.trap.pollMicros", DEFAULT_POLL_MICROS)) * 1000;
+    public static final long MAX_NS = Math.max(0, Long.getLong("probe4j.trap.pollMicros", DEFAULT_POLL_MICROS)) * 1000;
     private static final long MIN_NS = Math.min(MAX_NS, MIN_POLL_MICROS * 1000);
 
     private long windowNs = MAX_NS;

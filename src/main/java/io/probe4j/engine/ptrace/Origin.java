@@ -1,4 +1,4 @@
-package io.probe4j.engine.trap;
+package io.probe4j.engine.ptrace;
 
 /** Why a process (a new address space) came under tracing. */
 public enum Origin {

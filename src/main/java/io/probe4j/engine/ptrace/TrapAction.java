@@ -1,4 +1,4 @@
-package io.probe4j.engine.trap;
+package io.probe4j.engine.ptrace;
 
 /** What {@link TraceHooks#onTrap} decided about a {@code SIGTRAP}. */
 public enum TrapAction {

@@ -1,4 +1,4 @@
-package io.probe4j.engine.trap;
+package io.probe4j.engine.ptrace;
 
 /** How a trace session ended, from the traced command's point of view. */
 public sealed interface SessionEnd {

@@ -1,4 +1,4 @@
-package io.probe4j.engine.trap;
+package io.probe4j.engine.ptrace;
 
 /**
  * Where the breakpoint layer plugs into process control. Every method runs on the session's
