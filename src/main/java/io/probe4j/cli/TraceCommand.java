@@ -75,6 +75,9 @@ final class TraceCommand implements Callable<Integer> {
             description = "A kprobe_events definition (a kernel function, e.g. 'p:rd vfs_read $arg3:u64'); repeatable. Kernel engine, root, CONFIG_KPROBE_EVENTS.")
     List<String> kprobeTexts = new ArrayList<>();
 
+    @Option(names = "--filter", paramLabel = "EVENT: EXPR", description = "The kernel's event filter for EVENT (its name, or * for every event), e.g. 'getenv: COMM ~ \"ls*\"'; repeatable.")
+    List<String> filterTexts = new ArrayList<>();
+
     @Parameters(paramLabel = "DEFINITION", arity = "0..*",
             description = "uprobe_events definitions (p:/r:...), then -- and the command to run.")
     List<String> positional = new ArrayList<>();
@@ -108,11 +111,13 @@ final class TraceCommand implements Callable<Integer> {
             table.declare(p.definition().group(), p.definition().event(), p.file().toString());
         }
         kprobes.forEach(k -> table.declareKprobe(k.group(), k.event()));
+        TraceFilters filters = TraceFilters.of(filterTexts, probes, kprobes);
         StreamSink sink = StreamSink.open(out, output, table);
         if (engine == Engine.trap) {
-            return TrapTrace.run(probes, sink, command, pid);
+            return TrapTrace.run(probes, sink, command, pid, filters);
         }
         try (KernelTracer tracer = KernelTracer.start(probes, kprobes, sink, System.err)) {
+            filters.applyTo(tracer);
             if (command.isEmpty()) {
                 System.err.println("probe4j: tracing every process; Ctrl-C to stop");
                 tracer.runSystemWide();

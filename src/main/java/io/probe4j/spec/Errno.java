@@ -1,8 +1,10 @@
 package io.probe4j.spec;
 
-/** The errno a failed write to {@code uprobe_events} or {@code kprobe_events} returns. */
+/** The errno a failed write to {@code uprobe_events}, {@code kprobe_events} or an event's {@code filter} returns. */
 public enum Errno {
+    EPERM(1, "Operation not permitted"),
     ENOENT(2, "No such file or directory"),
+    ESRCH(3, "No such process"),
     E2BIG(7, "Argument list too long"),
     EBUSY(16, "Device or resource busy"),
     EEXIST(17, "File exists"),

@@ -5,13 +5,13 @@ package io.probe4j.spec;
  * they accept decides which definitions are valid: {@code 0x} hex, leading {@code 0} octal, decimal;
  * one leading {@code +} for the unsigned ones; 64-bit overflow rejected; nothing may follow.
  */
-final class KernelNumbers {
+public final class KernelNumbers {
     private KernelNumbers() {
     }
 
     /** A parsed number, or the errno the kernel's parser returns: EINVAL, or ERANGE on overflow. */
-    record Num(long value, Errno errno) {
-        boolean ok() {
+    public record Num(long value, Errno errno) {
+        public boolean ok() {
             return errno == null;
         }
 
@@ -25,7 +25,7 @@ final class KernelNumbers {
     }
 
     /** {@code kstrtoull(s, base)} / {@code kstrtoul}: base 0 (C notation) or 10. */
-    static Num kstrtoull(String s, int base) {
+    public static Num kstrtoull(String s, int base) {
         if (s.startsWith("+")) {
             s = s.substring(1);
         }
@@ -33,7 +33,7 @@ final class KernelNumbers {
     }
 
     /** {@code kstrtoll(s, base)} / {@code kstrtol}: signed 64-bit, {@code -} or one {@code +} allowed. */
-    static Num kstrtoll(String s, int base) {
+    public static Num kstrtoll(String s, int base) {
         if (s.startsWith("-")) {
             Num v = parseUnsigned(s.substring(1), base);
             if (!v.ok()) {

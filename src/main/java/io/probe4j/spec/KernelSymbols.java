@@ -118,7 +118,7 @@ public interface KernelSymbols {
             this.cpus = cpus;
         }
 
-        static Table read(Path kallsyms, Path filterFunctions, Path possible) {
+        public static Table read(Path kallsyms, Path filterFunctions, Path possible) {
             List<Entry> entries = new java.util.ArrayList<>();
             for (String l : linesOf(kallsyms)) {
                 String[] f = l.split("\\s+");

@@ -149,6 +149,25 @@ public final class KernelTracer implements AutoCloseable {
     }
 
     /**
+     * Sets the kernel's event filter ({@code events/GROUP/EVENT/filter} of the session's instance) of the
+     * event the user named {@code userGroup/userEvent}, before {@link #run}: the kernel then records only
+     * the hits the filter accepts. A filter the kernel refuses is a {@link UserException} with its message.
+     */
+    public void filter(String userGroup, String userEvent, String filter) {
+        for (KernelEvent e : events) {
+            if (e.userGroup().equals(userGroup) && e.userEvent().equals(userEvent)) {
+                try {
+                    instance.filter(group, e.kernelName(), filter);
+                } catch (IOException ex) {
+                    throw new UserException("probe4j: the kernel refuses the filter of " + userEvent + ":\n" + ex.getMessage(), 2);
+                }
+                return;
+            }
+        }
+        throw new IllegalArgumentException("no event " + userGroup + "/" + userEvent + " in this session");
+    }
+
+    /**
      * Runs {@code command} and traces it and the processes it starts (only them), until it exits.
      * Returns its exit status (128+N for signal N).
      */

@@ -57,6 +57,19 @@ final class TraceInstance {
         write("events/" + group + "/" + event + "/enable", "1");
     }
 
+    /**
+     * Sets an event's filter in this instance only. When the kernel refuses it, the exception's message
+     * is what the {@code filter} file reads back: the filter, a caret and the kernel's parse error.
+     */
+    void filter(String group, String event, String filter) throws IOException {
+        String file = "events/" + group + "/" + event + "/filter";
+        try {
+            write(file, filter);
+        } catch (IOException e) {
+            throw new IOException(fs.readOnce(dir + "/" + file).stripTrailing(), e);
+        }
+    }
+
     /** Writes a line into this instance's buffer (ordered with the events by timestamp). */
     void mark(String text) throws IOException {
         write("trace_marker", text);

@@ -105,6 +105,18 @@ final class Tracefs {
         return Files.readString(path(relative), StandardCharsets.ISO_8859_1);
     }
 
+    /**
+     * Reads a file that answers only a read at offset 0 (an event's {@code filter}), in one read(2):
+     * reading it in pieces would give only the first piece.
+     */
+    String readOnce(String relative) throws IOException {
+        try (FileChannel ch = FileChannel.open(path(relative), StandardOpenOption.READ)) {
+            ByteBuffer b = ByteBuffer.allocate(1 << 16);
+            ch.read(b);
+            return new String(b.array(), 0, b.position(), StandardCharsets.ISO_8859_1);
+        }
+    }
+
     private static void writeOnce(Path p, String text, StandardOpenOption... opts) throws IOException {
         try (FileChannel ch = FileChannel.open(p, opts)) {
             ByteBuffer b = ByteBuffer.wrap(text.getBytes(StandardCharsets.ISO_8859_1));

@@ -12,6 +12,7 @@ import io.probe4j.spec.ProbeDefinition;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.function.Predicate;
 
 /**
  * The definition language on the trap engine: each {@code uprobe_events} definition becomes a probe of
@@ -38,10 +39,23 @@ public final class EventProbes {
 
     /** A probe for {@code d} (already resolved to {@code file} and {@code offset}) sending events to {@code sink}. */
     public static ProbeInfo info(ProbeDefinition d, Path file, long offset, EventSink sink) {
+        return info(d, file, offset, sink, e -> true);
+    }
+
+    /**
+     * As {@link #info(ProbeDefinition, Path, long, EventSink)}, with the event's filter: a hit {@code keep}
+     * refuses (an {@code io.probe4j.filter.EventFilter}, say) writes nothing. It is asked after the thread
+     * has resumed, like the sink.
+     */
+    public static ProbeInfo info(ProbeDefinition d, Path file, long offset, EventSink sink, Predicate<ProbeEvent> keep) {
         ProbeHandler emit = ctx -> {
             ProbeEvent e = new ProbeEvent(ctx.comm(), ctx.pid(), ctx.tid(), ctx.cpu(), FLAGS, ctx.timestampNanos(),
                     d.group(), d.event(), site(ctx), FetchEvaluator.evaluate(d.args(), new Fetching(ctx)));
-            ctx.afterResume(() -> sink.accept(e));
+            ctx.afterResume(() -> {
+                if (keep.test(e)) {
+                    sink.accept(e);
+                }
+            });
         };
         ProbeInfo.Builder b = ProbeInfo.address(file, offset);
         return (d.isReturn() ? b.returnHandler(emit) : b.preHandler(emit)).build();
