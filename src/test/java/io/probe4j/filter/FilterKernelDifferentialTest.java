@@ -2,7 +2,6 @@ package io.probe4j.filter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.probe4j.spec.Errno;
 import java.io.IOException;
@@ -13,6 +12,7 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import io.probe4j.testing.Kernel;
 
 /**
  * Every filter is written to the {@code filter} file of a live uprobe event (in a tracefs instance of the
@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * errno, what the {@code filter} file reads back (the filter, the caret line, {@code parse_error: ...}),
  * and the instance's {@code error_log} entry (message, command, caret).
  */
+@Kernel
 class FilterKernelDifferentialTest {
     private static FilterOracle oracle;
     private static EventFields entryFields;
@@ -29,7 +30,6 @@ class FilterKernelDifferentialTest {
 
     @BeforeAll
     static void setUp() throws IOException {
-        assumeTrue(FilterOracle.available(), "needs root and tracefs at /sys/kernel/tracing");
         String group = "p4jfilter_" + ProcessHandle.current().pid();
         String entry = FilterFixture.entry(group, "ff");
         String exit = FilterFixture.exit(group, "ffr");

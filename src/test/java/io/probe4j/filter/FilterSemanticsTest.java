@@ -2,7 +2,6 @@ package io.probe4j.filter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.probe4j.engine.kernel.KernelTracer;
 import io.probe4j.engine.kernel.ResolvedProbe;
@@ -21,6 +20,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import io.probe4j.testing.Kernel;
 
 /**
  * What a filter keeps, the kernel against probe4j's evaluator: the fixture's {@code record()} is probed
@@ -29,13 +29,13 @@ import org.junit.jupiter.api.Test;
  * task), so the hits the kernel kept for a copy must be exactly those of the unfiltered event that
  * probe4j's evaluator accepts (with the copy's own event id as {@code common_type}).
  */
+@Kernel
 class FilterSemanticsTest {
     /** Copies per run: each hit is recorded BATCH + 1 times, and the reader must drain them all at the end. */
     private static final int BATCH = 60;
 
     @Test
     void theKernelKeepsTheHitsProbe4jsEvaluatorAccepts() throws IOException {
-        assumeTrue(FilterOracle.available(), "needs root and tracefs");
         List<String> filters = corpus();
         assertTrue(filters.size() >= 150, "filters: " + filters.size());
         List<String> mismatches = new ArrayList<>();

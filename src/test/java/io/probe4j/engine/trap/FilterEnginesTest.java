@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.EnabledIf;
+import io.probe4j.testing.Kernel;
 
 /**
  * {@code probe4j trace --filter 'EVENT: EXPR'}: the kernel engine has the kernel filter in its instance,
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.condition.EnabledIf;
  * anything is traced, with the kernel's message and caret.
  */
 @Timeout(180)
-@EnabledIf("io.probe4j.engine.kernel.Kev#kernelAvailable")
+@Kernel
 class FilterEnginesTest {
     private static final String ARGS = "seq=%di:u32 s8=%si:s8 u16=%si:u16 s64=%si:s64 x32=%si:x32 name=+0(%dx):string"
             + " bf=%cx:b5@3/32 arr2=+0(%dx):u8[2] pair=+0(%r8):string[2] cm=$comm";
