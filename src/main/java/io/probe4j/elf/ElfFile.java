@@ -260,6 +260,16 @@ public final class ElfFile {
         return Notes.buildId(bytes, sections, programHeaders);
     }
 
+    /**
+     * The USDT probes of {@code .note.stapsdt} in note order, with file offsets; empty when the file has
+     * none (or no section headers).
+     *
+     * @throws io.probe4j.UserException naming the file and note when a note is corrupt
+     */
+    public List<SdtNote> sdtNotes() {
+        return SdtNotes.read(this, bytes);
+    }
+
     /** {@code length} bytes of the file from {@code fileOffset}. */
     public byte[] bytes(long fileOffset, int length) {
         bytes.require(fileOffset, length, "the requested " + length + " bytes");
