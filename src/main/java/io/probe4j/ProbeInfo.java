@@ -30,17 +30,22 @@ import java.util.OptionalLong;
  * @param faultHandler  runs when a handler throws
  * @param eventCallback runs after the post handlers; replaceable at run time ({@link Probe#updateEventCallback})
  * @param enabled       whether the probe starts enabled
+ * @param refCtrOffset  the file offset of the probe's USDT semaphore, a 16-bit counter in the file's writable
+ *                      data that the program reads to know whether anyone probes it: while the probe is in
+ *                      place it is incremented in every traced process that maps the file, as the kernel
+ *                      does for {@code uprobe_register_refctr} ({@code PATH:OFFSET(REF_CTR)})
  */
 public record ProbeInfo(Path file, Optional<String> symbol, long offset, OptionalLong fileOffset,
                         ProbeHandler preHandler, ProbeHandler postHandler, ProbeHandler returnHandler,
-                        FaultHandler faultHandler, ProbeHandler eventCallback, boolean enabled) {
+                        FaultHandler faultHandler, ProbeHandler eventCallback, boolean enabled,
+                        OptionalLong refCtrOffset) {
 
     public ProbeInfo {
         Objects.requireNonNull(file, "file");
         if (symbol.isPresent() == fileOffset.isPresent()) {
             throw new IllegalArgumentException("a probe takes exactly one of a symbol and a file offset");
         }
-        if (offset < 0 || fileOffset.orElse(0) < 0) {
+        if (offset < 0 || fileOffset.orElse(0) < 0 || refCtrOffset.orElse(0) < 0) {
             throw new IllegalArgumentException("offsets are not negative");
         }
     }
@@ -69,6 +74,7 @@ public record ProbeInfo(Path file, Optional<String> symbol, long offset, Optiona
         private ProbeHandler pre, post, ret, event;
         private FaultHandler fault;
         private boolean enabled = true;
+        private OptionalLong refCtrOffset = OptionalLong.empty();
 
         private Builder(Path file, Optional<String> symbol, OptionalLong fileOffset) {
             this.file = file;
@@ -116,8 +122,17 @@ public record ProbeInfo(Path file, Optional<String> symbol, long offset, Optiona
             return this;
         }
 
+        /**
+         * The file offset of the probe's USDT semaphore (reference counter): held incremented in every
+         * traced process mapping the file while the probe is in place.
+         */
+        public Builder refCtrOffset(long refCtrOffset) {
+            this.refCtrOffset = OptionalLong.of(refCtrOffset);
+            return this;
+        }
+
         public ProbeInfo build() {
-            return new ProbeInfo(file, symbol, offset, fileOffset, pre, post, ret, fault, event, enabled);
+            return new ProbeInfo(file, symbol, offset, fileOffset, pre, post, ret, fault, event, enabled, refCtrOffset);
         }
     }
 }

@@ -7,6 +7,7 @@ import io.probe4j.elf.ObjectFinder;
 import io.probe4j.elf.TargetResolver;
 import io.probe4j.engine.ptrace.LaunchSpec;
 import io.probe4j.engine.trap.ProbePoint;
+import io.probe4j.engine.trap.Semaphores;
 import io.probe4j.engine.ptrace.SessionEnd;
 import io.probe4j.engine.ptrace.TraceSession;
 import io.probe4j.engine.trap.Uprobes;
@@ -100,9 +101,13 @@ public final class Tracer implements AutoCloseable {
         String key = real + ":" + offset;
         ProbePoint point = points.get(key);
         boolean fresh = point == null;
+        long refCtr = info.refCtrOffset().isPresent() ? Semaphores.checkOffset(elf, info.refCtrOffset().getAsLong()) : -1;
         if (fresh) {
-            point = new ProbePoint(real, inode, offset);
+            point = new ProbePoint(real, inode, offset, refCtr);
             points.put(key, point);
+        } else if (point.refCtrOffset() != refCtr) {
+            throw new UserException(String.format("%s: another probe at file offset 0x%x has a different reference "
+                    + "counter (semaphore) offset", real, offset));
         }
         Probe p = new Probe(this, info, point, symbol);
         addConsumer(point, p);

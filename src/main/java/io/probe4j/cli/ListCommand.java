@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -23,8 +24,14 @@ import picocli.CommandLine.Spec;
                         + "whose address is its load-time resolver."})
 final class ListCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PATH",
-            description = "An ELF file; a bare program name (looked up in $PATH) or library name (libc, libc.so.6).")
+            description = "An ELF file; a bare program name (looked up in $PATH) or library name (libc, libc.so.6); "
+                    + "with --usdt also a PID (every file the process maps).")
     String path;
+
+    @Option(names = "--usdt", description = {"List the USDT probes (.note.stapsdt) instead, one place per line: file offset, "
+            + "semaphore file offset (- for none), PROVIDER:NAME (PATH:PROVIDER:NAME for a PID), the argument specifications.",
+            "Trace one as 'p:EVENT PATH:PROVIDER:NAME'; its arguments are arg1..argN."})
+    boolean usdt;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "GLOB",
             description = "Show only names matching this pattern: * ? [...] (quote it for the shell).")
@@ -35,6 +42,9 @@ final class ListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (usdt) {
+            return UsdtList.print(path, glob, spec.commandLine().getOut(), spec.commandLine().getErr());
+        }
         Path file = ObjectFinder.system().find(path);
         ElfFile elf = ElfFile.open(file);
         Glob filter = glob == null ? null : Glob.of(glob);

@@ -63,10 +63,12 @@ final class ParseCommand implements Callable<Integer> {
         Parser parser = kprobe ? Parser.kprobe(KernelSymbols.running()) : strict ? Parser.kernel() : Parser.extended();
         DefinitionSet set = new DefinitionSet(parser, ParseCommand::resolve);
         PrintWriter out = spec.commandLine().getOut();
-        for (String line : lines) {
+        for (String given : lines) {
             // A SpecException is a UserException: Main prints its kernel-style block and exits 2.
-            for (Definition d : set.apply(line).stream().toList()) {
-                out.println(NormalForm.of(d));
+            for (String line : parser.mode() == Parser.Mode.EXTENDED ? Targets.expand(RESOLVER, given) : List.of(given)) {
+                for (Definition d : set.apply(line).stream().toList()) {
+                    out.println(NormalForm.of(d));
+                }
             }
         }
         out.flush();

@@ -102,7 +102,9 @@ final class TraceCommand implements Callable<Integer> {
         TargetResolver resolver = Targets.resolver(force); // one for all: each file is opened once
         List<ResolvedProbe> probes = new ArrayList<>();
         for (String text : texts) {
-            probes.add(resolve(resolver, parse(text)));
+            for (ProbeDefinition d : Targets.expand(resolver, parse(text))) {
+                probes.add(resolve(resolver, d));
+            }
         }
         List<KprobeDefinition> kprobes = Kprobes.parse(kprobeTexts);
         OutputFormat out = profile ? OutputFormat.PROFILE : format == Format.json ? OutputFormat.JSON : OutputFormat.TEXT;

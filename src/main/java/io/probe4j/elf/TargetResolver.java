@@ -53,8 +53,15 @@ public final class TargetResolver {
         long fileOffset = switch (target.location()) {
             case Location.FileOffset f -> checkFileOffset(elf, f.offset());
             case Location.Symbol s -> symbolOffset(elf, s.name(), s.offset());
+            case Location.Usdt u -> throw new IllegalArgumentException("a USDT probe may be at several places: "
+                    + "expand " + text + ":" + u.provider() + ":" + u.name() + " into its file offsets first");
         };
         return new ProbeTarget(shownPath, new Location.FileOffset(fileOffset), target.refCtrOffset());
+    }
+
+    /** The file a PATH text names: itself, or a program or library found by name. */
+    public Path find(String text) {
+        return finder.find(text);
     }
 
     /** The opened file behind {@code path}, shared by all resolutions of this resolver. */

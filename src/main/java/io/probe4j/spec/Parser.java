@@ -17,7 +17,8 @@ import java.util.OptionalLong;
  * position. Works on bytes, as the kernel does: a line is read as UTF-8 and carets count bytes.
  *
  * <p>{@link Mode#KERNEL} accepts exactly what {@code uprobe_events} accepts. {@link Mode#EXTENDED}
- * also takes probe4j's {@code PATH:SYMBOL[+OFF]} and a PATH without {@code /} (a program or library
+ * also takes probe4j's {@code PATH:SYMBOL[+OFF]}, {@code PATH:PROVIDER:NAME} (a USDT probe, see
+ * {@link UsdtSyntax}) and a PATH without {@code /} (a program or library
  * name); such targets are not looked up here but by {@code io.probe4j.elf}
  * ({@link ProbeDefinition#needsResolution()}).
  *
@@ -207,6 +208,10 @@ public final class Parser {
             addr = addr.substring(0, pct);
         }
         ProbeTarget.Location location = numeric ? fileOffset(addr, words, restAt) : symbol(addr, words, restAt);
+        if (symbol && UsdtSyntax.pathOf(path) != null) {
+            location = UsdtSyntax.location(utf(path), (ProbeTarget.Location.Symbol) location, isReturn, open >= 0, cmd);
+            path = UsdtSyntax.pathOf(path);
+        }
 
         String group = "uprobes";
         if (event != null) {

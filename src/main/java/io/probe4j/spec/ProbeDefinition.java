@@ -26,7 +26,7 @@ public record ProbeDefinition(boolean isReturn, String group, String event, Prob
      * be resolved by {@code io.probe4j.elf} before the kernel or an engine can use it.
      */
     public boolean needsResolution() {
-        return target.location() instanceof ProbeTarget.Location.Symbol || !target.path().contains("/");
+        return !(target.location() instanceof ProbeTarget.Location.FileOffset) || !target.path().contains("/");
     }
 
     /**

@@ -3,8 +3,8 @@ package io.probe4j.spec;
 import java.util.OptionalLong;
 
 /**
- * The probed place: {@code PATH:OFFSET[(REF_CTR_OFFSET)]}, or probe4j's extension
- * {@code PATH:SYMBOL[+OFF]}. {@code path} is the text as written (the extensions allow a bare program
+ * The probed place: {@code PATH:OFFSET[(REF_CTR_OFFSET)]}, or probe4j's extensions
+ * {@code PATH:SYMBOL[+OFF]} and {@code PATH:PROVIDER:NAME} (a USDT probe). {@code path} is the text as written (the extensions allow a bare program
  * or library name); {@code io.probe4j.elf} turns it into a real file and a file offset.
  *
  * @param path          the path text as written
@@ -21,6 +21,10 @@ public record ProbeTarget(String path, Location location, OptionalLong refCtrOff
 
         /** probe4j's extension: a symbol of the file plus a byte offset from its start. */
         record Symbol(String name, long offset) implements Location {
+        }
+
+        /** probe4j's extension: a USDT probe of the file ({@code PATH:PROVIDER:NAME}), found in its {@code .note.stapsdt}. */
+        record Usdt(String provider, String name) implements Location {
         }
     }
 }

@@ -58,6 +58,7 @@ public final class EventProbes {
             });
         };
         ProbeInfo.Builder b = ProbeInfo.address(file, offset);
+        d.target().refCtrOffset().ifPresent(b::refCtrOffset);
         return (d.isReturn() ? b.returnHandler(emit) : b.preHandler(emit)).build();
     }
 

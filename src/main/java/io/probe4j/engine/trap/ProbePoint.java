@@ -13,6 +13,7 @@ public final class ProbePoint {
     private final Path file;
     private final long inode;
     private final long offset;
+    private final long refCtrOffset;
     final List<ProbeConsumer> consumers = new CopyOnWriteArrayList<>();
 
     /**
@@ -21,9 +22,18 @@ public final class ProbePoint {
      * @param offset the file offset of the probed instruction
      */
     public ProbePoint(Path file, long inode, long offset) {
+        this(file, inode, offset, -1);
+    }
+
+    /**
+     * @param refCtrOffset the file offset of the point's USDT semaphore, -1 for none: {@link Semaphores}
+     *                     holds it incremented in each process where the point's breakpoint is in place
+     */
+    public ProbePoint(Path file, long inode, long offset, long refCtrOffset) {
         this.file = file;
         this.inode = inode;
         this.offset = offset;
+        this.refCtrOffset = refCtrOffset;
     }
 
     public Path file() {
@@ -36,6 +46,11 @@ public final class ProbePoint {
 
     public long offset() {
         return offset;
+    }
+
+    /** The file offset of the USDT semaphore, -1 for none. */
+    public long refCtrOffset() {
+        return refCtrOffset;
     }
 
     /** The consumers, in the order they were added. */

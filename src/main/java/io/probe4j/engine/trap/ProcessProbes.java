@@ -41,6 +41,8 @@ final class ProcessProbes {
     final Set<Long> removed;
     /** A child the session does not follow: no handlers run in it (see {@link Uprobes#followChildren}). */
     boolean silent;
+    /** The USDT semaphores probe4j incremented in this address space. */
+    final Semaphores semaphores;
     /** Executable file mappings already looked at ("start:inode:offset"). */
     private final Set<String> scanned;
 
@@ -53,6 +55,7 @@ final class ProcessProbes {
         this.areas = new ArrayList<>();
         this.removed = new HashSet<>();
         this.scanned = new HashSet<>();
+        this.semaphores = new Semaphores();
     }
 
     private ProcessProbes(int pid, ProcessMemory memory, ProcessProbes parent, boolean shareMemory) {
@@ -65,6 +68,7 @@ final class ProcessProbes {
             this.areas = parent.areas;
             this.removed = parent.removed;
             this.scanned = parent.scanned;
+            this.semaphores = parent.semaphores;
         } else {
             this.owner = this;
             this.breakpoints = new HashMap<>(parent.breakpoints.size());
@@ -80,6 +84,7 @@ final class ProcessProbes {
             parent.areas.forEach(a -> this.areas.add(a.copy()));
             this.removed = new HashSet<>(parent.removed);
             this.scanned = new HashSet<>(parent.scanned);
+            this.semaphores = parent.semaphores.copy();
         }
     }
 
@@ -211,6 +216,7 @@ final class ProcessProbes {
                 }
             }
         }
+        problems.addAll(semaphores.sync(this, maps));
         return problems;
     }
 
@@ -226,6 +232,7 @@ final class ProcessProbes {
                 }
             }
         }
+        problems.addAll(semaphores.sync(this));
         return problems;
     }
 
@@ -301,8 +308,8 @@ final class ProcessProbes {
         });
     }
 
-    /** Puts the original byte back at every breakpoint of {@code p} (not at the rendezvous hook). */
-    void uninstall(ProbePoint p) {
+    /** Puts the original byte back at every breakpoint of {@code p} (not at the rendezvous hook); returns what failed. */
+    List<String> uninstall(ProbePoint p) {
         for (Breakpoint bp : List.copyOf(breakpoints.values())) {
             if (bp.point == p) {
                 bp.point = null;
@@ -311,6 +318,7 @@ final class ProcessProbes {
                 }
             }
         }
+        return semaphores.sync(this);
     }
 
     void restore(Breakpoint bp) {

@@ -69,7 +69,7 @@ public final class Uprobes implements TraceHooks {
         if (process != null) {
             ProcessProbes pp = processes.get(process.pid());
             if (pp != null && pp.owner == pp) {
-                pp.uninstall(p);
+                pp.uninstall(p).forEach(diagnostics);
             }
         }
     }
@@ -148,6 +148,7 @@ public final class Uprobes implements TraceHooks {
         if (pp != null) {
             try {
                 Detach.clean(pp, process);
+                pp.semaphores.sync(pp).forEach(diagnostics); // the breakpoints are out: so are their increments
             } finally {
                 pp.closeStats();
             }
