@@ -145,6 +145,38 @@ final class Oracle {
         return out;
     }
 
+    /** One USDT note as {@code readelf -n} prints it. */
+    record Stapsdt(String provider, String name, long location, long base, long semaphore, String arguments) {
+    }
+
+    /** Every {@code NT_STAPSDT} note {@code readelf -nW} prints, in its order. */
+    static List<Stapsdt> stapsdt(Path file) {
+        List<Stapsdt> out = new ArrayList<>();
+        String[] lines = run("readelf", "-nW", file.toString()).split("\n");
+        Pattern where = Pattern.compile("^\\s*Location: 0x([0-9a-f]+), Base: 0x([0-9a-f]+), Semaphore: 0x([0-9a-f]+)$");
+        for (int i = 0; i + 3 < lines.length; i++) {
+            int p = lines[i].indexOf("Provider:");
+            if (!lines[i].contains("NT_STAPSDT") || p < 0) {
+                continue; // with -W readelf prints the provider on the note's own line
+            }
+            Matcher m = where.matcher(lines[i + 2]);
+            if (!m.matches() || !lines[i + 3].strip().startsWith("Arguments:")) {
+                throw new AssertionError("unexpected readelf -n layout at: " + lines[i + 2]);
+            }
+            out.add(new Stapsdt(value(lines[i].substring(p), "Provider:"), value(lines[i + 1], "Name:"), hex(m.group(1)),
+                    hex(m.group(2)), hex(m.group(3)), value(lines[i + 3], "Arguments:")));
+        }
+        return out;
+    }
+
+    private static String value(String line, String key) {
+        String t = line.strip();
+        if (!t.startsWith(key)) {
+            throw new AssertionError("expected " + key + " in: " + line);
+        }
+        return t.substring(key.length()).strip();
+    }
+
     static long hex(String s) {
         return Long.parseUnsignedLong(s, 16);
     }

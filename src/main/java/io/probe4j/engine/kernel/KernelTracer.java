@@ -154,17 +154,21 @@ public final class KernelTracer implements AutoCloseable {
      * the hits the filter accepts. A filter the kernel refuses is a {@link UserException} with its message.
      */
     public void filter(String userGroup, String userEvent, String filter) {
+        boolean found = false;
         for (KernelEvent e : events) {
+            // every kernel event the user's event became (one per place of a USDT probe)
             if (e.userGroup().equals(userGroup) && e.userEvent().equals(userEvent)) {
                 try {
                     instance.filter(group, e.kernelName(), filter);
                 } catch (IOException ex) {
                     throw new UserException("probe4j: the kernel refuses the filter of " + userEvent + ":\n" + ex.getMessage(), 2);
                 }
-                return;
+                found = true;
             }
         }
-        throw new IllegalArgumentException("no event " + userGroup + "/" + userEvent + " in this session");
+        if (!found) {
+            throw new IllegalArgumentException("no event " + userGroup + "/" + userEvent + " in this session");
+        }
     }
 
     /**
