@@ -56,7 +56,7 @@ int main(int argc, char **argv) {
                 demo_point.x = i;
                 tick(i, &demo_point);
             }
-            printf("%d tick sem=%u\n", (int) getpid() == 0, (unsigned) demo_tick_semaphore);
+            printf("tick sem=%u\n", (unsigned) demo_tick_semaphore);
         } else if (strncmp(s, "plain:", 6) == 0) {
             for (int i = 0, n = atoi(s + 6); i < n; i++) {
                 plain_probes(i);

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The JDK 17 HotSpot's own USDT probes ({@code libjvm.so}, 531 notes nobody here wrote), traced by name
  * under both engines with the kernel as the oracle: thread starts with their names, every class loaded
- * with its name, the VM's initialisation, and a forced {@code System.gc()}. None of these probes needs
+ * with its name, the VM's initialisation, a sleep (a probe at two places) and a forced {@code System.gc()}. None of these probes needs
  * a flag or has a semaphore (the method, monitor and allocation probes need {@code -XX:+DTraceMethodProbes},
  * {@code +DTraceMonitorProbes}, {@code +DTraceAllocProbes}). Threads interleave differently from run to
  * run, so the events are compared as multisets of what is the same in every run (names, lengths, flags;
@@ -59,7 +59,8 @@ class UsdtHotSpotTest {
         return List.of("p:ts " + jvm + ":hotspot:thread__start name=+0(%r13):string",
                 "p:cl " + jvm + ":hotspot:class__loaded name=+0(%dx):string",
                 "p:vm_init " + jvm + ":hotspot:vm__init__end",
-                "p:gc_begin " + jvm + ":hotspot:gc__begin", "p:gc_end " + jvm + ":hotspot:gc__end");
+                "p:gc_begin " + jvm + ":hotspot:gc__begin", "p:gc_end " + jvm + ":hotspot:gc__end",
+                "p:sleep_end " + jvm + ":hotspot:thread__sleep__end");
     }
 
     @Test
@@ -88,6 +89,20 @@ class UsdtHotSpotTest {
                             Thread t = new Thread(() -> System.out.println("worker"), "usdt-worker");
                             t.start();
                             t.join();
+                            Thread sleeper = new Thread(() -> {
+                                try {
+                                    Thread.sleep(60_000);
+                                } catch (InterruptedException e) {
+                                    System.out.println("interrupted");
+                                }
+                            }, "usdt-sleeper");
+                            sleeper.start();
+                            while (sleeper.getState() != Thread.State.TIMED_WAITING) {
+                                Thread.onSpinWait();
+                            }
+                            sleeper.interrupt();
+                            sleeper.join();
+                            Thread.sleep(20);
                             System.gc();
                             System.out.println("gc done");
                         }
@@ -99,7 +114,7 @@ class UsdtHotSpotTest {
             List<String> cmd = List.of(java().toString(), "-cp", dir.toString(), "UsdtGc");
             BothEngines.Run kernel = BothEngines.run("kernel", definitions(), cmd);
             BothEngines.Run trap = BothEngines.run("trap", definitions(), cmd);
-            assertEquals("worker\ngc done\n", kernel.programOut());
+            assertEquals("worker\ninterrupted\ngc done\n", kernel.programOut());
             assertEquals(kernel.programOut(), trap.programOut());
             List<String> k = stable(kernel.events());
             assertEquals(k, stable(trap.events()));
@@ -107,6 +122,17 @@ class UsdtHotSpotTest {
             assertTrue(k.contains("class UsdtGc 6 0"), k.toString());
             assertEquals(1, k.stream().filter(e -> e.equals("gc_begin: (ADDR) arg1=1")).count(), "one full collection: " + k);
             assertEquals(1, k.stream().filter(e -> e.equals("gc_end: (ADDR)")).count(), k.toString());
+            // a probe at two places (-4@$0 when the sleep ended normally, -4@$1 when interrupted): one event
+            assertEquals(1, k.stream().filter(e -> e.equals("sleep_end: (ADDR) arg1=0")).count(), k.toString());
+            assertEquals(1, k.stream().filter(e -> e.equals("sleep_end: (ADDR) arg1=1")).count(), k.toString());
+
+            // a filter on that event holds at both places
+            List<String> filtered = List.of("p:sleep_end " + UsdtFixtures.requireLibjvm17() + ":hotspot:thread__sleep__end",
+                    "--filter", "sleep_end: arg1 == 0");
+            BothEngines.Run kf = BothEngines.run("kernel", filtered, cmd);
+            BothEngines.Run tf = BothEngines.run("trap", filtered, cmd);
+            assertEquals(List.of("sleep_end: (ADDR) arg1=0"), stable(kf.events()));
+            assertEquals(stable(kf.events()), stable(tf.events()));
         } finally {
             try (var files = Files.list(dir)) {
                 for (Path f : files.toList()) {
