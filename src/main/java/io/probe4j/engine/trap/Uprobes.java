@@ -13,10 +13,12 @@ import io.probe4j.arch.x86_64.Registers;
 import io.probe4j.sys.Reg;
 import io.probe4j.sys.RemoteSyscall;
 import io.probe4j.sys.UserRegs;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -32,7 +34,8 @@ import java.util.function.Consumer;
  * {@link TraceSession#withStopped} for running processes).
  */
 public final class Uprobes implements TraceHooks {
-    private final List<ProbePoint> points = new CopyOnWriteArrayList<>();
+    /** The points, in the order they were added; guarded by {@code this} (added before and while tracing). */
+    private final Set<ProbePoint> points = new LinkedHashSet<>();
     private final Map<Integer, ProcessProbes> processes = new HashMap<>();
     private final RuntimeHooks runtimeHooks;
     private final Consumer<String> diagnostics;
@@ -46,30 +49,47 @@ public final class Uprobes implements TraceHooks {
     }
 
     /** The points, in the order they were added. */
-    public List<ProbePoint> points() {
+    public synchronized List<ProbePoint> points() {
         return List.copyOf(points);
     }
 
     /** Adds a point: installed in processes that come later, and in {@code process} now if given. */
     public void add(ProbePoint p, StoppedProcess process) {
-        if (!points.contains(p)) {
-            points.add(p);
+        add(List.of(p), process);
+    }
+
+    /** Adds points: installed in processes that come later, and in {@code process} now if given (in one go). */
+    public void add(Collection<ProbePoint> added, StoppedProcess process) {
+        synchronized (this) {
+            points.addAll(added);
         }
         if (process != null) {
             ProcessProbes pp = processes.get(process.pid());
             if (pp != null && pp.owner == pp) {
-                pp.installEverywhere(p, process::mmapNear).forEach(diagnostics);
+                pp.installEverywhere(added, process::mmapNear).forEach(diagnostics);
             }
         }
     }
 
     /** Removes a point's breakpoints from {@code process} (call for each traced process), and from later ones. */
     public void remove(ProbePoint p, StoppedProcess process) {
-        points.remove(p);
+        remove(List.of(p), process);
+    }
+
+    /**
+     * Removes points' breakpoints from {@code process} (call for each traced process), and from later ones;
+     * their out-of-line slots are free for other probes afterwards.
+     */
+    public void remove(Collection<ProbePoint> removed, StoppedProcess process) {
+        synchronized (this) {
+            for (ProbePoint p : removed) {
+                points.remove(p);
+            }
+        }
         if (process != null) {
             ProcessProbes pp = processes.get(process.pid());
             if (pp != null && pp.owner == pp) {
-                pp.uninstall(p);
+                pp.uninstall(removed, process.threads());
             }
         }
     }
@@ -123,7 +143,7 @@ public final class Uprobes implements TraceHooks {
             process.letGo(); // an unfollowed vfork child, now in a program of its own
             return;
         }
-        pp.scan(points, runtimeHooks, process::mmapNear).forEach(diagnostics);
+        pp.scan(points(), runtimeHooks, process::mmapNear).forEach(diagnostics);
     }
 
     @Override
@@ -197,7 +217,7 @@ public final class Uprobes implements TraceHooks {
         regs.set(Reg.IP, bp.addr); // handlers see the probe's address, as the kernel shows them
         if (bp.hook != null) {
             switch (bp.hook) {
-                case RENDEZVOUS -> pp.scan(points, runtimeHooks, new ThreadInjector(pp, thread)).forEach(diagnostics);
+                case RENDEZVOUS -> pp.scan(points(), runtimeHooks, new ThreadInjector(pp, thread)).forEach(diagnostics);
                 case UNWIND -> pp.returnStack(thread.tid()).restoreAll(pp.memory, pp.trampoline());
                 case CATCH -> pp.returnStack(thread.tid()).rehijack(regs.sp(), pp.memory, pp.trampoline());
             }
