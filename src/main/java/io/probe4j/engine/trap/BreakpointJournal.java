@@ -55,8 +55,8 @@ public final class BreakpointJournal implements AutoCloseable {
         try {
             Path dir = Files.createDirectories(directory());
             Path file = dir.resolve(pid + "-" + Procfs.startTime(pid) + ".journal");
-            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            Files.deleteIfExists(file); // a journal of ours: this pid with this start time is this JVM
+            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.APPEND);
             BreakpointJournal j = new BreakpointJournal(file, ch);
             j.append(HEADER + " " + pid + " " + Procfs.startTime(pid));
             return j;

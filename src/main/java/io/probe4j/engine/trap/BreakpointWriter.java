@@ -76,6 +76,9 @@ final class BreakpointWriter {
             }
         }
         writeStretches(pp.memory, slots);
+        if (pp.owner.journal != null) { // write-ahead: recorded before any int3 is written
+            made.forEach(bp -> pp.owner.journal.inserting(pp.owner.pid, pp.owner.startTime, bp.addr, bp.original));
+        }
         writeRuns(pp.memory, made, runs, code, true);
         for (Breakpoint bp : made) {
             pp.removed.remove(bp.addr);
@@ -90,6 +93,9 @@ final class BreakpointWriter {
         List<long[]> runs = runs(sorted.stream().mapToLong(b -> b.addr).toArray(), i -> Long.MAX_VALUE, 1);
         byte[][] code = read(pp.memory, runs);
         writeRuns(pp.memory, sorted, runs, code, false);
+        if (pp.owner.journal != null) {
+            sorted.forEach(bp -> pp.owner.journal.removed(pp.owner.pid, bp.addr));
+        }
         for (Breakpoint bp : sorted) {
             pp.breakpoints.remove(bp.addr);
             pp.removed.add(bp.addr);

@@ -39,6 +39,9 @@ final class ProcessProbes {
     final Set<Long> removed;
     /** A child the session does not follow: no handlers run in it (see {@link Uprobes#followChildren}). */
     boolean silent;
+    /** Where breakpoints are recorded before they are written (null: nowhere), and this process's start time. */
+    BreakpointJournal journal;
+    long startTime;
     /** Executable file mappings already looked at ("start:inode:offset"). */
     private final Set<String> scanned;
 
@@ -84,6 +87,11 @@ final class ProcessProbes {
     /** The state of a fork child: a copy of the memory, so of the breakpoints, areas and the forking thread's returns. */
     ProcessProbes forkChild(int childPid, ProcessMemory childMemory, long childSp, boolean vfork) {
         ProcessProbes c = new ProcessProbes(childPid, childMemory, this, vfork);
+        c.useJournal(journal);
+        if (!vfork && journal != null) {
+            // the child's copy of the memory holds our int3s already: record them before it runs
+            c.breakpoints.values().forEach(bp -> journal.inserting(childPid, c.startTime, bp.addr, bp.original));
+        }
         ReturnStack forker = forkingThreadReturns(childSp);
         if (forker != null) {
             c.returns.put(childPid, forker.copy());
@@ -314,6 +322,25 @@ final class ProcessProbes {
 
     void restore(Breakpoint bp) {
         BreakpointWriter.restore(this, List.of(bp));
+    }
+
+    /** Records this process's breakpoints in {@code j} from now on (null: nowhere). */
+    void useJournal(BreakpointJournal j) {
+        journal = j;
+        if (j != null) {
+            try {
+                startTime = io.probe4j.sys.Procfs.startTime(pid);
+            } catch (SysException gone) {
+                startTime = -1;
+            }
+        }
+    }
+
+    /** Tells the journal that this process holds none of our breakpoints any more. */
+    void journalGone() {
+        if (journal != null && owner == this) {
+            journal.processGone(pid);
+        }
     }
 
     void closeStats() {

@@ -38,6 +38,9 @@ public final class Uprobes implements TraceHooks {
     private final Set<ProbePoint> points = new LinkedHashSet<>();
     private final Map<Integer, ProcessProbes> processes = new HashMap<>();
     private final RuntimeHooks runtimeHooks;
+    private BreakpointJournal journal;
+    private boolean journalFailed;
+    private int guardian;
     private final Consumer<String> diagnostics;
     private volatile Thread tracerThread;
     private volatile boolean followChildren = true;
@@ -135,9 +138,11 @@ public final class Uprobes implements TraceHooks {
         }
         ProcessProbes old = processes.remove(process.pid());
         if (old != null) {
+            old.journalGone(); // exec: a new address space
             old.closeStats();
         }
         pp = new ProcessProbes(process.pid(), process.memory());
+        pp.useJournal(journal());
         processes.put(process.pid(), pp);
         if (old != null && old.silent) {
             process.letGo(); // an unfollowed vfork child, now in a program of its own
@@ -158,8 +163,10 @@ public final class Uprobes implements TraceHooks {
     public void onProcessExit(int pid) {
         ProcessProbes pp = processes.remove(pid);
         if (pp != null) {
+            pp.journalGone();
             pp.closeStats();
         }
+        endJournalWhenIdle();
     }
 
     @Override
@@ -168,8 +175,48 @@ public final class Uprobes implements TraceHooks {
         if (pp != null) {
             try {
                 Detach.clean(pp, process);
+                pp.journalGone();
             } finally {
                 pp.closeStats();
+            }
+        }
+        endJournalWhenIdle();
+    }
+
+    /**
+     * The session's breakpoint journal, and the guardian that restores from it if this JVM is killed;
+     * made with the first process (none with {@code -Dprobe4j.guardian=off}).
+     */
+    private BreakpointJournal journal() {
+        if (journal == null && !journalFailed && !"off".equals(System.getProperty("probe4j.guardian"))) {
+            try {
+                JournalRestore.reportLeftovers(System.err);
+                journal = BreakpointJournal.create();
+                if (!"false".equals(System.getProperty("probe4j.guardian"))) {
+                    guardian = Guardian.start(journal.file());
+                }
+            } catch (RuntimeException e) {
+                journalFailed = true;
+                diagnostics.accept("warning: no breakpoint journal (" + e.getMessage()
+                        + "): if this JVM is killed with SIGKILL, breakpoints stay in the traced programs");
+            }
+        }
+        return journal;
+    }
+
+    /** The last process is gone: every breakpoint is out, the journal and its guardian go. */
+    private void endJournalWhenIdle() {
+        if (processes.isEmpty() && journal != null) {
+            journal.close();
+            journal = null;
+            if (guardian > 0) {
+                try {
+                    io.probe4j.sys.Signals.kill(guardian, io.probe4j.sys.Signals.SIGKILL);
+                    io.probe4j.sys.Wait.waitpid(guardian);
+                } catch (io.probe4j.sys.SysException gone) {
+                    // it saw the journal go and ended by itself
+                }
+                guardian = 0;
             }
         }
     }
