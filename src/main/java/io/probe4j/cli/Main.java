@@ -1,6 +1,10 @@
 package io.probe4j.cli;
 
 import io.probe4j.UserException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -10,9 +14,11 @@ import picocli.CommandLine.Command;
         subcommands = {TraceCommand.class, ParseCommand.class, ListCommand.class, DecodeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
+    /** Set by the launcher for the training run of the JDK's ahead-of-time cache (see {@link #train}). */
+    static final String TRAINING_PROPERTY = "probe4j.aot.training";
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        System.exit(Boolean.getBoolean(TRAINING_PROPERTY) ? train() : run(args));
     }
 
     /** Runs the command line and returns the exit status, for tests that drive it in-process. */
@@ -28,5 +34,41 @@ public final class Main {
             throw e;
         });
         return cl.execute(args);
+    }
+
+    /**
+     * The launcher's training run for the JDK's ahead-of-time cache ({@code -XX:AOTMode=record}): the
+     * commands a user runs, in one JVM, so that the classes they load and link, and the profiles of
+     * their hot methods, are in the cache — above all the trace path up to the traced program's
+     * {@code main}. Output goes where the launcher sends it (nowhere). Best effort: a step that fails
+     * here (no ptrace in a container, no tracefs) only leaves its classes out of the cache.
+     */
+    static int train() {
+        String[] probes = {"p:train libc:setlocale category=%di:s32 locale=+0(%si):string",
+                "r:train_ret libc:setlocale $retval"};
+        List<List<String>> steps = new ArrayList<>(List.of(List.of("--help"), List.of("trace", "--help"),
+                List.of("parse", probes[0], probes[1]), List.of("list", "libc"), List.of("decode", "libc:setlocale")));
+        for (String format : List.of("text", "json")) {
+            steps.add(trace(List.of("--format", format), probes));
+        }
+        if (Files.isWritable(Path.of("/sys/kernel/tracing/uprobe_events"))) {
+            steps.add(trace(List.of("--engine", "kernel"), probes));
+        }
+        for (List<String> step : steps) {
+            try {
+                run(step.toArray(String[]::new));
+            } catch (RuntimeException | LinkageError e) {
+                // training only: the command's own runs report this to the user
+            }
+        }
+        return 0;
+    }
+
+    private static List<String> trace(List<String> options, String... probes) {
+        List<String> args = new ArrayList<>(List.of("trace", "-o", "/dev/null"));
+        args.addAll(options);
+        args.addAll(List.of(probes));
+        args.addAll(List.of("--", "/bin/true"));
+        return args;
     }
 }
