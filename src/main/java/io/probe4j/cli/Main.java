@@ -1,6 +1,13 @@
 package io.probe4j.cli;
 
 import io.probe4j.UserException;
+import io.probe4j.sys.Clock;
+import io.probe4j.sys.ProcFile;
+import io.probe4j.sys.ProcessMemory;
+import io.probe4j.sys.Ptrace;
+import io.probe4j.sys.Signals;
+import io.probe4j.sys.Spawn;
+import io.probe4j.sys.Wait;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,8 +24,18 @@ public final class Main {
     /** Set by the launcher for the training run of the JDK's ahead-of-time cache (see {@link #train}). */
     static final String TRAINING_PROPERTY = "probe4j.aot.training";
 
+    /** The classes whose static FFM downcalls the trap engine needs before the traced program starts. */
+    private static final List<Class<?>> TRAP_NATIVE_CALLS = List.of(Spawn.class, Ptrace.class, Wait.class, Signals.class,
+            ProcessMemory.class, ProcFile.class, Clock.class);
+
     public static void main(String[] args) {
-        System.exit(Boolean.getBoolean(TRAINING_PROPERTY) ? train() : run(args));
+        if (Boolean.getBoolean(TRAINING_PROPERTY)) {
+            System.exit(train());
+        }
+        if (tracesWithTrapEngine(args)) {
+            linkInBackground(TRAP_NATIVE_CALLS);
+        }
+        System.exit(run(args));
     }
 
     /** Runs the command line and returns the exit status, for tests that drive it in-process. */
@@ -34,6 +51,39 @@ public final class Main {
             throw e;
         });
         return cl.execute(args);
+    }
+
+    /**
+     * Initializes the classes on another core while picocli reads the command line. Linking an FFM
+     * downcall spins its stub class at run time, which the JDK's AOT cache does not hold, and picocli's
+     * classes (Java 5 class files) cannot be in that cache at all: together they are most of what
+     * remains between the JVM's start and the traced program's main. Initializing a class twice is
+     * impossible, so the command finds them ready or waits for them; a class that fails to initialize
+     * fails the same way for the command.
+     */
+    private static void linkInBackground(List<Class<?>> classes) {
+        Thread.ofPlatform().daemon().name("probe4j-link").start(() -> {
+            for (Class<?> c : classes) {
+                try {
+                    Class.forName(c.getName(), true, c.getClassLoader());
+                } catch (ClassNotFoundException | LinkageError e) {
+                    return; // the command's own use of the class reports it
+                }
+            }
+        });
+    }
+
+    /** {@code trace} on the trap engine (the default), as far as can be told before picocli parses. */
+    static boolean tracesWithTrapEngine(String... args) {
+        if (args.length == 0 || !args[0].equals("trace")) {
+            return false;
+        }
+        for (int i = 1; i < args.length && !args[i].equals("--"); i++) {
+            if (args[i].equals("--engine=kernel") || args[i].equals("--engine") && i + 1 < args.length && args[i + 1].equals("kernel")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
