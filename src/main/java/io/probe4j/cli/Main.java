@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -94,15 +95,16 @@ public final class Main {
      * here (no ptrace in a container, no tracefs) only leaves its classes out of the cache.
      */
     static int train() {
-        String[] probes = {"p:train libc:setlocale category=%di:s32 locale=+0(%si):string",
-                "r:train_ret libc:setlocale $retval"};
+        // `true --version` calls both (plain `true` calls neither): the events' path is trained too
+        List<String> probes = List.of("p:train libc:setlocale category=%di:s32 locale=+0(%si):string",
+                "p:train_getenv libc:getenv name=+0(%di):string", "r:train_ret libc:getenv value=$retval:x64");
+        List<String> traced = List.of("--", "/bin/true", "--version");
         List<List<String>> steps = new ArrayList<>(List.of(List.of("--help"), List.of("trace", "--help"),
-                List.of("parse", probes[0], probes[1]), List.of("list", "libc"), List.of("decode", "libc:setlocale")));
-        for (String format : List.of("text", "json")) {
-            steps.add(trace(List.of("--format", format), probes));
-        }
+                concat(List.of("parse"), probes), List.of("list", "libc"), List.of("decode", "libc:setlocale"),
+                concat(List.of("trace", "-o", "/dev/null"), probes, traced),
+                concat(List.of("trace", "-o", "/dev/null", "--format", "json"), probes, traced)));
         if (Files.isWritable(Path.of("/sys/kernel/tracing/uprobe_events"))) {
-            steps.add(trace(List.of("--engine", "kernel"), probes));
+            steps.add(concat(List.of("trace", "-o", "/dev/null", "--engine", "kernel"), probes, traced));
         }
         for (List<String> step : steps) {
             try {
@@ -114,11 +116,8 @@ public final class Main {
         return 0;
     }
 
-    private static List<String> trace(List<String> options, String... probes) {
-        List<String> args = new ArrayList<>(List.of("trace", "-o", "/dev/null"));
-        args.addAll(options);
-        args.addAll(List.of(probes));
-        args.addAll(List.of("--", "/bin/true"));
-        return args;
+    @SafeVarargs
+    private static List<String> concat(List<String>... parts) {
+        return Stream.of(parts).flatMap(List::stream).toList();
     }
 }
