@@ -14,7 +14,7 @@
 # when needed; empty when there is none. $4... are the JVM options every run gets: the cache is
 # made with them.
 probe4j_aot_cache() {
-  local jdk=$1 jar=$2 build=$3 dir=${2%/*} cache tmp f
+  local jdk=$1 jar=$2 build=$3 dir=${2%/*} cache tmp f limit=()
   shift 3
   probe4j_aot=
   cache="$dir/probe4j-$build.aot"
@@ -28,9 +28,11 @@ probe4j_aot_cache() {
   trap 'rm -f "$tmp" "$tmp.conf" "$tmp.start"; exit 143' TERM
   # the cache is dated to the start of its training: a jar rebuilt meanwhile is newer than it
   : >"$tmp.start"
-  if "$jdk/bin/java" -XX:AOTMode=record -XX:AOTConfiguration="$tmp.conf" "$@" -Dprobe4j.aot.training=true \
+  # a training that hangs must not hang the run (--foreground: Ctrl-C still reaches it)
+  command -v timeout >/dev/null && limit=(timeout --foreground -k 10 300)
+  if "${limit[@]}" "$jdk/bin/java" -XX:AOTMode=record -XX:AOTConfiguration="$tmp.conf" "$@" -Dprobe4j.aot.training=true \
         -jar "$jar" </dev/null >/dev/null 2>&1 &&
-     "$jdk/bin/java" -XX:AOTMode=create -XX:AOTConfiguration="$tmp.conf" -XX:AOTCache="$tmp" "$@" \
+     "${limit[@]}" "$jdk/bin/java" -XX:AOTMode=create -XX:AOTConfiguration="$tmp.conf" -XX:AOTCache="$tmp" "$@" \
         -jar "$jar" </dev/null >/dev/null 2>&1 &&
      touch -r "$tmp.start" "$tmp" && mv -f "$tmp" "$cache"; then
     probe4j_aot=$cache
