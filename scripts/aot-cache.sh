@@ -11,14 +11,14 @@
 # failure so that the next runs do not try again with this jar.
 
 # Sets probe4j_aot to the cache for the jar $2 and the JDK at $1 (build $3, see jdk.sh), making it
-# when needed; empty when there is none. $4... are the JVM options every run gets: the cache is
-# made with them.
+# when needed; empty when there is none. $5... are the JVM options every run gets: the cache is
+# made with them, and the launcher $4 that names them must be older than the cache too.
 probe4j_aot_cache() {
-  local jdk=$1 jar=$2 build=$3 dir=${2%/*} cache tmp f limit=()
-  shift 3
+  local jdk=$1 jar=$2 build=$3 launcher=$4 dir=${2%/*} cache tmp f limit=()
+  shift 4
   probe4j_aot=
   cache="$dir/probe4j-$build.aot"
-  if [ -e "$cache" ] && [ "$cache" -nt "$jar" ]; then
+  if [ -e "$cache" ] && [ "$cache" -nt "$jar" ] && [ "$cache" -nt "$launcher" ]; then
     [ -s "$cache" ] && probe4j_aot=$cache
     return 0
   fi
