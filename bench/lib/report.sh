@@ -63,11 +63,19 @@ $(ctracer_table)
 Time from just before launching (bash \`\$EPOCHREALTIME\`) to the target's \`main\` (it prints
 CLOCK_REALTIME first thing), and to the arrival of the first event line on the tool's output (a pipe),
 with an entry probe on \`target\`, which \`target startup\` calls once right after \`main\`, then sleeps
-300 ms and exits. probe4j's jar is built beforehand. Median (min–max) over $STARTUP_ROUNDS rounds,
+300 ms and exits. probe4j runs as users run it, through \`./probe4j\` (unless PROBE4J says otherwise; the launcher finds the JDK,
+checks the jar against the sources and uses the JDK's ahead-of-time cache next to the jar); the jar
+and the cache are made beforehand. The bare JVM row is the floor of any Java tool: \`java -jar\` of a
+class that prints the time in \`main\` (bench/java/Hello.java), on the JDK probe4j runs on. perf's
+event is defined in uprobe_events before the clock starts. Median (min–max) over $STARTUP_ROUNDS rounds,
 interleaved. Peak RSS is /usr/bin/time's maximum resident set of the largest process (for probe4j,
 the JVM).
 
 $(startup_table)
+
+Commands that start and end at once, launch → exit, same rounds:
+
+$(quick_table)
 
 ## Throughput
 
@@ -110,7 +118,7 @@ Paths as on this machine (\`BIN\` is $BIN_DIR); tracefs at $TRACEFS; every event
 created is removed after each run, and on exit, Ctrl-C or SIGTERM.
 
 $(overhead_commands)
-$(for t in "${STARTUP_TOOLS[@]}"; do [ -n "${START_CMD[$t]:-}" ] && printf -- '- start-up, %s:\n  `%s`\n' "$t" "${START_CMD[$t]}"; done)
+$(for t in "${STARTUP_TOOLS[@]}" "${QUICK_TOOLS[@]}"; do [ -n "${START_CMD[$t]:-}" ] && printf -- '- start-up, %s:\n  `%s`\n' "$t" "${START_CMD[$t]}"; done)
 $(for c in "${THROUGHPUT_CONFIGS[@]}"; do [ -n "${TP_CMD[$c]:-}" ] && printf -- '- throughput, %s:\n  `%s`\n' "$c" "${TP_CMD[$c]}"; done)
 $([ -n "${ATT_KERNEL_CMD:-}" ] && printf -- '- attach, kernel alone:\n  `%s`\n' "$ATT_KERNEL_CMD")
 $([ -n "${ATTACH_CMD:-}" ] && printf -- '- attach, probe4j:\n  `%s`\n' "$ATTACH_CMD")
@@ -130,10 +138,11 @@ report_unavailable() {
     [ -n "${REASON[$cfg]:-}" ] && { echo "- overhead, $cfg: ${REASON[$cfg]}"; any=1; }
     [ -n "${FAILS[$cfg]:-}" ] && { echo "- overhead, $cfg: ${FAILS[$cfg]%%:*} run(s) failed: ${FAILS[$cfg]#*:}"; any=1; }
   done
-  for t in "${STARTUP_TOOLS[@]}"; do
+  for t in "${STARTUP_TOOLS[@]}" "${QUICK_TOOLS[@]}"; do
     [ -n "${START_REASON[$t]:-}" ] && { echo "- start-up, $t: ${START_REASON[$t]}"; any=1; }
   done
   [ " ${START[perf|1]:-}" != " " ] && { echo "- start-up, perf: perf record prints no events (they go to perf.data), so no first-event time"; any=1; }
+  [ " ${START[perf_stat|1]:-}" != " " ] && { echo "- start-up, perf stat: only counts, printed at the end, so no first-event time"; any=1; }
   for c in "${THROUGHPUT_CONFIGS[@]}"; do
     [ -n "${TP_REASON[$c]:-}" ] && { echo "- throughput, $c: ${TP_REASON[$c]}"; any=1; }
   done

@@ -31,9 +31,11 @@ class BenchSmokeTest {
 
     /** Overhead rows: tool label, first-instruction label, probe label (the table's first three cells). */
     private static final List<List<String>> OVERHEAD_ROWS = overheadRows();
-    private static final List<String> STARTUP_ROWS = List.of("no tracer (`target startup` alone)", "probe4j `--engine kernel`",
-            "probe4j `--engine trap`", "bpftrace `count()`", "perf record (events go to perf.data)", "ltrace `-x target`",
-            "gdb `dprintf` (2 args)");
+    private static final List<String> STARTUP_ROWS = List.of("no tracer (`target startup` alone)",
+            "bare JVM: `java -jar` of a class that does nothing (its own `main`)", "probe4j `--engine kernel`",
+            "probe4j `--engine trap`", "bpftrace `count()`", "perf record (events go to perf.data)", "perf stat (counts the events)",
+            "ltrace `-x target`", "gdb `dprintf` (2 args)");
+    private static final List<String> QUICK_ROWS = List.of("probe4j `--help`", "bare JVM: `java -jar` of a class that prints one line");
     private static final List<String> ATTACH_ROWS = List.of("kernel alone (tracefs from bash), run 1",
             "probe4j `--engine kernel`, run 1");
     private static final List<String> THROUGHPUT_ROWS = List.of("text file", "json file", "text /dev/null", "json /dev/null");
@@ -70,6 +72,7 @@ class BenchSmokeTest {
             row.subList(1, row.size()).forEach(cell -> assertMeasuredOrExplained(cell, "trap engine vs C " + row));
         }
         assertRows(table(report, "## Start-up"), STARTUP_ROWS, "start-up");
+        assertRows(table(report, "Commands that start and end at once"), QUICK_ROWS, "start-up, launch → exit");
         assertRows(table(report, "## Throughput"), THROUGHPUT_ROWS, "throughput");
         assertRows(table(report, "## Attach cost"), ATTACH_ROWS, "attach");
 
