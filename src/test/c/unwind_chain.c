@@ -44,8 +44,21 @@ __attribute__((noipa)) long level1(long n) {
     return level2(n) + 4;
 }
 
+/* A recursion deeper than an unwinder's frame limit (with a second argument). */
+__attribute__((noipa)) long deep(long n) {
+    if (n == 0) {
+        return leaf(1);
+    }
+    long r = deep(n - 1);
+    return r + sink; /* the volatile read after the call keeps the recursion a recursion */
+}
+
 int main(int argc, char **argv) {
     long n = argc > 1 ? atol(argv[1]) : 2;
+    if (argc > 2) {
+        printf("%ld\n", deep(atol(argv[2])));
+        return 0;
+    }
     printf("%ld\n", level1(n));
     return 0;
 }
