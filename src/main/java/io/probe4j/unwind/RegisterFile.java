@@ -1,6 +1,8 @@
 package io.probe4j.unwind;
 
+import io.probe4j.sys.Reg;
 import java.util.Arrays;
+import java.util.function.ToLongFunction;
 
 /**
  * The values of the DWARF columns 0..16 in one frame, each known or not (a caller-saved register is
@@ -12,6 +14,15 @@ public final class RegisterFile {
 
     /** Every register unknown. */
     public RegisterFile() {
+    }
+
+    /** The registers a stopped thread has, {@code read} giving each by its {@code user_regs_struct} name. */
+    public static RegisterFile of(ToLongFunction<Reg> read) {
+        RegisterFile regs = new RegisterFile();
+        for (DwarfRegister r : DwarfRegister.values()) {
+            regs.set(r, read.applyAsLong(r.reg()));
+        }
+        return regs;
     }
 
     private RegisterFile(RegisterFile other) {

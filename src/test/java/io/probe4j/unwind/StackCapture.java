@@ -1,12 +1,10 @@
 package io.probe4j.unwind;
 
-import io.probe4j.ProbeContext;
 import io.probe4j.ProbeInfo;
 import io.probe4j.Tracer;
 import io.probe4j.engine.trap.LaunchSpec;
 import io.probe4j.sys.Procfs;
 import io.probe4j.sys.Spawn;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,27 +13,15 @@ final class StackCapture {
     private StackCapture() {
     }
 
-    static RegisterFile registers(ProbeContext ctx) {
-        RegisterFile regs = new RegisterFile();
-        for (DwarfRegister r : DwarfRegister.values()) {
-            regs.set(r, ctx.register(r.reg().ptRegsName()));
-        }
-        return regs;
-    }
-
     /** The stacks at every hit of {@code probe} (built without handlers) in a run of {@code command}. */
     static List<UserStack> at(ProbeInfo.Builder probe, Unwinder unwinder, String... command) throws InterruptedException {
         List<UserStack> stacks = new ArrayList<>();
         LaunchSpec spec = new LaunchSpec(List.of(command), System.getenv(), new Spawn.Stdio("/dev/null", "/dev/null", "/dev/null"));
         try (Tracer t = Tracer.launch(spec)) {
-            t.register(probe.preHandler(ctx -> stacks.add(unwinder.unwind(registers(ctx), ctx.hit().memory()::read,
+            t.register(probe.preHandler(ctx -> stacks.add(unwinder.unwind(RegisterFile.of(ctx.hit()::register), ctx.hit().memory()::read,
                     Procfs.maps(ctx.pid())))).build());
             t.run();
         }
         return stacks;
-    }
-
-    static ProbeInfo.Builder symbol(Path bin, String symbol) {
-        return ProbeInfo.symbol(bin, symbol);
     }
 }
