@@ -2,7 +2,9 @@ package io.probe4j.unwind;
 
 import io.probe4j.sys.Mapping;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -13,6 +15,7 @@ import java.util.OptionalLong;
 final class AddressSpace {
     private final Mapping[] mappings;
     private final ObjectCache objects;
+    private final Map<Mapping, Optional<LoadedObject>> seen = new IdentityHashMap<>();
 
     AddressSpace(List<Mapping> mappings, ObjectCache objects) {
         this.mappings = mappings.stream().sorted(Comparator.comparing(Mapping::start, Long::compareUnsigned)).toArray(Mapping[]::new);
@@ -37,7 +40,12 @@ final class AddressSpace {
     }
 
     Optional<LoadedObject> objectOf(Mapping m) {
-        return objects.objectOf(m);
+        Optional<LoadedObject> o = seen.get(m);
+        if (o == null) {
+            o = objects.objectOf(m);
+            seen.put(m, o);
+        }
+        return o;
     }
 
     /** {@code address}'s link-time address in the object {@code m} maps. */

@@ -22,7 +22,12 @@ final class CfiStep {
                     + ", not in column 16");
         }
         long cfa = switch (row.cfa()) {
-            case CfaRule.RegisterOffset ro -> regs.require(ro.register(), "the CFA rule of " + frame) + ro.offset();
+            case CfaRule.RegisterOffset ro -> {
+                if (!regs.isKnown(ro.register())) {
+                    regs.require(ro.register(), "the CFA rule of " + frame); // throws, naming the register
+                }
+                yield regs.value(ro.register()) + ro.offset();
+            }
             case CfaRule.Expression e -> DwarfExpression.evaluate(e.expression(), regs, memory, OptionalLong.empty());
         };
         if (!row.hasRule(ra)) {
@@ -34,7 +39,6 @@ final class CfiStep {
                 continue; // by convention, unchanged
             }
             RegisterRule rule = row.rule(column);
-            String what = column == ra ? "the return address of " + frame : "the saved " + DwarfRegister.name(column) + " of " + frame;
             long slot;
             switch (rule) {
                 case RegisterRule.Undefined u -> {
@@ -54,7 +58,7 @@ final class CfiStep {
                 }
                 case RegisterRule.InRegister r -> {
                     if (regs.isKnown(r.register())) {
-                        caller.set(column, regs.require(r.register(), what));
+                        caller.set(column, regs.value(r.register()));
                     } else {
                         caller.forget(column);
                     }
@@ -69,7 +73,8 @@ final class CfiStep {
             }
             OptionalLong value = memory.readLong(slot);
             if (value.isEmpty()) {
-                return UnwindStep.unreadable(slot, what);
+                return UnwindStep.unreadable(slot, column == ra ? "the return address of " + frame
+                        : "the saved " + DwarfRegister.name(column) + " of " + frame);
             }
             caller.set(column, column == ra ? fixer.original(slot, value.getAsLong()) : value.getAsLong());
         }

@@ -62,6 +62,11 @@ public final class RegisterFile {
         return values[r.column()];
     }
 
+    /** The value of column {@code column} (0..16); 0 when unknown. */
+    long value(int column) {
+        return values[column];
+    }
+
     /** The value of a column the caller knows to be known, or a {@link CfiException} naming it. */
     long require(int column, String doing) {
         if (!isKnown(column)) {

@@ -55,6 +55,7 @@ public final class Unwinder {
             throw new IllegalArgumentException("unwinding needs at least the ip and sp registers, got " + regs);
         }
         AddressSpace space = new AddressSpace(mappings, objects);
+        memory = new PageCache(memory);
         List<Frame> frames = new ArrayList<>();
         RegisterFile current = regs.copy();
         boolean exactPc = true; // the innermost frame, or one a signal interrupted: its pc is not a return address
