@@ -165,7 +165,8 @@ public final class ProbeContext {
      * The thread's user stack now, innermost first: each frame's address, function, offset and object,
      * unwound with the objects' {@code .eh_frame} call-frame information (frame pointers where there is
      * none), at most {@value Unwinder#DEFAULT_MAX_DEPTH} frames, and why the walk ended. Return addresses
-     * that pending return probes replaced are shown as they were. C++ names are not demangled.
+     * that pending return probes replaced are shown as they were; C++ names come both mangled
+     * ({@link io.probe4j.unwind.Frame#symbol}) and as c++filt prints them ({@link io.probe4j.unwind.Frame#function}).
      */
     public UserStack stack() {
         return UNWINDER.unwind(RegisterFile.of(hit::register), hit.memory()::read, Procfs.maps(pid()),

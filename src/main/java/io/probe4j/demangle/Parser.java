@@ -2,18 +2,14 @@ package io.probe4j.demangle;
 
 import io.probe4j.demangle.Node.AbiTagged;
 import io.probe4j.demangle.Node.ArgPack;
-import io.probe4j.demangle.Node.ConstructionVtable;
 import io.probe4j.demangle.Node.Conversion;
 import io.probe4j.demangle.Node.CtorDtor;
 import io.probe4j.demangle.Node.ForwardRef;
 import io.probe4j.demangle.Node.Function;
-import io.probe4j.demangle.Node.Lambda;
 import io.probe4j.demangle.Node.Local;
 import io.probe4j.demangle.Node.Name;
 import io.probe4j.demangle.Node.Nested;
-import io.probe4j.demangle.Node.Special;
 import io.probe4j.demangle.Node.StdAbbreviation;
-import io.probe4j.demangle.Node.Unnamed;
 import io.probe4j.demangle.Node.WithArgs;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,6 +70,13 @@ class Parser {
         return false;
     }
 
+    char next() {
+        if (atEnd()) {
+            throw fail("unexpected end");
+        }
+        return s.charAt(pos++);
+    }
+
     void expect(char c) {
         if (!consume(c)) {
             throw fail("expected '" + c + "'");
@@ -127,7 +130,7 @@ class Parser {
         enter();
         try {
             if (peek() == 'T' || (peek() == 'G' && "VRTA".indexOf(peek(1)) >= 0)) {
-                return specialName();
+                return SpecialNames.specialName(this);
             }
             List<Node> savedParams = templateParams;
             memberQualifiers = "";
@@ -153,88 +156,6 @@ class Parser {
         } finally {
             leave();
         }
-    }
-
-    private Node specialName() {
-        if (consume("TV")) {
-            return new Special("vtable for ", type());
-        }
-        if (consume("TT")) {
-            return new Special("VTT for ", type());
-        }
-        if (consume("TI")) {
-            return new Special("typeinfo for ", type());
-        }
-        if (consume("TS")) {
-            return new Special("typeinfo name for ", type());
-        }
-        if (consume("TW")) {
-            return new Special("TLS wrapper function for ", name(false));
-        }
-        if (consume("TH")) {
-            return new Special("TLS init function for ", name(false));
-        }
-        if (consume("Th")) {
-            callOffset('h');
-            return new Special("non-virtual thunk to ", encoding());
-        }
-        if (consume("Tv")) {
-            callOffset('v');
-            return new Special("virtual thunk to ", encoding());
-        }
-        if (consume("Tc")) {
-            callOffset(next());
-            callOffset(next());
-            return new Special("covariant return thunk to ", encoding());
-        }
-        if (consume("TC")) {
-            Node whole = type();
-            number();
-            expect('_');
-            Node part = type();
-            return new ConstructionVtable(part, whole);
-        }
-        if (consume("GV")) {
-            return new Special("guard variable for ", name(false));
-        }
-        if (consume("GR")) { // as libiberty reads it: a name and a number (not the newer [<seq-id>] _)
-            Node n = name(false);
-            return new Special("reference temporary #" + number() + " for ", n);
-        }
-        if (consume("GTt")) {
-            return new Special("transaction clone for ", encoding());
-        }
-        if (consume("GA")) {
-            return new Special("hidden alias for ", encoding());
-        }
-        throw fail("unknown special name");
-    }
-
-    private char next() {
-        if (atEnd()) {
-            throw fail("unexpected end");
-        }
-        return s.charAt(pos++);
-    }
-
-    /** {@code h <number> _} or {@code v <number> _ <number> _}: skipped, c++filt does not print them. */
-    private void callOffset(char kind) {
-        if (kind == 'h') {
-            signedNumber();
-            expect('_');
-        } else if (kind == 'v') {
-            signedNumber();
-            expect('_');
-            signedNumber();
-            expect('_');
-        } else {
-            throw fail("bad call offset");
-        }
-    }
-
-    String signedNumber() {
-        boolean negative = consume('n');
-        return (negative ? "-" : "") + number();
     }
 
     private static boolean isTemplate(Node n) {
@@ -331,7 +252,7 @@ class Parser {
                 if (sofar == null) {
                     throw fail("a constructor or destructor without a class");
                 }
-                sofar = join(sofar, ctorDtor(sofar));
+                sofar = join(sofar, UnqualifiedNames.ctorDtor(this, sofar));
             } else {
                 sofar = join(sofar, unqualified(sofar));
             }
@@ -390,14 +311,14 @@ class Parser {
         Node n;
         char c = peek();
         if (Character.isDigit(c)) {
-            n = sourceName();
+            n = UnqualifiedNames.sourceName(this);
         } else if (c == 'U') {
-            n = unnamedType();
+            n = UnqualifiedNames.unnamedType(this);
         } else if (c == 'C' || (c == 'D' && peek(1) != 'C')) {
             if (scope == null) {
                 throw fail("a constructor outside a class");
             }
-            n = ctorDtor(scope);
+            n = UnqualifiedNames.ctorDtor(this, scope);
         } else if (Character.isLowerCase(c)) {
             n = Operators.operatorName(this);
         } else {
@@ -410,14 +331,6 @@ class Parser {
         return n;
     }
 
-    private Node sourceName() {
-        String id = identifier();
-        if (id.startsWith("_GLOBAL_") && id.length() > 9 && "._$".indexOf(id.charAt(8)) >= 0 && id.charAt(9) == 'N') {
-            return new Name("(anonymous namespace)");
-        }
-        return new Name(id);
-    }
-
     String identifier() {
         int n = number();
         if (n > s.length() - pos) {
@@ -426,50 +339,6 @@ class Parser {
         String id = s.substring(pos, pos + n);
         pos += n;
         return id;
-    }
-
-    private Node unnamedType() {
-        if (consume("Ut")) {
-            int n = peek() == '_' ? 1 : number() + 2;
-            expect('_');
-            return new Unnamed(n);
-        }
-        if (consume("Ul")) {
-            List<Node> saved = templateParams;
-            List<Node> params = new ArrayList<>();
-            while (peek() != 'E') {
-                params.add(TypeParser.type(this));
-            }
-            pos++;
-            templateParams = saved;
-            int n = peek() == '_' ? 1 : number() + 2;
-            expect('_');
-            if (params.size() == 1 && params.getFirst() instanceof Name v && v.text().equals("void")) {
-                params = List.of();
-            }
-            return new Lambda(params, n);
-        }
-        throw fail("unknown unnamed type");
-    }
-
-    private Node ctorDtor(Node scope) {
-        if (consume('C')) {
-            consume('I'); // inheriting constructor: C I1 <type>
-            char k = next();
-            if ("12345".indexOf(k) < 0) {
-                throw fail("bad constructor kind");
-            }
-            if (s.charAt(pos - 2) == 'I') {
-                TypeParser.type(this);
-            }
-            return new CtorDtor(scope, false);
-        }
-        expect('D');
-        char k = next();
-        if ("01245".indexOf(k) < 0) {
-            throw fail("bad destructor kind");
-        }
-        return new CtorDtor(scope, true);
     }
 
     String cvQualifiers() {

@@ -62,22 +62,24 @@ final class AddressSpace {
     Frame frame(long address, long lookup, Frame.Source source) {
         Optional<Mapping> m = mappingAt(lookup);
         if (m.isEmpty()) {
-            return new Frame(address, Optional.empty(), 0, "[unknown]", -1, source);
+            return new Frame(address, Optional.empty(), Optional.empty(), 0, "[unknown]", -1, source);
         }
         Mapping map = m.get();
         Optional<LoadedObject> o = objectOf(map);
         String object = map.path().isEmpty() ? "[anon]" : map.path();
         if (o.isEmpty()) {
-            return new Frame(address, Optional.empty(), 0, object, ObjectCache.isFile(map) ? map.fileOffsetOf(address) : -1, source);
+            return new Frame(address, Optional.empty(), Optional.empty(), 0, object, ObjectCache.isFile(map) ? map.fileOffsetOf(address) : -1, source);
         }
         long fileOffset = map.fileOffsetOf(address);
         OptionalLong vaddr = vaddrOf(o.get(), map, lookup);
         if (vaddr.isEmpty()) {
-            return new Frame(address, Optional.empty(), 0, object, fileOffset, source);
+            return new Frame(address, Optional.empty(), Optional.empty(), 0, object, fileOffset, source);
         }
         long delta = address - lookup;
-        return o.get().symbols().functionAt(vaddr.getAsLong())
-                .map(f -> new Frame(address, Optional.of(f.name()), vaddr.getAsLong() + delta - f.start(), object, fileOffset, source))
-                .orElseGet(() -> new Frame(address, Optional.empty(), 0, object, fileOffset, source));
+        SymbolTable symbols = o.get().symbols();
+        return symbols.functionAt(vaddr.getAsLong())
+                .map(f -> new Frame(address, Optional.of(f.name()), Optional.of(symbols.demangled(f)),
+                        vaddr.getAsLong() + delta - f.start(), object, fileOffset, source))
+                .orElseGet(() -> new Frame(address, Optional.empty(), Optional.empty(), 0, object, fileOffset, source));
     }
 }

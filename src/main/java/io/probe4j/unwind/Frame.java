@@ -8,8 +8,9 @@ import java.util.Optional;
  * @param address    the instruction address: the probed pc for the innermost frame, the return address
  *                   for callers (as gdb's {@code bt} and the kernel print them); for the frame a signal
  *                   interrupted, the interrupted instruction itself
- * @param symbol     the function containing it, as the symbol table names it (C++ names stay mangled);
- *                   empty for code without symbols (a JIT, a stripped object)
+ * @param symbol     the function containing it, as the symbol table names it (C++ names mangled, as a
+ *                   probe definition takes them); empty for code without symbols (a JIT, a stripped object)
+ * @param function   the same name as people read it: C++ names demangled as {@code c++filt} prints them
  * @param offset     {@code address} minus the function's start (0 without a symbol)
  * @param object     the mapped file's path, or the mapping's name for memory without a file:
  *                   {@code [anon]}, {@code [vdso]}, {@code [heap]}; {@code [unknown]} outside every mapping
@@ -17,7 +18,8 @@ import java.util.Optional;
  *                   -1 without a file)
  * @param source     how this frame's address was found
  */
-public record Frame(long address, Optional<String> symbol, long offset, String object, long fileOffset, Source source) {
+public record Frame(long address, Optional<String> symbol, Optional<String> function, long offset, String object,
+                    long fileOffset, Source source) {
     /** How a frame's address was found, from the most to the least certain. */
     public enum Source {
         /** The thread's own instruction pointer (the innermost frame). */
@@ -30,10 +32,10 @@ public record Frame(long address, Optional<String> symbol, long offset, String o
         FRAME_POINTER
     }
 
-    /** {@code function+0xOFF (object)}, or {@code [unknown] (object)}. */
+    /** {@code function+0xOFF (object)} with the demangled name, or {@code [unknown] (object)}. */
     @Override
     public String toString() {
-        return symbol.map(s -> offset == 0 ? s : s + "+0x" + Long.toHexString(offset)).orElse("[unknown]")
+        return function.map(s -> offset == 0 ? s : s + "+0x" + Long.toHexString(offset)).orElse("[unknown]")
                 + " (" + object + ")";
     }
 }

@@ -1,10 +1,13 @@
 package io.probe4j.unwind;
 
+import io.probe4j.demangle.Demangler;
 import io.probe4j.elf.ElfSymbol;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The functions of one object sorted by address, for address-to-name look-ups by halving. Where
@@ -23,6 +26,7 @@ final class SymbolTable {
     static final SymbolTable EMPTY = new SymbolTable(List.of());
 
     private final Function[] byAddress;
+    private final Map<String, String> demangled = new ConcurrentHashMap<>();
 
     private SymbolTable(List<Function> functions) {
         this.byAddress = functions.toArray(Function[]::new);
@@ -71,6 +75,11 @@ final class SymbolTable {
             n++;
         }
         return n;
+    }
+
+    /** The function's name as people read it (demangled once, when first shown). */
+    String demangled(Function f) {
+        return demangled.computeIfAbsent(f.name(), Demangler::demangle);
     }
 
     boolean isEmpty() {
