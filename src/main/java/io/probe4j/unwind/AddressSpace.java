@@ -68,7 +68,8 @@ final class AddressSpace {
         Optional<LoadedObject> o = objectOf(map);
         String object = map.path().isEmpty() ? "[anon]" : map.path();
         if (o.isEmpty()) {
-            return new Frame(address, Optional.empty(), Optional.empty(), 0, object, ObjectCache.isFile(map) ? map.fileOffsetOf(address) : -1, source);
+            long fileOffset = ObjectCache.isFile(map) ? map.fileOffsetOf(address) : -1;
+            return new Frame(address, Optional.empty(), Optional.empty(), 0, object, fileOffset, source);
         }
         long fileOffset = map.fileOffsetOf(address);
         OptionalLong vaddr = vaddrOf(o.get(), map, lookup);

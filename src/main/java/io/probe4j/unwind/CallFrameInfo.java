@@ -62,7 +62,8 @@ public final class CallFrameInfo {
             }
             long offset = fdeVaddr - ehFrame.vaddr();
             if (offset < 0 || offset >= ehFrame.size()) {
-                throw new CfiException(String.format("%s: .eh_frame_hdr names an FDE at 0x%x, outside .eh_frame", ehFrame.what(), fdeVaddr));
+                throw new CfiException(String.format("%s: .eh_frame_hdr names an FDE at 0x%x, outside .eh_frame",
+                        ehFrame.what(), fdeVaddr));
             }
             Fde fde = ehFrame.fdeAt((int) offset);
             return fde.covers(vaddr) ? Optional.of(fde) : Optional.empty();

@@ -154,7 +154,8 @@ final class DwarfExpression {
                 }
                 case 0x96 -> { // nop
                 }
-                default -> throw new CfiException(String.format("DWARF expression operation 0x%02x is not supported in call-frame information", op));
+                default -> throw new CfiException(String.format(
+                        "DWARF expression operation 0x%02x is not supported in call-frame information", op));
             }
         }
         if (depth == 0) {

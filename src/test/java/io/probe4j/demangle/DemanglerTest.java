@@ -38,7 +38,8 @@ class DemanglerTest {
                 "_ZN1AcvT_IiEEv", "_Z1fPKc", "_Z1fPVKc", "_Z1fPrKc", "_ZTI1A", "_ZTS1A", "_Z1fU3fooi", "_Z1fDv4_f",
                 "_ZN1AltIiEEbv", "_ZN1AlsEi", "_ZN1AnwEm", "_ZN1AdaEPv", "_ZN1AclEv", "_ZN1AixEi", "_Z1fPDoFvvE",
                 "_ZNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEE9_M_createERmm",
-                "_ZNSt7__cxx114listIiSaIiEE5clearB5cxx11Ev", "_ZN7probe4j7Counter6xsputnEPKcl", "_ZSt4moveIRiEONSt16remove_referenceIT_E4typeEOS2_");
+                "_ZNSt7__cxx114listIiSaIiEE5clearB5cxx11Ev", "_ZN7probe4j7Counter6xsputnEPKcl",
+                "_ZSt4moveIRiEONSt16remove_referenceIT_E4typeEOS2_");
         List<String> expected = cxxfilt(names);
         for (int i = 0; i < names.size(); i++) {
             assertEquals(expected.get(i), Demangler.demangle(names.get(i)), names.get(i));

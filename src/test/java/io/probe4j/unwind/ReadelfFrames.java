@@ -20,7 +20,8 @@ final class ReadelfFrames {
     record Row(long location, String cfa, List<String> cells) {
     }
 
-    private static final Pattern FDE = Pattern.compile("^[0-9a-f]{8} [0-9a-f]+ [0-9a-f]+ FDE cie=[0-9a-f]+ pc=([0-9a-f]+)\\.\\.([0-9a-f]+)");
+    private static final Pattern FDE =
+            Pattern.compile("^[0-9a-f]{8} [0-9a-f]+ [0-9a-f]+ FDE cie=[0-9a-f]+ pc=([0-9a-f]+)\\.\\.([0-9a-f]+)");
     private static final Pattern ROW = Pattern.compile("^([0-9a-f]{8,16}) (\\S+)\\s+(.*)$");
     // A DW_CFA_register cell is "r9 (r9)"; every other cell is one word.
     private static final Pattern CELL = Pattern.compile("r\\d+ \\([^)]*\\)|\\S+");
