@@ -21,12 +21,7 @@ final class Expressions {
     }
 
     static Node expression(Parser p) {
-        p.enter();
-        try {
-            return parse(p);
-        } finally {
-            p.leave();
-        }
+        return p.guarded(Expressions::parse);
     }
 
     private static Node parse(Parser p) {

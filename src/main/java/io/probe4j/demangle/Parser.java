@@ -113,6 +113,16 @@ class Parser {
         return v;
     }
 
+    /** Runs one level of the recursive descent, bounded in depth (a hostile name must not overflow the stack). */
+    Node guarded(java.util.function.Function<Parser, Node> level) {
+        enter();
+        try {
+            return level.apply(this);
+        } finally {
+            leave();
+        }
+    }
+
     void enter() {
         if (++depth > 256) {
             throw fail("nesting too deep");

@@ -24,12 +24,7 @@ final class TypeParser {
     }
 
     static Node type(Parser p) {
-        p.enter();
-        try {
-            return parse(p);
-        } finally {
-            p.leave();
-        }
+        return p.guarded(TypeParser::parse);
     }
 
     private static Node parse(Parser p) {

@@ -79,22 +79,26 @@ final class ByteCursor {
     }
 
     long u32() {
-        need(4);
-        long v = 0;
-        for (int i = 3; i >= 0; i--) {
-            v = v << 8 | (bytes[position + i] & 0xff);
-        }
-        position += 4;
-        return v;
+        return unsigned(4);
     }
 
     long u64() {
-        need(8);
+        return unsigned(8);
+    }
+
+    private long unsigned(int size) {
+        need(size);
+        long v = littleEndian(bytes, position, size);
+        position += size;
+        return v;
+    }
+
+    /** The {@code size}-byte little-endian number at {@code offset} of {@code b}, zero-extended. */
+    static long littleEndian(byte[] b, int offset, int size) {
         long v = 0;
-        for (int i = 7; i >= 0; i--) {
-            v = v << 8 | (bytes[position + i] & 0xff);
+        for (int i = size - 1; i >= 0; i--) {
+            v = v << 8 | (b[offset + i] & 0xff);
         }
-        position += 8;
         return v;
     }
 

@@ -169,11 +169,7 @@ final class DwarfExpression {
         if (memory.read(address, b) != size) {
             throw new CfiException(String.format("a DWARF expression reads unreadable memory at 0x%x", address));
         }
-        long v = 0;
-        for (int i = size - 1; i >= 0; i--) {
-            v = v << 8 | (b[i] & 0xff);
-        }
-        return v;
+        return ByteCursor.littleEndian(b, 0, size);
     }
 
     private void push(long v) {

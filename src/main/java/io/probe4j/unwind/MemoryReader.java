@@ -21,10 +21,6 @@ public interface MemoryReader {
         if (read(address, b) != 8) {
             return OptionalLong.empty();
         }
-        long v = 0;
-        for (int i = 7; i >= 0; i--) {
-            v = v << 8 | (b[i] & 0xff);
-        }
-        return OptionalLong.of(v);
+        return OptionalLong.of(ByteCursor.littleEndian(b, 0, 8));
     }
 }
