@@ -77,7 +77,16 @@ final class LoadedObject {
         return s;
     }
 
+    /** The function symbols; none when the tables cannot be read (a stack still shows the addresses). */
     private SymbolTable readSymbols() {
+        try {
+            return readSymbolTables();
+        } catch (UserException e) {
+            return SymbolTable.EMPTY;
+        }
+    }
+
+    private SymbolTable readSymbolTables() {
         SymbolTable own = SymbolTable.of(elf.symbols().all());
         boolean hasSymtab = elf.sections().stream().anyMatch(s -> s.type() == SectionHeader.SHT_SYMTAB);
         if (hasSymtab) {
