@@ -356,7 +356,7 @@ public final class Uprobes implements TraceHooks {
                     if (hit == null) {
                         hit = new ProbeHit(ProbeHit.Kind.RETURN, pp.pid, thread.tid(), ri.function(),
                                 ri.point().offset(), ri.returnAddress(), regs, pp.memory, pp.stat(thread.tid()), now,
-                                later(thread));
+                                later(thread)).returnAddresses(originalReturns(pp, thread.tid()));
                     }
                     call(c, hit, ProbeConsumer::onReturn);
                 }
@@ -369,7 +369,12 @@ public final class Uprobes implements TraceHooks {
     private ProbeHit newHit(ProbeHit.Kind kind, ProcessProbes pp, StoppedThread thread, Breakpoint bp, long ret,
                             UserRegs regs, long now) {
         return new ProbeHit(kind, pp.pid, thread.tid(), bp.addr, bp.point.offset(), ret, regs, pp.memory,
-                pp.stat(thread.tid()), now, later(thread));
+                pp.stat(thread.tid()), now, later(thread)).returnAddresses(originalReturns(pp, thread.tid()));
+    }
+
+    /** Stack walks see through the trampoline to the return addresses it replaced. */
+    private static java.util.function.LongBinaryOperator originalReturns(ProcessProbes pp, int tid) {
+        return (slot, value) -> pp.returns.containsKey(tid) ? pp.returnStack(tid).original(slot, value, pp.trampoline()) : value;
     }
 
     /** Where a handler's after-resume work goes: the tracer loop, failures reported like a handler's. */
