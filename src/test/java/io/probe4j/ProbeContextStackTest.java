@@ -3,7 +3,7 @@ package io.probe4j;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.probe4j.engine.trap.LaunchSpec;
+import io.probe4j.engine.ptrace.LaunchSpec;
 import io.probe4j.sys.Spawn;
 import io.probe4j.testing.Fixtures;
 import io.probe4j.unwind.Frame;
@@ -11,10 +11,12 @@ import io.probe4j.unwind.UserStack;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** {@link ProbeContext#stack()}: the user stack at a hit, through the public API. */
+@Tag("integration")
 @Timeout(120)
 class ProbeContextStackTest {
     static Path chain() {

@@ -2,7 +2,7 @@ package io.probe4j.unwind;
 
 import io.probe4j.ProbeInfo;
 import io.probe4j.Tracer;
-import io.probe4j.engine.trap.LaunchSpec;
+import io.probe4j.engine.ptrace.LaunchSpec;
 import io.probe4j.sys.Procfs;
 import io.probe4j.sys.Spawn;
 import java.util.ArrayList;

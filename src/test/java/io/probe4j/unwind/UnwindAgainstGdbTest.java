@@ -8,6 +8,7 @@ import io.probe4j.testing.Fixtures;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Timeout;
  * a breakpoint on the same instruction, frame by frame: the object, the pc's offset in it, and the
  * function and offset (C++ names as we demangle them against gdb's, which are c++filt's).
  */
+@Tag("integration")
 @Timeout(180)
 class UnwindAgainstGdbTest {
     private final Unwinder unwinder = new Unwinder();

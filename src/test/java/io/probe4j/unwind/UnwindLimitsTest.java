@@ -10,10 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Where walks end short of the outermost frame, and that they say why. */
+@Tag("integration")
 @Timeout(120)
 class UnwindLimitsTest {
     @Test
