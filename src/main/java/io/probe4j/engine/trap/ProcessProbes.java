@@ -312,10 +312,6 @@ final class ProcessProbes {
         }
     }
 
-    void restore(Breakpoint bp) {
-        BreakpointWriter.restore(this, List.of(bp));
-    }
-
     void closeStats() {
         stats.values().forEach(ThreadStat::close);
         stats.clear();
