@@ -70,7 +70,7 @@ final class ParseCommand implements Callable<Integer> {
         Set<String> names = new HashSet<>(); // GROUP/EVENT defined so far: wildcards' automatic names avoid them
         for (String line : lines) {
             // A SpecException is a UserException: Main prints its kernel-style block and exits 2.
-            List<String> applied = parser.mode() != Parser.Mode.KPROBE
+            List<String> applied = parser.mode() != Parser.Mode.KPROBE && mayBeWildcard(line)
                     && parser.parseLine(line).orElse(null) instanceof ProbeDefinition d && d.isWildcard()
                     ? expand(d, names) : List.of(line);
             for (String one : applied) {
@@ -84,6 +84,11 @@ final class ParseCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** Whether a line has a pattern character anywhere (then it is parsed once more, to see whether it is a wildcard). */
+    private static boolean mayBeWildcard(String line) {
+        return line.indexOf('*') >= 0 || line.indexOf('?') >= 0 || line.indexOf('[') >= 0;
     }
 
     /**

@@ -10,6 +10,7 @@ import io.probe4j.event.OutputFormat;
 import io.probe4j.event.ProfileTable;
 import io.probe4j.event.StreamSink;
 import io.probe4j.spec.Definition;
+import io.probe4j.spec.FileLookup;
 import io.probe4j.spec.KprobeDefinition;
 import io.probe4j.spec.Parser;
 import io.probe4j.spec.ProbeDefinition;
@@ -153,11 +154,19 @@ final class TraceCommand implements Callable<Integer> {
         }
         try {
             // as uprobe_events reads them: everything from a '#' on is a comment
-            return Files.readAllLines(file).stream().filter(l -> !l.replaceFirst("#.*", "").isBlank()).toList();
+            return Files.readAllLines(file).stream().filter(l -> !l.substring(0, hashOrEnd(l)).isBlank()).toList();
         } catch (IOException e) {
             throw new UserException("probe4j trace: cannot read " + file + ": " + e.getMessage());
         }
     }
+
+    private static int hashOrEnd(String line) {
+        int hash = line.indexOf('#');
+        return hash < 0 ? line.length() : hash;
+    }
+
+    /** One parser for all the definitions: it looks each probed file up once. */
+    private static final Parser PARSER = new Parser(Parser.Mode.EXTENDED, FileLookup.REAL.remembering());
 
     /** One definition, parsed by io.probe4j.spec (the only parser of the language). */
     private static ProbeDefinition parse(String text) {
@@ -169,7 +178,7 @@ final class TraceCommand implements Callable<Integer> {
     }
 
     private static Definition parseDefinition(String text) {
-        return Parser.extended().parseLine(text).orElseThrow(
+        return PARSER.parseLine(text).orElseThrow(
                 () -> new UserException("probe4j trace: '" + text + "' is blank or a comment, not a probe definition"));
     }
 

@@ -320,10 +320,6 @@ final class ProcessProbes {
         }
     }
 
-    void restore(Breakpoint bp) {
-        BreakpointWriter.restore(this, List.of(bp));
-    }
-
     /** Records this process's breakpoints in {@code j} from now on (null: nowhere). */
     void useJournal(BreakpointJournal j) {
         journal = j;
