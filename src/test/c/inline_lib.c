@@ -1,0 +1,50 @@
+/*
+ * A library the inline-engine tests load into the test JVM, patch and call: functions with register
+ * and string arguments, loops that call them through pointers (so nothing is inlined), and functions
+ * whose first bytes a branch lands in.
+ */
+#include <string.h>
+
+__attribute__((noinline)) long il_add(long a, long b) {
+    return a + b;
+}
+
+__attribute__((noinline)) long il_strlen(const char *s, long k) {
+    return (long)strlen(s) + k;
+}
+
+/* Reads a field of a struct through a pointer: for memory fetch arguments. */
+struct il_pair {
+    long first;
+    const char *name;
+    unsigned char bytes[4];
+};
+
+__attribute__((noinline)) long il_pair_sum(const struct il_pair *p, long k) {
+    return p->first + p->bytes[0] + k;
+}
+
+long (*volatile il_add_ptr)(long, long) = il_add;
+long (*volatile il_strlen_ptr)(const char *, long) = il_strlen;
+
+long il_add_loop(long n) {
+    long s = 0;
+    for (long i = 0; i < n; i++) s += il_add_ptr(i, 1);
+    return s;
+}
+
+long il_strlen_loop(long n, const char *str) {
+    long s = 0;
+    for (long i = 0; i < n; i++) s += il_strlen_ptr(str, i);
+    return s;
+}
+
+/* A loop whose branch lands 2 bytes after the function's start, inside a 5-byte jump. */
+__asm__(".text\n.globl il_loopback\n.type il_loopback,@function\nil_loopback:\n"
+        "  xor %eax,%eax\n1:\n  add %rdi,%rax\n  dec %rdi\n  jnz 1b\n  ret\n.size il_loopback,.-il_loopback\n");
+
+/* Three bytes of code: too short for a 5-byte jump. */
+__asm__(".text\n.globl il_tiny\n.type il_tiny,@function\nil_tiny:\n  mov %rdi,%rax\n.size il_tiny,.-il_tiny\n  ret\n");
+
+/* A function whose first instruction is a syscall. */
+__asm__(".text\n.globl il_getpid\n.type il_getpid,@function\nil_getpid:\n  mov $39,%eax\n  syscall\n  ret\n.size il_getpid,.-il_getpid\n");
