@@ -15,10 +15,24 @@ __attribute__((noinline)) long il_strlen(const char *s, long k) {
 
 /* Reads a field of a struct through a pointer: for memory fetch arguments. */
 struct il_pair {
-    long first;
-    const char *name;
-    unsigned char bytes[4];
+    long first;               /* +0 */
+    const char *name;         /* +8 */
+    unsigned char bytes[4];   /* +16 */
+    const char *names[2];     /* +24, +32 */
 };
+
+const char il_greeting[] = "hello from rodata";
+long il_counter = 1;
+
+/* Starts with a RIP-relative load (of il_counter's GOT entry): a displaced instruction to re-target. */
+__attribute__((noinline)) long il_bump(long k) {
+    il_counter += k;
+    return il_counter;
+}
+
+/* cmp, then a flags-neutral 5-byte mov to probe, then a jump on the flags of the cmp. */
+__asm__(".text\n.globl il_above\n.type il_above,@function\nil_above:\n"
+        "  cmp %rsi,%rdi\n  mov $1,%eax\n  ja 1f\n  mov $0,%eax\n1:\n  ret\n.size il_above,.-il_above\n");
 
 __attribute__((noinline)) long il_pair_sum(const struct il_pair *p, long k) {
     return p->first + p->bytes[0] + k;

@@ -30,10 +30,10 @@ import java.util.List;
  * ({@code %rdi}). Numbers are loaded and stored; a load that faults leaves its slot as the consumer
  * zeroed it, which is what the kernel records. Strings take two passes, as in the kernel
  * ({@code __get_data_size}, then {@code store_trace_args}): before the record is reserved each one is
- * measured (at most 4095 bytes, and all of one hit's strings within the kernel's one-page budget,
- * NULs counted), its address and length kept in scratch words on the stack; after, the bytes are
- * copied behind the fixed slots. A string whose bytes fault anywhere before its NUL is
- * {@code (fault)}, as the kernel's {@code strnlen_user} makes it.
+ * measured (at most 4095 bytes, {@link EventLayout#stringBudget()} for all), its address and length
+ * kept in scratch words on the stack; after, the bytes are copied behind the fixed slots. A string
+ * whose bytes fault anywhere before its NUL is {@code (fault)}, as the kernel's {@code strnlen_user}
+ * makes it.
  */
 final class ArgumentCode {
     /** One string a hit records: the fetch giving its address and its (offset, length) pair in the record. */

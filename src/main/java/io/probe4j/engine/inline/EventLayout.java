@@ -40,8 +40,6 @@ public record EventLayout(int event, boolean isReturn, List<FetchArg> args, List
     public static final int FAULT = -1;
     /** A string's longest recorded text: the kernel's MAX_STRING_SIZE minus its NUL. */
     public static final int MAX_STRING = ValueDecoder.MAX_STRING_SIZE - 1;
-    /** The kernel's limit for one hit's fixed fields and strings together (MAX_UCB_BUFFER_SIZE, a page). */
-    public static final int KERNEL_BUFFER = 4096;
 
     public EventLayout {
         args = List.copyOf(args);
@@ -86,7 +84,7 @@ public record EventLayout(int event, boolean isReturn, List<FetchArg> args, List
                 case Comm c -> 0;
             };
         }
-        if (at > RecordFormat.MAX_LENGTH - KERNEL_BUFFER) {
+        if (at > RecordFormat.MAX_LENGTH / 2) {
             throw new IllegalArgumentException("the arguments take " + at + " bytes in a record, more than the inline engine allows");
         }
         return new EventLayout(event, isReturn, args, slots, at);
@@ -131,17 +129,13 @@ public record EventLayout(int event, boolean isReturn, List<FetchArg> args, List
     }
 
     /**
-     * Bytes the strings of one hit may take together, NULs counted as the kernel counts them: a page
-     * minus the fixed size of the kernel's own record of these arguments.
+     * Bytes the strings of one hit may take together: what the record's length field leaves. Each
+     * string is cut at 4095 bytes, as the trap engine cuts it; the kernel also keeps one hit's strings
+     * within a page, but warns when it has to (WARN_ON_ONCE in trace_uprobe.c), so no comparison can
+     * rely on it, and a record has room for 15 whole strings.
      */
     public int stringBudget() {
-        int fixed = 0;
-        for (FetchArg a : args) {
-            fixed += a.fetch() instanceof Fetch.Comm || a.type() instanceof ArgType.StringType ? 4
-                    : a.type() instanceof ArgType.Array arr && arr.element() instanceof ArgType.StringType ? 4 * arr.count()
-                    : ValueDecoder.size(a.type());
-        }
-        return KERNEL_BUFFER - fixed;
+        return RecordFormat.MAX_LENGTH - fixedSize - 7;
     }
 
     /** The arguments recorded in {@code record} (one whole record, header first); {@code comm} fills {@code $comm}. */

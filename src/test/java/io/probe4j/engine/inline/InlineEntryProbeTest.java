@@ -73,7 +73,7 @@ class InlineEntryProbeTest {
         long before;
         long after;
         List<ProbeEvent> events;
-        try (RingMapping rings = rings(1 << 20); InstalledProbe p = InstalledProbe.entry(lib, "il_add", 0, layout, rings, false)) {
+        try (RingMapping rings = rings(1 << 20); InstalledProbe p = InstalledProbe.entry(lib, "il_add", 0, layout, rings)) {
             RingReader reader = new RingReader(rings);
             before = Clock.monotonicNanos();
             for (long i = 0; i < 1000; i++) {
@@ -110,7 +110,7 @@ class InlineEntryProbeTest {
         long n = 50_000; // 200,000 records of 48 bytes: room for all in any one ring, however the threads move
         Map<Integer, List<ProbeEvent>> byThread = new HashMap<>();
         AtomicBoolean running = new AtomicBoolean(true);
-        try (RingMapping rings = rings(16 << 20); InstalledProbe p = InstalledProbe.entry(lib, "il_add", 0, layout, rings, false);
+        try (RingMapping rings = rings(16 << 20); InstalledProbe p = InstalledProbe.entry(lib, "il_add", 0, layout, rings);
                 ExecutorService pool = Executors.newFixedThreadPool(5)) {
             RingReader reader = new RingReader(rings);
             Future<?> consumer = pool.submit(() -> {

@@ -23,9 +23,13 @@ final class InstalledProbe implements AutoCloseable {
         this.area = area;
     }
 
-    /** Plans, generates and patches an entry probe at {@code function + offset} recording {@code event} into {@code rings}. */
-    static InstalledProbe entry(LoadedLibrary lib, String function, int offset, EventLayout event, RingMapping rings,
-            boolean keepFlags) throws Exception {
+    /**
+     * Plans, generates and patches an entry probe at {@code function + offset} recording {@code event} into
+     * {@code rings}; the flags are kept except at the function's entry.
+     */
+    static InstalledProbe entry(LoadedLibrary lib, String function, int offset, EventLayout event, RingMapping rings)
+            throws Exception {
+        boolean keepFlags = offset != 0;
         JumpSite site = lib.plan(function, offset);
         if (!(site instanceof JumpSite.Patchable p)) {
             throw new IllegalStateException(function + "+" + offset + ": " + ((JumpSite.Refused) site).reason());
