@@ -62,3 +62,23 @@ __asm__(".text\n.globl il_tiny\n.type il_tiny,@function\nil_tiny:\n  mov %rdi,%r
 
 /* A function whose first instruction is a syscall. */
 __asm__(".text\n.globl il_getpid\n.type il_getpid,@function\nil_getpid:\n  mov $39,%eax\n  syscall\n  ret\n.size il_getpid,.-il_getpid\n");
+
+/* A switch compiled to a jump table: its case labels are branch targets only the table shows. */
+__attribute__((noinline)) long il_switch(long x, long y) {
+    switch (x) {
+    case 0: return y + 11;
+    case 1: return y * 3;
+    case 2: return y - x;
+    case 3: return y ^ 0x55;
+    case 4: return y << 2;
+    case 5: return -y;
+    case 6: return y * y;
+    case 7: return y / 7;
+    default: return 42;
+    }
+}
+
+/* A tail call through a register: where the jump goes is not in the file. */
+__attribute__((noinline)) long il_call_ptr(long (*f)(long), long x) {
+    return f(x + 1);
+}
