@@ -52,6 +52,25 @@ public final class JumpSitePlanner {
         if (!startsInstruction(f, probe)) {
             return refused(probe, f.at(probe) + " is not an instruction boundary of " + f.name());
         }
+        return planAtBoundary(f, probe, targets);
+    }
+
+    /** Plans a jump at every instruction boundary of {@code f}, in address order (the function is decoded once). */
+    public static List<JumpSite> planEveryInstruction(Function f, BranchTargets targets) {
+        List<JumpSite> out = new ArrayList<>();
+        int at = 0;
+        while (at < f.bytes().length) {
+            out.add(planAtBoundary(f, f.address() + at, targets));
+            try {
+                at += Decoder.decode(f.bytes(), at, f.bytes().length, f.address() + at).length();
+            } catch (UndecodableException e) {
+                break;
+            }
+        }
+        return out;
+    }
+
+    private static JumpSite planAtBoundary(Function f, long probe, BranchTargets targets) {
         List<Instruction> run = new ArrayList<>();
         int covered = 0;
         while (covered < JUMP_LENGTH) {
