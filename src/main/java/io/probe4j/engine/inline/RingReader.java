@@ -4,8 +4,8 @@ import io.probe4j.sys.MappedMemory;
 
 /**
  * The consumer side of the rings: takes committed records in order, ring by ring, hands each to a
- * sink, zeroes it (so a zero header always means "not reserved yet") and publishes the new tail
- * with a release store once per batch. One thread reads; any number write.
+ * sink, and once per batch zeroes what it took (so a zero header always means "not reserved yet")
+ * and publishes the new tail with a release store. One thread reads; any number write.
  *
  * <p>A record can stay uncommitted forever: its writer was killed, or left the trampoline from a
  * signal handler ({@code siglongjmp}) between its reservation and its commit, or is stopped. A record
@@ -58,11 +58,12 @@ public final class RingReader {
     }
 
     private int drain(int ring, Sink sink) {
-        long tail = tails[ring];
+        long start = tails[ring];
+        long tail = start;
         long data = layout.dataOffset(ring);
         long mask = layout.dataSize() - 1;
         int n = 0;
-        while (true) {
+        while (tail - start < layout.dataSize() / 2) { // then zero and publish what was taken, so writers get room
             long at = data + (tail & mask);
             long header = memory.getLongAcquire(at);
             if (header == 0 || !RecordFormat.committed(header) || !RecordFormat.sequenceMatches(header, tail)) {
@@ -70,7 +71,6 @@ public final class RingReader {
                 if (skip <= 0) {
                     break;
                 }
-                memory.zero(at, Math.min(skip, layout.dataSize()));
                 tail += skip;
                 continue;
             }
@@ -81,13 +81,14 @@ public final class RingReader {
                 break;
             }
             memory.read(at, buffer, 0, length);
-            memory.zero(at, length);
             tail += length;
             stalledAt[ring] = 0;
             n++;
             sink.accept(ring, buffer, length);
         }
-        if (tail != tails[ring]) {
+        if (tail != start) {
+            // zero what was taken in one go (the data area is mapped twice, so a range that wraps is contiguous)
+            memory.zero(data + (start & mask), Math.min(tail - start, layout.dataSize()));
             tails[ring] = tail;
             memory.setLongRelease(layout.ringOffset(ring) + RingLayout.TAIL, tail);
         }

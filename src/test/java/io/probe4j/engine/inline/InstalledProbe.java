@@ -29,7 +29,12 @@ final class InstalledProbe implements AutoCloseable {
      */
     static InstalledProbe entry(LoadedLibrary lib, String function, int offset, EventLayout event, RingMapping rings)
             throws Exception {
-        boolean keepFlags = offset != 0;
+        return entry(lib, function, offset, event, rings, offset != 0, ThisThread.layout());
+    }
+
+    /** As above, choosing whether the flags are kept and how the thread and CPU are found. */
+    static InstalledProbe entry(LoadedLibrary lib, String function, int offset, EventLayout event, RingMapping rings,
+            boolean keepFlags, TrampolineGenerator.ThreadLayout thread) {
         JumpSite site = lib.plan(function, offset);
         if (!(site instanceof JumpSite.Patchable p)) {
             throw new IllegalStateException(function + "+" + offset + ": " + ((JumpSite.Refused) site).reason());
@@ -43,7 +48,7 @@ final class InstalledProbe implements AutoCloseable {
         long fileDelta = at.address() - lib.elf.fileOffsetOf(p.address()).orElseThrow();
         TrampolineGenerator.Probe probe = new TrampolineGenerator.Probe(at, event, fileDelta, keepFlags, pidWord);
         Trampoline t = TrampolineGenerator.entry(area, probe,
-                new TrampolineGenerator.Rings(rings.base(), rings.layout()), ThisThread.layout());
+                new TrampolineGenerator.Rings(rings.base(), rings.layout()), thread);
         try (MappedMemory m = MappedMemory.at(area, PAGE)) {
             m.write(0, t.code());
         }
