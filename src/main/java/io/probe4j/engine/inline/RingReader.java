@@ -48,7 +48,11 @@ public final class RingReader {
         stallTimeoutNanos = nanos;
     }
 
-    /** Hands every committed record to {@code sink}; returns how many. */
+    /**
+     * Hands committed records to {@code sink}, at most half a data area per ring (then their room is
+     * given back to the writers before more is read); returns how many. Poll until it returns 0 to
+     * empty the rings.
+     */
     public int poll(Sink sink) {
         int n = 0;
         for (int i = 0; i < tails.length; i++) {

@@ -114,16 +114,15 @@ class InlineEntryProbeTest {
                 ExecutorService pool = Executors.newFixedThreadPool(5)) {
             RingReader reader = new RingReader(rings);
             Future<?> consumer = pool.submit(() -> {
-                boolean last = false;
-                while (!last) {
-                    last = !running.get();
-                    reader.poll((ring, record, length) -> {
+                while (true) {
+                    boolean ended = !running.get(); // read before the poll: then it sees every record written
+                    if (reader.poll((ring, record, length) -> {
                         ProbeEvent e = decoder.decode(record, length);
                         byThread.computeIfAbsent(e.tid(), t -> new ArrayList<>()).add(e);
-                    });
-                    Thread.onSpinWait();
+                    }) == 0 && ended) {
+                        return null;
+                    }
                 }
-                return null;
             });
             List<Future<Long>> callers = new ArrayList<>();
             for (int t = 0; t < 4; t++) {
@@ -152,6 +151,47 @@ class InlineEntryProbeTest {
                 assertEquals(List.of(new ProbeEvent.Arg("i", new Value.Unsigned(i)), new ProbeEvent.Arg("one", new Value.Unsigned(1))),
                         seen.get(i).args());
             }
+        }
+    }
+
+    @Test
+    void withSmallRingsEveryCallIsEitherReadWholeOrCountedLost() throws Exception {
+        ProbeDefinition d = definition("p:il_strlen " + lib.path + ":il_strlen s=+0(%di):string k=%si:u64");
+        EventLayout layout = EventLayout.of(0, false, d.args());
+        EventDecoder decoder = decoder(d, layout, "il_strlen");
+        MethodHandle loop = lib.handle("il_strlen_loop", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, java.lang.foreign.ValueLayout.ADDRESS));
+        long n = 300_000; // 56-byte records through 64 KiB rings: many laps, records across the end of the data area
+        List<ProbeEvent> seen = new ArrayList<>();
+        AtomicBoolean running = new AtomicBoolean(true);
+        try (RingMapping rings = rings(1 << 16); InstalledProbe p = InstalledProbe.entry(lib, "il_strlen", 0, layout, rings);
+                java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined();
+                ExecutorService pool = Executors.newSingleThreadExecutor()) {
+            java.lang.foreign.MemorySegment name = arena.allocateFrom("LOCPATH");
+            RingReader reader = new RingReader(rings);
+            Future<?> consumer = pool.submit(() -> {
+                while (true) {
+                    boolean ended = !running.get(); // read before the poll: then it sees every record written
+                    if (reader.poll((ring, record, length) -> seen.add(decoder.decode(record, length))) == 0 && ended) {
+                        return null;
+                    }
+                }
+            });
+            assertEquals(n * (n - 1) / 2 + 7 * n, (long) loop.invokeExact(n, name));
+            running.set(false);
+            consumer.get();
+            System.out.printf("%d calls: %d read, %d lost, %d overshoots, %d abandoned, %d resyncs%n", n, seen.size(), reader.lost(0),
+                    reader.overshoots(), reader.abandoned(), reader.resyncs());
+            assertEquals(n, seen.size() + reader.lost(0));
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        seen.sort(Comparator.comparingLong(ProbeEvent::timestampNs));
+        long previous = -1;
+        for (ProbeEvent e : seen) {
+            assertEquals(new ProbeEvent.Arg("s", new Value.Text("LOCPATH".getBytes(StandardCharsets.US_ASCII))), e.args().get(0));
+            long k = ((Value.Unsigned) e.args().get(1).value()).value();
+            assertTrue(k > previous && k < n, k + " after " + previous);
+            previous = k;
         }
     }
 }

@@ -146,16 +146,17 @@ class InlineProbeBench {
             AtomicLong consumed = new AtomicLong();
             long[] checksum = new long[1];
             Future<?> consumer = pool.submit(() -> {
-                boolean last = false;
-                while (!last) {
-                    last = done.get();
+                while (true) {
+                    boolean ended = done.get();
                     int n = reader.poll((ring, record, length) -> checksum[0] += record[16]); // the binary form: read, no decoding
                     consumed.addAndGet(n);
                     if (n == 0) {
+                        if (ended) {
+                            return null;
+                        }
                         Thread.onSpinWait();
                     }
                 }
-                return null;
             });
             for (int round = 0; round < 4; round++) {
                 long lostBefore = reader.lost(0);
