@@ -1,31 +1,11 @@
 package io.probe4j.arch.x86_64;
 
-import static io.probe4j.arch.x86_64.Assembler.Alu.ADD;
-import static io.probe4j.arch.x86_64.Assembler.Alu.AND;
-import static io.probe4j.arch.x86_64.Assembler.Alu.CMP;
-import static io.probe4j.arch.x86_64.Assembler.Alu.OR;
-import static io.probe4j.arch.x86_64.Assembler.Alu.SUB;
-import static io.probe4j.arch.x86_64.Assembler.Alu.XOR;
-import static io.probe4j.arch.x86_64.Gpr.R10;
-import static io.probe4j.arch.x86_64.Gpr.R11;
-import static io.probe4j.arch.x86_64.Gpr.R8;
-import static io.probe4j.arch.x86_64.Gpr.R9;
-import static io.probe4j.arch.x86_64.Gpr.RAX;
-import static io.probe4j.arch.x86_64.Gpr.RCX;
-import static io.probe4j.arch.x86_64.Gpr.RDI;
-import static io.probe4j.arch.x86_64.Gpr.RDX;
-import static io.probe4j.arch.x86_64.Gpr.RSI;
 import static io.probe4j.arch.x86_64.Gpr.RSP;
-import static io.probe4j.arch.x86_64.Width.BYTE;
-import static io.probe4j.arch.x86_64.Width.DWORD;
-import static io.probe4j.arch.x86_64.Width.QWORD;
 
 import io.probe4j.engine.inline.EventLayout;
-import io.probe4j.engine.inline.RecordFormat;
 import io.probe4j.engine.inline.RingLayout;
 import io.probe4j.spec.Fetch;
 import io.probe4j.spec.FetchArg;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -89,62 +69,38 @@ public final class TrampolineGenerator {
         EventLayout event = probe.event();
         Assembler a = new Assembler(at);
         boolean keepFlags = probe.keepFlags() || readsFlags(event.args());
-        Frame frame = new Frame(event.stringCount() > 0 ? List.of(RAX, RCX, RDX, RSI, RDI, R8, R9, R10, R11)
-                : List.of(RAX, RCX, RDX, RSI, RDI, R8), keepFlags);
-        FetchCompiler fc = new FetchCompiler(a, frame, probe.site().address(), probe.fileDelta());
-        ArgumentCode args = new ArgumentCode(a, fc, event);
+        Frame frame = new Frame(RecordWriter.registersUsed(event), keepFlags, Frame.RED_ZONE);
+        RecordWriter record = new RecordWriter(a, frame, probe.site().address(), probe.fileDelta(), event, rings);
+        save(a, frame);
+        record.write(thread, probe.pidAddress(), x -> { });
+        restore(a, frame);
+        Displaced.emit(a, probe.site());
+        record.slowPaths();
+        byte[] code = a.finish();
+        return new Trampoline(at, code, probe.site().address(), Displaced.patch(probe.site(), at),
+                Displaced.original(probe.site()), record.faults(), a.listing());
+    }
 
-        a.lea(RSP, Mem.of(RSP, -Frame.RED_ZONE));
-        if (keepFlags) {
+    /** Steps over the red zone (or the frame's gap), saves the flags when kept and the frame's registers. */
+    static void save(Assembler a, Frame frame) {
+        a.lea(RSP, Mem.of(RSP, -frame.gap()));
+        if (frame.keepsFlags()) {
             a.pushfq();
         }
         for (Gpr g : frame.pushed()) {
             a.push(g);
         }
-        int scratch = args.scratchBytes();
-        if (scratch > 0) {
-            a.lea(RSP, Mem.of(RSP, -scratch));
-            frame.allocate(scratch);
-            args.measureStrings();
-            a.lea(RDX, Mem.of(RSI, event.fixedSize() + 7));
-            a.alu(AND, QWORD, RDX, -8);
-        } else {
-            a.mov(QWORD, RDX, event.fixedSize());
-        }
-        Label done = a.label("done");
-        Label lost = a.label("lost");
-        Label overshoot = a.label("overshoot");
-        Label reserved = a.label("reserved");
-        cpu(a, fc, thread);
-        reserve(a, rings.layout(), rings.address(), event.event(), lost, overshoot, reserved);
-        identity(a, fc, thread, probe.pidAddress());
-        args.storeFixed();
-        if (args.hasStrings()) {
-            args.copyStrings();
-        }
-        a.mov(BYTE, Mem.of(RDI, 3), (int) ((RecordFormat.COMMITTED | (long) event.event() << 16) >>> 24));
-        a.bind(done);
-        if (scratch > 0) {
-            a.lea(RSP, Mem.of(RSP, scratch));
-            frame.release(scratch);
-        }
+    }
+
+    /** Undoes {@link #save}. */
+    static void restore(Assembler a, Frame frame) {
         for (int i = frame.pushed().size() - 1; i >= 0; i--) {
             a.pop(frame.pushed().get(i));
         }
-        if (keepFlags) {
+        if (frame.keepsFlags()) {
             a.popfq();
         }
-        a.lea(RSP, Mem.of(RSP, Frame.RED_ZONE));
-        Displaced.emit(a, probe.site());
-
-        slowPaths(a, rings.layout(), event.event(), done, lost, overshoot, reserved);
-        byte[] code = a.finish();
-        List<Trampoline.FaultFixup> faults = new ArrayList<>();
-        for (FetchCompiler.PendingFault f : fc.faults()) {
-            faults.add(new Trampoline.FaultFixup(f.load(), a.address(f.fixup())));
-        }
-        return new Trampoline(at, code, probe.site().address(), Displaced.patch(probe.site(), at),
-                Displaced.original(probe.site()), faults, a.listing());
+        a.lea(RSP, Mem.of(RSP, frame.gap()));
     }
 
     private static boolean readsFlags(List<FetchArg> args) {
@@ -158,96 +114,4 @@ public final class TrampolineGenerator {
         return false;
     }
 
-    /** The CPU number into {@code %ecx}: rseq's {@code cpu_id} when registered, else {@code lsl}. */
-    private static void cpu(Assembler a, FetchCompiler fc, ThreadLayout thread) {
-        Label lsl = a.label("lsl");
-        Label have = a.label("have cpu");
-        if (thread.rseqCpuOffset() >= 0) {
-            fc.faultable(lsl, () -> a.mov(DWORD, RCX, Mem.fs(thread.rseqCpuOffset())));
-            a.test(DWORD, RCX, RCX);
-            a.jcc(Condition.NS, have); // -1: not registered yet, -2: registration failed
-        }
-        a.bind(lsl);
-        a.alu(XOR, DWORD, RCX, RCX); // stays 0 if the selector is not there
-        a.mov(DWORD, RAX, CPUNODE_SELECTOR);
-        a.lsl(RCX, RAX);
-        a.alu(AND, DWORD, RCX, 0xfff);
-        a.bind(have);
-    }
-
-    /**
-     * Picks the ring ({@code %rsi}), checks for room, reserves {@code %rdx} bytes and stores the
-     * uncommitted header; leaves the record's address in {@code %rdi}.
-     */
-    private static void reserve(Assembler a, RingLayout ring, long ringsAddress, int event, Label lost, Label overshoot,
-            Label reserved) {
-        long size = ring.dataSize();
-        a.mov(DWORD, RAX, RCX);
-        a.alu(AND, DWORD, RAX, ring.ringMask());
-        a.shift(Assembler.Shift.SHL, QWORD, RAX, ring.strideShift());
-        a.mov(QWORD, RSI, ringsAddress);
-        a.alu(ADD, QWORD, RSI, RAX);
-        a.mov(QWORD, RAX, Mem.of(RSI, RingLayout.HEAD));
-        a.alu(SUB, QWORD, RAX, Mem.of(RSI, RingLayout.TAIL));
-        a.alu(ADD, QWORD, RAX, RDX);
-        a.alu(CMP, QWORD, RAX, size - ring.margin());
-        a.jcc(Condition.A, lost);
-        a.mov(QWORD, RAX, RDX);
-        a.lockXadd(QWORD, Mem.of(RSI, RingLayout.HEAD), RAX);
-        overshot(a, size);
-        a.jcc(Condition.A, overshoot);
-        a.bind(reserved);
-        a.mov(QWORD, RDI, RAX);
-        a.alu(AND, QWORD, RDI, size - 1);
-        a.lea(RDI, Mem.of(RSI, RDI, 1, (int) ring.headerSize()));
-        a.shift(Assembler.Shift.SHL, QWORD, RAX, 29); // (position / 8) << 32; positions are 8-aligned
-        a.alu(OR, QWORD, RAX, RDX);
-        if (event != 0) {
-            a.alu(OR, QWORD, RAX, (long) event << 16);
-        }
-        a.mov(QWORD, Mem.of(RDI), RAX);
-    }
-
-    /** Flags "above" when the reservation at {@code %rax} of {@code %rdx} bytes would overwrite unread data. */
-    private static void overshot(Assembler a, long size) {
-        a.lea(R8, Mem.of(RAX, RDX, 1, 0));
-        a.alu(SUB, QWORD, R8, Mem.of(RSI, RingLayout.TAIL));
-        a.alu(CMP, QWORD, R8, size);
-    }
-
-    /** The time-stamp counter, CPU, tid and pid. */
-    private static void identity(Assembler a, FetchCompiler fc, ThreadLayout thread, long pidAddress) {
-        a.mov(DWORD, Mem.of(RDI, RecordFormat.CPU), RCX);
-        a.rdtsc();
-        a.shift(Assembler.Shift.SHL, QWORD, RDX, 32);
-        a.alu(OR, QWORD, RAX, RDX);
-        a.mov(QWORD, Mem.of(RDI, RecordFormat.TSC), RAX);
-        Label noTid = a.label("no tid"); // %fs not set up yet: the tid stays 0
-        fc.faultable(noTid, () -> a.mov(DWORD, RAX, Mem.fs(thread.tidOffset())));
-        a.mov(DWORD, Mem.of(RDI, RecordFormat.TID), RAX);
-        a.bind(noTid);
-        a.mov(DWORD, RAX, Mem.rip(pidAddress));
-        a.mov(DWORD, Mem.of(RDI, RecordFormat.PID), RAX);
-    }
-
-    /** The ring was full: count the record lost. The consumer is behind: wait for it (bounded). */
-    private static void slowPaths(Assembler a, RingLayout ring, int event, Label done, Label lost, Label overshoot,
-            Label reserved) {
-        a.bind(lost);
-        a.mov(DWORD, RAX, 1);
-        a.lockXadd(QWORD, Mem.of(RSI, (int) RingLayout.lostOffset(event)), RAX);
-        a.jmp(done);
-        a.bind(overshoot);
-        a.mov(DWORD, RDI, 1);
-        a.lockXadd(QWORD, Mem.of(RSI, RingLayout.OVERSHOOTS), RDI);
-        a.mov(DWORD, RDI, OVERSHOOT_SPINS);
-        Label spin = a.label("spin");
-        a.bind(spin);
-        a.pause();
-        overshot(a, ring.dataSize());
-        a.jcc(Condition.BE, reserved);
-        a.dec(DWORD, RDI);
-        a.jcc(Condition.NE, spin);
-        a.jmp(reserved); // the consumer is gone or stuck: write anyway
-    }
 }
