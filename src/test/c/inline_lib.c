@@ -82,3 +82,39 @@ __attribute__((noinline)) long il_switch(long x, long y) {
 __attribute__((noinline)) long il_call_ptr(long (*f)(long), long x) {
     return f(x + 1);
 }
+
+/* Recursion that stays recursion: the asm keeps gcc from turning it into a loop. */
+__attribute__((noinline)) long il_depth(long n) {
+    if (n == 0) return 0;
+    long r = il_depth(n - 1);
+    __asm__ volatile("" : "+r"(r));
+    return r + n;
+}
+
+/* A tail call: mov $2,%esi; jmp il_add. */
+__attribute__((noinline)) long il_tail(long x) {
+    return il_add(x, 2);
+}
+
+#include <setjmp.h>
+static jmp_buf il_env;
+
+/* Leaves through longjmp when x is not 0: its return never happens. */
+__attribute__((noinline)) long il_leave(long x) {
+    if (x) longjmp(il_env, 1);
+    return x;
+}
+
+long il_longjmp_then_add(long x) {
+    if (setjmp(il_env) == 0) {
+        il_leave(x);
+        return -1;
+    }
+    return il_add_ptr(x, 1);
+}
+
+/* Catches il_leave's longjmp in its own frame, then returns: il_leave's hijacked frame is gone. */
+__attribute__((noinline)) long il_catch(long x) {
+    if (setjmp(il_env) == 0) il_leave(x);
+    return x + 100;
+}

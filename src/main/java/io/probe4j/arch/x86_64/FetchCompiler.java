@@ -27,6 +27,7 @@ final class FetchCompiler {
     private final long ip;
     private final long fileDelta;
     private final List<PendingFault> faults = new ArrayList<>();
+    private java.util.function.Supplier<Mem> ipWord;
 
     /**
      * @param ip        what {@code %ip} reads: the probe address
@@ -43,6 +44,11 @@ final class FetchCompiler {
         return faults;
     }
 
+    /** {@code %ip} is not a constant but a word of the frame (a return probe's return address). */
+    void ipFrom(java.util.function.Supplier<Mem> word) {
+        ipWord = word;
+    }
+
     /** Emits {@code emit}, one load that may fault, continuing at {@code fixup} when it does. */
     void faultable(Label fixup, Runnable emit) {
         long at = a.here();
@@ -53,7 +59,13 @@ final class FetchCompiler {
     /** The program's value of the {@code pt_regs} register {@code name} into {@code dst}. */
     void register(String name, Gpr dst) {
         switch (name) {
-            case "ip" -> a.mov(QWORD, dst, ip);
+            case "ip" -> {
+                if (ipWord != null) {
+                    a.mov(QWORD, dst, ipWord.get());
+                } else {
+                    a.mov(QWORD, dst, ip);
+                }
+            }
             case "sp" -> a.lea(dst, Mem.of(Gpr.RSP, frame.programSp()));
             case "flags" -> a.mov(QWORD, dst, frame.flagsSlot());
             case "orig_ax" -> a.mov(QWORD, dst, -1); // not in a system call

@@ -140,13 +140,13 @@ class InlineFetchArgsTest {
     void theStackArgumentsSeeTheCallersReturnAddress() throws Throwable {
         MethodHandle loop = lib.handle("il_add_loop", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG));
         ProbeEvent e = oneHit("il_add", 0, "ret=$stack0 same=+0($stack):x64", () -> assertEquals(1L, (long) loop.invokeExact(1L)));
-        long returnAddress = returnAddressOfIndirectCall("il_add_loop");
+        long returnAddress = returnAddressOfIndirectCall(lib, "il_add_loop");
         assertEquals(List.of(new ProbeEvent.Arg("ret", new Value.Hex(returnAddress)), new ProbeEvent.Arg("same", new Value.Hex(returnAddress))),
                 e.args());
     }
 
     /** The address after the first {@code call *} in {@code function}, at run time. */
-    static long returnAddressOfIndirectCall(String function) {
+    static long returnAddressOfIndirectCall(LoadedLibrary lib, String function) {
         byte[] code = lib.function(function).bytes();
         long at = lib.address(function);
         for (int off = 0; off < code.length; ) {

@@ -58,7 +58,7 @@ final class InstalledProbe implements AutoCloseable {
     }
 
     /** Writes {@code bytes} over {@code expected} at {@code address} in text (made writable for the moment). */
-    private static void write(long address, byte[] bytes, byte[] expected) {
+    static void write(long address, byte[] bytes, byte[] expected) {
         try (MappedMemory text = MappedMemory.at(address, bytes.length)) {
             byte[] now = new byte[bytes.length];
             text.read(0, now, 0, now.length);
