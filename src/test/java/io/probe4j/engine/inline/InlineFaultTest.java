@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.Test;
  * records for failed reads (0, {@code (fault)}, partly read arrays) and the program runs to its end
  * with its own results. (The test JVM cannot be the program: the JVM owns SIGSEGV.)
  */
+@Tag("integration")
 class InlineFaultTest {
 
     @Test
