@@ -6,6 +6,7 @@ import io.probe4j.elf.ElfFile;
 import io.probe4j.elf.ObjectFinder;
 import io.probe4j.elf.TargetResolver;
 import io.probe4j.engine.ptrace.LaunchSpec;
+import io.probe4j.engine.ptrace.ProcessGoneException;
 import io.probe4j.engine.trap.ProbePoint;
 import io.probe4j.engine.ptrace.SessionEnd;
 import io.probe4j.engine.ptrace.TraceSession;
@@ -119,7 +120,7 @@ public final class Tracer implements AutoCloseable {
                             uprobes.add(pt, sp);
                             return null;
                         });
-                    } catch (IllegalArgumentException gone) {
+                    } catch (ProcessGoneException gone) {
                         // the process ended meanwhile
                     }
                 }
@@ -173,7 +174,7 @@ public final class Tracer implements AutoCloseable {
                     uprobes.remove(point, sp);
                     return null;
                 });
-            } catch (IllegalArgumentException gone) {
+            } catch (ProcessGoneException gone) {
                 // ended meanwhile
             }
         }
