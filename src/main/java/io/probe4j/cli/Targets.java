@@ -34,7 +34,7 @@ final class Targets {
 
     /** A line of the extended language as the lines it stands for (see {@link #expand}). */
     static List<String> expand(TargetResolver resolver, String line) {
-        if (Parser.extended().parseLine(line).orElse(null) instanceof ProbeDefinition d
+        if (UsdtDefinitions.mayBe(line) && Parser.extended().parseLine(line).orElse(null) instanceof ProbeDefinition d
                 && d.target().location() instanceof ProbeTarget.Location.Usdt) {
             return UsdtDefinitions.lines(resolver, d);
         }

@@ -30,6 +30,15 @@ final class UsdtDefinitions {
     private UsdtDefinitions() {
     }
 
+    /**
+     * Whether {@code line} may name a USDT probe: its second word has two colons (then it is parsed a second
+     * time to see; thousands of plain definitions in a file are not).
+     */
+    static boolean mayBe(String line) {
+        String[] words = line.strip().split("\\s+", 3);
+        return words.length >= 2 && words[1].indexOf(':') != words[1].lastIndexOf(':');
+    }
+
     /** The kernel's definition lines for {@code d}, whose target is a {@link ProbeTarget.Location.Usdt}. */
     static List<String> lines(TargetResolver resolver, ProbeDefinition d) {
         ProbeTarget.Location.Usdt usdt = (ProbeTarget.Location.Usdt) d.target().location();

@@ -24,7 +24,8 @@ final class UsdtSyntax {
         String probe = provider + ":" + symbol.name();
         if (!Names.isGoodName(symbol.name()) || symbol.offset() != 0) {
             throw SpecException.silent("USDT probe " + probe + (symbol.offset() != 0 ? "+" + symbol.offset() : "")
-                    + ": a USDT probe is named PATH:PROVIDER:NAME, with no offset", command, Errno.EINVAL);
+                    + ": a USDT probe is named PATH:PROVIDER:NAME, with no offset and no pattern (probe4j list --usdt "
+                    + "PATH lists the names)", command, Errno.EINVAL);
         }
         if (isReturn) {
             throw SpecException.silent("USDT probe " + probe + ": a return probe needs a function's entry, and a USDT "

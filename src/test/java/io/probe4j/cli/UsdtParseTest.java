@@ -70,7 +70,11 @@ class UsdtParseTest {
         assertEquals("probe4j: error: USDT probe demo:tick: its semaphore (reference counter) comes from its note; give none "
                 + "(EINVAL, the kernel logs nothing)", firstLine("p " + DEMO + ":demo:tick(0x10)"));
         assertEquals("probe4j: error: USDT probe demo:tick+4: a USDT probe is named PATH:PROVIDER:NAME, with no offset "
-                + "(EINVAL, the kernel logs nothing)", firstLine("p " + DEMO + ":demo:tick+4"));
+                + "and no pattern (probe4j list --usdt PATH lists the names) (EINVAL, the kernel logs nothing)",
+                firstLine("p " + DEMO + ":demo:tick+4"));
+        assertEquals("probe4j: error: USDT probe demo:ti*: a USDT probe is named PATH:PROVIDER:NAME, with no offset "
+                + "and no pattern (probe4j list --usdt PATH lists the names) (EINVAL, the kernel logs nothing)",
+                firstLine("p " + DEMO + ":demo:ti*"));
         assertEquals(DEMO + ": no USDT probe demo:tik; did you mean demo:tick? (probe4j list --usdt " + DEMO
                 + " lists its 6 probes)", firstLine("p " + DEMO + ":demo:tik"));
         assertEquals("/bin/true: no USDT probes (the file has no .note.stapsdt notes)", firstLine("p /bin/true:demo:tick"));

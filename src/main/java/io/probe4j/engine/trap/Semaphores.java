@@ -59,6 +59,17 @@ public final class Semaphores {
                 + "writable data, where a USDT semaphore is", elf.path(), offset));
     }
 
+    /** {@code problems} (of installing breakpoints), and those of the {@link #sync} that follows. */
+    List<String> afterInstall(List<String> problems, ProcessProbes pp, List<Mapping> maps) {
+        List<String> more = sync(pp, maps);
+        if (more.isEmpty()) {
+            return problems;
+        }
+        List<String> all = new ArrayList<>(problems);
+        all.addAll(more);
+        return all;
+    }
+
     /** As {@link #sync(ProcessProbes, List)}, reading the process's mappings now. */
     List<String> sync(ProcessProbes pp) {
         List<Mapping> maps;
