@@ -37,7 +37,7 @@ class UsdtBpftraceTest {
         int compared = build.equals("O0") ? 6 : 5;
         List<String> command = List.of(demo.toString(), "tick:4");
 
-        StringBuilder fmt = new StringBuilder("tick");
+        StringBuilder fmt = new StringBuilder("bpftrace");
         StringBuilder args = new StringBuilder();
         for (int i = 0; i < compared; i++) {
             fmt.append(" %ld");
@@ -49,7 +49,7 @@ class UsdtBpftraceTest {
         String out = new String(bt.getInputStream().readAllBytes());
         bt.waitFor(60, TimeUnit.SECONDS);
         Skip.PLATFORM.unless(bt.exitValue() == 0, "bpftrace cannot attach here (exit " + bt.exitValue() + ")");
-        List<String> oracle = out.lines().filter(l -> l.startsWith("tick ")).toList();
+        List<String> oracle = out.lines().filter(l -> l.startsWith("bpftrace ")).toList();
 
         BothEngines.Run trap = BothEngines.run("trap", List.of("p:tick " + demo + ":demo:tick"), command);
         List<String> ours = new ArrayList<>();
@@ -57,7 +57,7 @@ class UsdtBpftraceTest {
             Matcher m = ARGS.matcher(e);
             if (m.find()) {
                 String[] values = m.group(1).split(" ");
-                StringBuilder line = new StringBuilder("tick");
+                StringBuilder line = new StringBuilder("bpftrace");
                 for (int i = 0; i < compared; i++) {
                     line.append(' ').append(values[i].substring(values[i].indexOf('=') + 1));
                 }
