@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A hist trigger's table drawn the way bpftrace prints its maps: a {@code .log2} key as a power-of-two
@@ -79,7 +80,7 @@ final class HistBars {
 
     /** The buckets from the lowest to the highest that holds anything, empty ones included (up to 256 rows). */
     private static List<Row> distribution(HistField key, int at, List<HistTable.Entry> entries, HistSpec spec) {
-        Map<Long, long[]> byBucket = new java.util.TreeMap<>(Long::compareUnsigned);
+        TreeMap<Long, long[]> byBucket = new TreeMap<>(Long::compareUnsigned);
         for (HistTable.Entry e : entries) {
             long[] sums = byBucket.computeIfAbsent(HistTable.getLong(e.key, at), k -> new long[e.sums.length]);
             for (int i = 0; i < sums.length; i++) {
@@ -92,8 +93,8 @@ final class HistBars {
         }
         boolean log2 = key.modifier() == HistField.Modifier.LOG2;
         long step = log2 ? 1 : key.buckets();
-        long first = ((java.util.TreeMap<Long, long[]>) byBucket).firstKey();
-        long last = ((java.util.TreeMap<Long, long[]>) byBucket).lastKey();
+        long first = byBucket.firstKey();
+        long last = byBucket.lastKey();
         boolean fill = Long.compareUnsigned(Long.divideUnsigned(last - first, step), 256) < 0;
         if (!fill) {
             byBucket.forEach((k, sums) -> rows.add(new Row(bucket(key, k), sums)));

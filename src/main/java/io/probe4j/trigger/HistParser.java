@@ -1,12 +1,10 @@
 package io.probe4j.trigger;
 
-import io.probe4j.filter.EventField;
 import io.probe4j.filter.EventFields;
 import io.probe4j.spec.Errno;
 import io.probe4j.spec.KernelNumbers;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * A {@code hist:} trigger read as {@code event_hist_trigger_parse()} reads it: the {@code if} split, the
@@ -34,13 +32,13 @@ final class HistParser {
     private final String trigger;
     private final String command;
     private final String location;
-    private final EventFields fields;
+    private final HistFieldReader reader;
 
     private HistParser(String trigger, String paramAndFilter, EventFields fields, String location) {
         this.trigger = trigger;
         this.command = "hist:" + paramAndFilter;
         this.location = location;
-        this.fields = fields;
+        this.reader = new HistFieldReader(trigger, fields, this);
     }
 
     /** The spec and condition text (null if none) of {@code hist:PARAM_AND_FILTER} on event {@code group:event}. */
@@ -73,11 +71,7 @@ final class HistParser {
         }
         List<HistField> values = values(a.vals);
         List<HistField> keys = keys(a.keys);
-        List<HistField> all = new ArrayList<>();
-        all.add(HistField.hitcount());
-        all.addAll(values);
-        all.addAll(keys);
-        List<HistSpec.SortKey> sort = sortKeys(a.sort, all);
+        List<HistSpec.SortKey> sort = sortKeys(a.sort, HistSpec.fields(values, keys));
         String clock = a.clock == null ? "global" : a.clock;
         HistSpec spec = new HistSpec(keys, values, sort, a.mapBits == 0 ? BITS_DEFAULT : a.mapBits, a.name, clock,
                 a.pause, a.cont, a.clear);
@@ -215,7 +209,7 @@ final class HistParser {
             if (fieldStr.equals("hitcount")) {
                 continue;
             }
-            HistField f = expression(fieldStr, false);
+            HistField f = reader.expression(fieldStr, false);
             if (f.modifier() == HistField.Modifier.LOG2 || f.modifier() == HistField.Modifier.BUCKETS
                     || f.modifier() == HistField.Modifier.SYM || f.modifier() == HistField.Modifier.SYM_OFFSET) {
                 throw error(HistError.BAD_FIELD_MODIFIER, fieldStr, Errno.EINVAL);
@@ -245,7 +239,7 @@ final class HistParser {
                 throw TriggerException.unsupported(trigger, "the stacktrace key (the kernel's stack at a uprobe hit; "
                         + "user stacks are not in probe4j yet)");
             }
-            HistField f = expression(sep.token(), true);
+            HistField f = reader.expression(sep.token(), true);
             if (f.isString() && (f.modifier() == HistField.Modifier.LOG2 || f.modifier() == HistField.Modifier.BUCKETS)) {
                 throw TriggerException.unsupported(trigger, "." + f.modifier().text() + " of the string " + f.name()
                         + " (the kernel would use the string's address)");
@@ -261,111 +255,6 @@ final class HistParser {
             throw TriggerException.silent(trigger, "at most three keys", Errno.EINVAL);
         }
         return out;
-    }
-
-    /** {@code parse_expr()} of one key or value: probe4j takes atoms only. */
-    private HistField expression(String str, boolean key) {
-        boolean operator = str.indexOf('+') >= 0 || str.indexOf('/') >= 0 || str.indexOf('*') >= 0 || str.indexOf('-') >= 0;
-        if (operator) {
-            throw TriggerException.unsupported(trigger, "hist expressions (" + str + ") are not supported by probe4j");
-        }
-        return atom(str, key);
-    }
-
-    /** {@code parse_atom()}: a number, or a field with its modifier ({@code a.b.c} reads as field {@code c}). */
-    private HistField atom(String str, boolean key) {
-        if (CText.startsWithDigit(str)) {
-            KernelNumbers.Num n = KernelNumbers.kstrtoull(str, 0);
-            if (!n.ok()) {
-                throw error(HistError.EXPECT_NUMBER, str, Errno.EINVAL);
-            }
-            return new HistField(HistField.Source.CONST, null, HistField.Modifier.NONE, 0, n.value());
-        }
-        int dot = str.indexOf('.');
-        if (dot >= 0 && str.indexOf('.', dot + 1) >= 0) {
-            // SYSTEM.EVENT.VAR, a variable of another event: what is left is read as a field
-            str = str.substring(str.indexOf('.', dot + 1) + 1);
-        }
-        if (str.length() >= 2 && str.charAt(0) == '$') {
-            throw TriggerException.unsupported(trigger, "hist variables (" + str + ") are not supported by probe4j");
-        }
-        return field(str, key);
-    }
-
-    /** {@code parse_field()} and {@code create_hist_field()}: the modifier first, then the field's name. */
-    private HistField field(String fieldStr, boolean key) {
-        CText.Sep sep = CText.strsep(fieldStr, ".");
-        String name = sep.token();
-        String modifier = sep.rest();
-        HistField.Modifier m = HistField.Modifier.NONE;
-        long buckets = 0;
-        boolean syscall = false;
-        if (modifier != null) {
-            switch (modifier) {
-                case "hex" -> m = HistField.Modifier.HEX;
-                case "sym" -> m = HistField.Modifier.SYM;
-                case "symXoffset" -> m = HistField.Modifier.SYM_OFFSET;
-                case "syscall" -> syscall = true;
-                case "log2" -> m = HistField.Modifier.LOG2;
-                case "usecs" -> m = HistField.Modifier.USECS;
-                default -> {
-                    if (modifier.equals("execname") && name.equals("common_pid")) {
-                        m = HistField.Modifier.EXECNAME;
-                    } else if (modifier.startsWith("bucket")) {
-                        buckets = buckets(modifier.substring(6));
-                        m = HistField.Modifier.BUCKETS;
-                    } else if (modifier.startsWith("percent") && !key) {
-                        m = HistField.Modifier.PERCENT;
-                    } else if (modifier.startsWith("graph") && !key) {
-                        m = HistField.Modifier.GRAPH;
-                    } else {
-                        throw error(HistError.BAD_FIELD_MODIFIER, modifier, Errno.EINVAL);
-                    }
-                }
-            }
-        }
-        HistField.Source source;
-        EventField field = null;
-        if (name.equals("common_timestamp")) {
-            source = HistField.Source.TIMESTAMP;
-        } else if (name.equals("common_cpu")) {
-            source = HistField.Source.CPU;
-        } else {
-            Optional<EventField> found = fields.find(name);
-            if (found.isPresent() && found.get().kind() == EventField.Kind.CPU) {
-                source = HistField.Source.CPU; // cpu and CPU: generic fields without a size; kept for the name
-            } else if (found.isEmpty() || found.get().size() == 0) {
-                throw error(HistError.FIELD_NOT_FOUND, name, Errno.EINVAL);
-            } else {
-                source = HistField.Source.FIELD;
-            }
-            field = found.get();
-        }
-        if (syscall) {
-            throw TriggerException.unsupported(trigger, ".syscall (a table of system call names) is not supported by probe4j");
-        }
-        HistField f = new HistField(source, field, m, buckets, 0);
-        if (source == HistField.Source.FIELD && !f.isString() && !List.of(1, 2, 4, 8).contains(field.size())) {
-            throw TriggerException.silent(trigger, "field " + name + " has " + field.size() + " bytes, and a hist reads "
-                    + "1, 2, 4 or 8 (the kernel fails to allocate it)", Errno.ENOMEM);
-        }
-        return f;
-    }
-
-    /** The N of {@code .bucket=N} or {@code .buckets=N} (given what follows "bucket"): a number above 0. */
-    private long buckets(String n) {
-        if (n.startsWith("s")) {
-            n = n.substring(1);
-        }
-        if (!n.startsWith("=")) {
-            throw error(HistError.BAD_FIELD_MODIFIER, n, Errno.EINVAL);
-        }
-        n = n.substring(1);
-        KernelNumbers.Num b = KernelNumbers.kstrtoull(n, 0);
-        if (!b.ok() || b.value() == 0) {
-            throw error(HistError.BAD_FIELD_MODIFIER, n, Errno.EINVAL);
-        }
-        return b.value();
     }
 
     /** {@code create_sort_keys()}: one or two of {@code hitcount}, a value or a key, by name. */
@@ -420,15 +309,21 @@ final class HistParser {
     }
 
     /** The clock a trigger with timestamps sets ({@code tracing_set_clock()}), checked when it is registered. */
-    static void checkClock(String trigger, HistSpec spec, String group, String event, String paramAndFilter) {
+    static void checkClock(String trigger, HistSpec spec, String group, String event) {
         if (!spec.usesTimestamps() || CLOCKS.contains(spec.clock())) {
             return;
         }
         if (CLOCKS_NOT_NS.contains(spec.clock())) {
             throw TriggerException.unsupported(trigger, "clock=" + spec.clock() + " (probe4j's timestamps are nanoseconds)");
         }
-        HistParser p = new HistParser(trigger, paramAndFilter, null, "hist:" + group + ":" + event);
-        throw p.error(HistError.SET_CLOCK_FAIL, spec.clock(), Errno.EINVAL);
+        throw error(trigger, group, event, HistError.SET_CLOCK_FAIL, spec.clock(), Errno.EINVAL);
+    }
+
+    /** A logged error of the hist trigger {@code trigger} on {@code group:event} ({@code at} null: position 0). */
+    static TriggerException error(String trigger, String group, String event, HistError e, String at, Errno errno) {
+        String paramAndFilter = TriggerParser.split(trigger).rest();
+        return new HistParser(trigger, paramAndFilter == null ? "" : paramAndFilter, null, "hist:" + group + ":" + event)
+                .error(e, at == null ? "hist:" : at, errno);
     }
 
     /** A logged error at {@code errpos(at)}: where {@code at} first occurs in the command (0 if nowhere). */

@@ -37,6 +37,10 @@ public record HistSpec(List<HistField> keys, List<HistField> values, List<SortKe
 
     /** {@code hitcount}, the values, the keys: the order sort keys count in. */
     public List<HistField> fields() {
+        return fields(values, keys);
+    }
+
+    static List<HistField> fields(List<HistField> values, List<HistField> keys) {
         List<HistField> all = new ArrayList<>();
         all.add(HistField.hitcount());
         all.addAll(values);

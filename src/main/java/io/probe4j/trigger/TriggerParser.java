@@ -39,12 +39,8 @@ public final class TriggerParser {
         if (text.length() >= MAX_LENGTH) {
             throw TriggerException.silent(text, "a trigger is shorter than " + MAX_LENGTH + " bytes", Errno.EINVAL);
         }
-        String buf = CText.strim(text);
-        CText.Sep sep = CText.strsep(buf, ": \t");
-        String next = sep.rest() == null ? null : CText.skipSpaces(sep.rest());
-        if (next != null && next.isEmpty()) {
-            next = null;
-        }
+        CText.Sep sep = split(text);
+        String next = sep.rest();
         boolean remove = sep.token().startsWith("!");
         String command = remove ? sep.token().substring(1) : sep.token();
         Trigger.Kind toggle = Trigger.Kind.of(command);
@@ -62,6 +58,16 @@ public final class TriggerParser {
             }
         };
         return new Trigger.Write(trigger, remove);
+    }
+
+    /**
+     * {@code trigger_process_regex()}: the command (with its {@code !}) up to the first {@code :}, space or tab,
+     * and what follows it without leading space (null when nothing does).
+     */
+    static CText.Sep split(String text) {
+        CText.Sep sep = CText.strsep(CText.strim(text), ": \t");
+        String next = sep.rest() == null ? null : CText.skipSpaces(sep.rest());
+        return new CText.Sep(sep.token(), next == null || next.isEmpty() ? null : next);
     }
 
     /** {@code event_trigger_parse()}: {@code [:COUNT] [if FILTER]}. */

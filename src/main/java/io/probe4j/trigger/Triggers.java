@@ -203,7 +203,7 @@ public final class Triggers {
         if (spec.cont() || spec.clear()) {
             throw histError(text, file, HistError.TRIGGER_ENOENT_CLEAR, null, Errno.ENOENT);
         }
-        HistParser.checkClock(text, spec, file.group, file.event, paramAndFilter(text));
+        HistParser.checkClock(text, spec, file.group, file.event);
         HistTable table = owner != null ? owner.table : new HistTable(spec);
         ActiveTrigger t = new ActiveTrigger(h, table, spec.name(), owner == null && spec.name() != null, null);
         t.paused = spec.pause();
@@ -227,17 +227,8 @@ public final class Triggers {
         }
     }
 
-    /** What follows {@code hist} in a write: the {@code error_log}'s command is {@code hist:} and this. */
-    private static String paramAndFilter(String text) {
-        String buf = CText.strim(text);
-        String rest = CText.strsep(buf, ": \t").rest();
-        return rest == null ? "" : CText.skipSpaces(rest);
-    }
-
     private TriggerException histError(String text, EventTriggers file, HistError e, String at, Errno errno) {
-        String command = "hist:" + paramAndFilter(text);
-        int pos = at == null ? 0 : Math.max(0, command.indexOf(at));
-        return TriggerException.logged(text, e, "hist:" + file.group + ":" + file.event, command, pos, errno);
+        return HistParser.error(text, file.group, file.event, e, at, errno);
     }
 
     /**
