@@ -80,7 +80,7 @@ public final class TriggerParser {
             } else {
                 CText.Sep sep = CText.strsep(paramAndFilter, " \t");
                 param = sep.token();
-                filter = sep.rest() == null || CText.skipSpaces(sep.rest()).isEmpty() ? null : CText.skipSpaces(sep.rest());
+                filter = filterAfter(sep);
             }
         }
         if (remove) {
@@ -96,7 +96,7 @@ public final class TriggerParser {
                     + ":GROUP:EVENT", Errno.EINVAL);
         }
         CText.Sep sep = CText.strsep(paramAndFilter, " \t");
-        String filter = sep.rest() == null || CText.skipSpaces(sep.rest()).isEmpty() ? null : CText.skipSpaces(sep.rest());
+        String filter = filterAfter(sep);
         CText.Sep system = CText.strsep(sep.token(), ":");
         if (system.rest() == null) {
             throw TriggerException.silent(text, kind.command() + " needs GROUP:EVENT", Errno.EINVAL);
@@ -110,6 +110,12 @@ public final class TriggerParser {
             return new Trigger.Toggle(kind, system.token(), name.token(), -1, null);
         }
         return new Trigger.Toggle(kind, system.token(), name.token(), count(text, name.rest()), condition(text, filter));
+    }
+
+    /** {@code event_trigger_separate_filter()}: what follows the parameter, without leading space; null if nothing. */
+    private static String filterAfter(CText.Sep param) {
+        String rest = param.rest() == null ? "" : CText.skipSpaces(param.rest());
+        return rest.isEmpty() ? null : rest;
     }
 
     private Trigger hist(String text, String paramAndFilter) {

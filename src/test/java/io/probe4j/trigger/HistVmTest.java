@@ -87,7 +87,7 @@ class HistVmTest {
         assertEquals(0, p.exitValue(), all);
         assertTrue(all.contains("@@ DONE"), "the VM run did not finish:\n" + all);
         parse(all.lines().toList());
-        System.out.printf("hist VM test: kernel %s, %d trigger writes, %d traces, %.1f s (boot included)%n", release,
+        System.out.printf("hist VM test: kernel %s, %d cases of trigger writes, %d traces, %.1f s (boot included)%n", release,
                 cases.size(), runs.size(), (System.nanoTime() - start) / 1e9);
     }
 
