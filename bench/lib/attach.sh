@@ -1,133 +1,336 @@
-# Attach cost: an entry probe on every exported function of libc (IFUNCs skipped: probe4j refuses
-# them) for a program that uses libc. Sourced by bench/run.
+# Attach and detach of thousands of probes: every function of libc, and 10,000 functions of a large
+# library (a JDK's libjvm.so), with the trap engine and the kernel engine, each next to the same run
+# with one probe (what is left is the cost of the probes); and what tracefs itself costs to disable
+# uprobe events, one event per probe or one event holding them all. Sourced by bench/run.
 #
-# The kernel installs a uprobe in every process that maps the file, so while this runs every libc
-# call on the machine traps (other processes' hits are filtered out, not avoided): it is kept short.
+# While kernel-engine probes on libc are enabled, the kernel has them in every process that maps libc
+# (other processes' hits are filtered out, not avoided): those runs are kept short.
 
-declare -A ATT     # "WHO|ROUND" -> "probes to_main_us first_event_us total_us detach_us maxrss_kb events lost enabled_us"
-ATTACH_REASON= ATT_KERNEL_REASON= ATTACH_REFUSED=() ATTACH_TIMEOUT=${ATTACH_TIMEOUT:-900}
-ATTACH_SKIPPED=() GATE_CHILD=
-
-# Writes one definition a line for the functions listed by `probe4j list libc` to FILE.
-attach_definitions() { # FILE LIMIT
-  local list="$WORK/libc.list"
-  $PROBE4J list libc >"$list" 2>"$WORK/list.err" || { ATTACH_REASON="probe4j list libc: $(reason_of "$WORK/list.err")"; return 1; }
-  ATTACH_FUNCTIONS=$(wc -l <"$list")
-  ATTACH_IFUNCS=$(grep -c '\[ifunc\]' "$list")
-  # one probe per address (several versioned names share one), event names made of the function's
-  awk -v limit="$2" '!/\[ifunc\]/ && !seen[$1]++ {
-      name = $3; gsub(/[^A-Za-z0-9_]/, "_", name); name = substr("lc_" name, 1, 56)
-      if (used[name]++) name = name "_" NR
-      print "p:" name " libc:" $1
-      if (limit && ++n >= limit) exit }' "$list" >"$1"
-}
+# ROW -> "probes attach_us detach_us rss_kb hits"; a row that could not run has ATT_REASON instead
+declare -A ATT ATT_REASON ATT_CMD
+ATTACH_ROWS=(trap_libc_1 trap_libc trap_jvm_1 trap_jvm kernel_libc_1 kernel_libc kernel_jvm_1 kernel_jvm)
+declare -A TFS TFS_REASON   # tracefs experiment: CONFIG -> "define_us enable_us disable_us remove_us"
+TRACEFS_CONFIGS=(each_one_by_one each_by_group each_by_instance one_event)
+IDLE_PIDS=() GATE_CHILD=
+JVM_PROBES=${JVM_PROBES:-10000} ATTACH_TIMEOUT=${ATTACH_TIMEOUT:-300} ATTACH_HOLD=0.5
 
 attach_measure() {
-  local defs_file="$WORK/libc.defs" round
-  if [ -n "$(tool_missing probe4j)" ]; then ATTACH_REASON=$(tool_missing probe4j); return; fi
-  attach_definitions "$defs_file" "$ATTACH_LIMIT" || return
-  for ((round = 1; round <= ATTACH_ROUNDS; round++)); do
-    attach_kernel "$defs_file" "$round"
-    attach_probe4j "$defs_file" "$round" || return
-  done
-}
-
-# The same probes written into tracefs from bash: what the kernel itself costs to attach and detach.
-# The target writes its own pid into set_event_pid before it execs, so only its events are kept.
-attach_kernel() { # DEFS_FILE ROUND
-  local bin libc t0 t_enabled main end t_end events p off
-  bin=$(target_bin plain)
-  libc=$($PROBE4J parse 'p:x libc:0' 2>/dev/null | awk '{ split($2, a, ":"); print a[1] }')
-  [ -n "$libc" ] || { ATT_KERNEL_REASON="cannot find libc's path with probe4j parse"; return; }
-  mapfile -t defs <"$1"
-  log "attach: round $2 of $ATTACH_ROUNDS, the kernel alone, ${#defs[@]} probes on libc"
-  t0=${EPOCHREALTIME/./}
-  while read -r p off; do
-    kernel_define "p:$GROUP/${p#p:} $libc:${off#libc:}" 2>>"$WORK/attach-kernel.err" || break
-  done <"$1"
-  # one event at a time, to learn which ones the kernel refuses (it checks the instruction only now)
-  local enable name refused=()
-  kernel_instance_create 2>>"$WORK/attach-kernel.err"
-  rm -f "$WORK/gate"; mkfifo "$WORK/gate"
-  # the program waits at a gate until its pid is the instance's only pid and the events are enabled
-  sh -c 'read go <"$1"; exec "$2" startup' sh "$WORK/gate" "$bin" >"$WORK/attach-kernel.out" 2>&1 &
-  local child=$!
-  GATE_CHILD=$child
-  printf '%s\n' "$child" >"$INSTANCE/set_event_pid"
-  for enable in "$INSTANCE/events/$GROUP"/*/enable; do
-    printf '1\n' 2>/dev/null >"$enable" || { name=${enable%/enable}; refused+=("${name##*/}"); }
-  done
-  t_enabled=${EPOCHREALTIME/./}
-  printf 'go\n' >"$WORK/gate"
-  wait "$child"
-  GATE_CHILD=
-  events=$(grep -vc '^#' "$INSTANCE/trace" 2>/dev/null)
-  kernel_cleanup
-  t_end=${EPOCHREALTIME/./}
-  main=$(field "$WORK/attach-kernel.out" main_realtime_ns); end=$(field "$WORK/attach-kernel.out" end_realtime_ns)
-  if [ -z "$main" ]; then
-    ATT_KERNEL_REASON="$(reason_of "$WORK/attach-kernel.err") $(reason_of "$WORK/attach-kernel.out")"
-    return
+  local missing
+  missing=$(tool_missing probe4j)
+  attach_prepare
+  if [ "$SMOKE" = 1 ]; then # the one-probe runs only make the others' figures readable
+    for r in trap_libc_1 trap_jvm_1 kernel_libc_1 kernel_jvm_1; do ATT_REASON[$r]="not run in a smoke run"; done
   fi
-  read -r p off <"$1"
-  local inst=${INSTANCE#"$TRACEFS"/}
-  ATT_KERNEL_CMD="cd $TRACEFS; echo 'p:$GROUP/${p#p:} $libc:${off#libc:}' >> uprobe_events  # and so on, one write per probe; mkdir $inst; sh -c 'read go < gate; exec $bin startup' & echo \$! > $inst/set_event_pid; echo 1 > …/enable for each event; echo go > gate; echo 0 > $inst/events/$GROUP/enable; rmdir $inst; echo '-:$GROUP/${p#p:}' >> uprobe_events  # and so on"
-  ATTACH_REFUSED=("${refused[@]}")
-  # probe4j gets only what the kernel accepts: a refused probe makes it stop (and retrying costs minutes)
-  for name in "${refused[@]}"; do
-    grep "^p:$name " "$1" | cut -d: -f3 >>"$WORK/refused.offsets"
-    grep -v "^p:$name " "$1" >"$1.new"; mv "$1.new" "$1"
-  done
-  ATT["kernel|$2"]="${#defs[@]} $((main / 1000 - t0)) - $((t_end - t0)) $((t_end - end / 1000)) - ${events:-0} 0 $((t_enabled - t0))"
+  [ -z "${ATT_REASON[trap_libc_1]:-}" ] && attach_trap trap_libc_1 "$IDLE_C" "p:lc/lone libc:getpid"
+  attach_trap trap_libc "$IDLE_C" "p:lc/ libc:$LIBC_GLOB"
+  if [ -n "$IDLE_JVM" ]; then
+    [ -z "${ATT_REASON[trap_jvm_1]:-}" ] && attach_trap trap_jvm_1 "$IDLE_JVM" "$(head -n 1 "$WORK/jvm.defs")"
+    attach_trap trap_jvm "$IDLE_JVM" --file "$WORK/jvm.defs"
+  fi
+  if [ -n "$missing" ]; then
+    for r in kernel_libc_1 kernel_libc kernel_jvm_1 kernel_jvm; do ATT_REASON[$r]=$missing; done
+    for c in "${TRACEFS_CONFIGS[@]}"; do TFS_REASON[$c]=$missing; done
+  else
+    [ -z "${ATT_REASON[kernel_libc_1]:-}" ] && attach_kernel_launch kernel_libc_1 "p:lc/lone libc:getpid"
+    attach_kernel_launch kernel_libc "p:lc/ libc:$LIBC_GLOB"
+    if [ -n "$IDLE_JVM" ]; then
+      [ -z "${ATT_REASON[kernel_jvm_1]:-}" ] && attach_kernel_wide kernel_jvm_1 "$(head -n 1 "$WORK/jvm.defs")"
+      attach_kernel_wide kernel_jvm --file "$WORK/jvm.defs"
+      tracefs_disable_measure
+    fi
+  fi
+  attach_stop_idle
 }
 
-attach_probe4j() { # DEFS_FILE ROUND
-  local defs_file=$1 round=$2 out bin t0 main first exit_us end rss tries reject events lost
-  bin=$(target_bin plain)
-  for ((tries = 0; tries < 10; tries++)); do
-    mapfile -t defs <"$defs_file"
-    log "attach: round $round of $ATTACH_ROUNDS, probe4j, ${#defs[@]} probes on libc"
-    CMD=($PROBE4J trace --engine kernel "${defs[@]}" -- "$bin" startup)
-    ATTACH_CMD="./probe4j trace --engine kernel $(head -n 2 "$defs_file" | sed "s/.*/'&'/" | tr '\n' ' ')... (${#defs[@]} definitions, one argument each) -- $bin startup"
-    out="$WORK/attach.out"
-    TOOL_TIMEOUT=$ATTACH_TIMEOUT timed_launch "$out" ': lc_[A-Za-z0-9_]+: \('
-    # the kernel may refuse an instruction only when the probe is enabled: drop that function, retry
-    reject=$(grep -o 'will not probe [^)]*:0x[0-9a-f]*' "$out" | head -n 1 | grep -o '0x[0-9a-f]*$')
-    [ -n "$reject" ] || break
-    ATTACH_SKIPPED+=("$reject")
-    grep -v "libc:0x0*${reject#0x}\$" "$defs_file" >"$defs_file.new"; mv "$defs_file.new" "$defs_file"
+# The targets: an idle C program (it maps libc) and an idle JVM (it maps libjvm), and JVM_PROBES
+# definitions on that libjvm from `probe4j parse`'s expansion of a wildcard (the kernel's form, file
+# offsets; unprobeable first instructions already left out).
+attach_prepare() {
+  LIBC_GLOB='*' JVM_GLOB='*'
+  [ "$SMOKE" = 1 ] && { LIBC_GLOB='mem*'; JVM_GLOB='JNI_*'; JVM_PROBES=3; ATTACH_HOLD=0.05; }
+  sleep 600 </dev/null >/dev/null 2>&1 &
+  IDLE_C=$! IDLE_PIDS+=("$!")
+  IDLE_C_CMD="sleep 600"
+  # a libjvm other than the one probe4j runs on, if the machine has one: probe4j's own JVM is then never probed
+  local own jdk
+  own=$(readlink -f "${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}")
+  JVM_HOME=
+  for jdk in /usr/lib/jvm/*/; do
+    jdk=$(readlink -f "$jdk")
+    [ -f "$jdk/lib/server/libjvm.so" ] && [ -x "$jdk/bin/java" ] || continue
+    [ -z "$JVM_HOME" ] && JVM_HOME=$jdk
+    [ "$jdk" != "$own" ] && { JVM_HOME=$jdk; break; }
   done
-  t0=$(field "$out" t0_us); main=$(field "$out" main_realtime_ns); first=$(field "$out" first_event_us)
-  end=$(field "$out" end_realtime_ns); exit_us=$(field "$out" exit_us); rss=$(field "$out" maxrss_kb)
-  if [ "$(field "$out" status)" != 0 ] || [ -z "$main" ]; then
-    ATTACH_REASON="exit $(field "$out" status): $(reason_of "$out")"
+  IDLE_JVM=
+  if [ -z "$JVM_HOME" ]; then
+    ATT_JVM_REASON="no JDK with lib/server/libjvm.so under /usr/lib/jvm"
+  else
+    LIBJVM="$JVM_HOME/lib/server/libjvm.so"
+    mkdir -p "$WORK/idle"
+    printf 'public class Idle { public static void main(String[] a) throws Exception { System.out.println("idle"); Thread.sleep(600_000); } }\n' >"$WORK/Idle.java"
+    if ! "$own/bin/javac" --release 11 -d "$WORK/idle" "$WORK/Idle.java" 2>"$WORK/javac.err"; then
+      ATT_JVM_REASON="javac: $(reason_of "$WORK/javac.err")"
+    elif ! $PROBE4J parse "p:jvm/ $LIBJVM:$JVM_GLOB" >"$WORK/jvm.all" 2>"$WORK/jvm.parse.err" \
+        || ! head -n "$JVM_PROBES" "$WORK/jvm.all" >"$WORK/jvm.defs" || [ "$(wc -l <"$WORK/jvm.defs")" -lt "$JVM_PROBES" ]; then
+      ATT_JVM_REASON="probe4j parse '$LIBJVM:$JVM_GLOB': $(reason_of "$WORK/jvm.parse.err")"
+    else
+      "$JVM_HOME/bin/java" -cp "$WORK/idle" Idle >"$WORK/idle.out" 2>&1 </dev/null &
+      IDLE_JVM=$! IDLE_PIDS+=("$!")
+      IDLE_JVM_CMD="$JVM_HOME/bin/java -cp idle Idle"
+      local waited
+      for ((waited = 0; waited < 3000; waited++)); do grep -q idle "$WORK/idle.out" 2>/dev/null && break; sleep 0.01; done
+    fi
+  fi
+  if [ -z "$IDLE_JVM" ]; then
+    for r in trap_jvm_1 trap_jvm kernel_jvm_1 kernel_jvm; do ATT_REASON[$r]=${ATT_JVM_REASON:-the idle JVM did not start}; done
+    for c in "${TRACEFS_CONFIGS[@]}"; do TFS_REASON[$c]=${ATT_JVM_REASON:-the idle JVM did not start}; done
+  fi
+}
+
+attach_stop_idle() {
+  local p
+  for p in "${IDLE_PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  IDLE_PIDS=()
+}
+
+# Runs probe4j (ARGS...) in the background with each line of its stderr stamped with the time it
+# arrived, waits for the line matching READY, holds the probes a moment, then SIGTERM: the stop a
+# script or Ctrl-C gives. Fills ATT[ROW] (or ATT_REASON[ROW]).
+attach_stopped_by_signal() { # ROW READY ARGS...
+  local row=$1 ready=$2 err="$WORK/attach.err" out="$WORK/attach.out" pid t0 t_ready= t_stop t_end rss i
+  shift 2
+  : >"$err"
+  t0=${EPOCHREALTIME/./}
+  $PROBE4J "$@" --profile -o "$out" 2> >(while IFS= read -r l; do printf '%s %s\n' "${EPOCHREALTIME/./}" "$l"; done >>"$err") &
+  pid=$!
+  for ((i = 0; i < ATTACH_TIMEOUT * 200; i++)); do
+    t_ready=$(grep -m 1 -- "$ready" "$err" | cut -d' ' -f1)
+    [ -n "$t_ready" ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.005
+  done
+  if [ -z "$t_ready" ]; then
+    kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+    ATT_REASON[$row]="probe4j did not get ready: $(reason_of <(cut -d' ' -f2- "$err"))"
     return 1
   fi
-  events=$(( $(field "$out" more_events) + 1 ))
-  lost=$(grep -o 'lost [0-9]* events' "$out" | grep -o '[0-9]*' | tail -n 1)
-  ATT["probe4j|$round"]="${#defs[@]} $((main / 1000 - t0)) $([ -n "$first" ] && echo $((first - t0)) || echo -) $((exit_us - t0)) $((exit_us - end / 1000)) ${rss:--} $events ${lost:-0} -"
+  sleep "$ATTACH_HOLD"
+  rss=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$pid/status" 2>/dev/null)
+  t_stop=${EPOCHREALTIME/./}
+  kill -TERM "$pid"
+  wait "$pid"
+  t_end=${EPOCHREALTIME/./}
+  ATT[$row]="$(attach_probe_count) $((t_ready - t0)) $((t_end - t_stop)) ${rss:--} $(attach_hits "$out")"
+}
+
+# How many probes the run had: the summary line of a wildcard, else the definitions given.
+attach_probe_count() {
+  local n
+  n=$(sed -n 's/.*: \([0-9]*\) probed.*/\1/p' "$WORK/attach.err" | head -n 1)
+  [ -n "$n" ] && { echo "$n"; return; }
+  grep -c '' "$WORK/attach.profile.defs" 2>/dev/null || echo 1
+}
+
+# The hits of a --profile output (uprobe_profile layout: path, event, hits).
+attach_hits() { awk 'NF == 3 && $3 ~ /^[0-9]+$/ { n += $3 } END { print n + 0 }' "$1" 2>/dev/null; }
+
+attach_defs_note() { # ARGS... -> records the definitions count for attach_probe_count
+  if [ "$1" = --file ]; then cp "$2" "$WORK/attach.profile.defs"; else printf '%s\n' "$@" >"$WORK/attach.profile.defs"; fi
+}
+
+attach_trap() { # ROW PID DEFINITION... (or --file FILE)
+  local row=$1 pid=$2
+  shift 2
+  log "attach: $row"
+  attach_defs_note "$@"
+  ATT_CMD[$row]="./probe4j trace --profile -o OUT $(shell_words "$@") -p PID  # then kill -TERM"
+  attach_stopped_by_signal "$row" "attached to process" trace "$@" -p "$pid"
+}
+
+# The kernel engine tracing every process (the idle JVM is the only one that maps its libjvm): ready
+# when it says so, once every probe is enabled; stopped by SIGTERM.
+attach_kernel_wide() { # ROW DEFINITION... (or --file FILE)
+  local row=$1
+  shift
+  log "attach: $row"
+  attach_defs_note "$@"
+  ATT_CMD[$row]="./probe4j trace --engine kernel --profile -o OUT $(shell_words "$@")  # then kill -TERM"
+  attach_stopped_by_signal "$row" "tracing every process" trace --engine kernel "$@"
+}
+
+# The kernel engine with `-- target startup` (libc probes system-wide would trap every libc call of the
+# machine into the output): probes in place when the target reaches main (it is released only then);
+# removed when probe4j exits after the target.
+attach_kernel_launch() { # ROW DEFINITION...
+  local row=$1 out="$WORK/attach.launch" bin t0 main end t_end rc
+  shift
+  log "attach: $row"
+  attach_defs_note "$@"
+  bin=$(target_bin plain)
+  ATT_CMD[$row]="./probe4j trace --engine kernel --profile -o OUT $(shell_words "$@") -- $bin startup"
+  t0=${EPOCHREALTIME/./}
+  timeout -k 5 "$ATTACH_TIMEOUT" $PROBE4J trace --engine kernel --profile -o "$WORK/attach.out" "$@" -- "$bin" startup \
+    >"$out" 2>"$WORK/attach.err"
+  rc=$?
+  t_end=${EPOCHREALTIME/./}
+  main=$(sed -n 's/^main_realtime_ns=//p' "$out"); end=$(sed -n 's/^end_realtime_ns=//p' "$out")
+  if [ "$rc" != 0 ] || [ -z "$main" ] || [ -z "$end" ]; then
+    ATT_REASON[$row]="exit $rc: $(reason_of "$WORK/attach.err")"
+    return 1
+  fi
+  ATT[$row]="$(attach_probe_count) $((main / 1000 - t0)) $((t_end - end / 1000)) - $(attach_hits "$WORK/attach.out")"
+}
+
+# What tracefs costs, from bash: N probes on libjvm (where the idle JVM has them installed) defined as
+# N events or as one event of N probes (same arguments: the kernel appends them), enabled in an
+# instance of ours, then disabled one event at a time, by group, by removing the instance, or the one
+# event; then the definitions removed.
+tracefs_disable_measure() {
+  local n=50 config
+  [ "$SMOKE" = 1 ] && n=3
+  TFS_N=$n
+  mapfile -t offs < <(head -n "$n" "$WORK/jvm.defs" | awk '{ split($2, a, ":"); print a[2] }')
+  for config in "${TRACEFS_CONFIGS[@]}"; do
+    log "attach: tracefs, $config, $n probes"
+    tracefs_run "$config" || TFS_REASON[$config]="$(reason_of "$WORK/tracefs.err")"
+    kernel_cleanup
+  done
+}
+
+tracefs_run() { # CONFIG
+  local config=$1 i t0 t1 t2 t3 t4 e
+  t0=${EPOCHREALTIME/./}
+  if [ "$config" = one_event ]; then
+    # one write of all the lines: the kernel runs them in turn
+    for i in "${!offs[@]}"; do printf 'p:%s/all %s:%s n=\\%d:u32\n' "$GROUP" "$LIBJVM" "${offs[$i]}" "$i"; done \
+      >>"$TRACEFS/uprobe_events" 2>"$WORK/tracefs.err" || return 1
+  else
+    for i in "${!offs[@]}"; do kernel_define "p:$GROUP/e$i $LIBJVM:${offs[$i]}" 2>"$WORK/tracefs.err" || return 1; done
+  fi
+  t1=${EPOCHREALTIME/./}
+  kernel_instance_create 2>"$WORK/tracefs.err" || return 1
+  printf '1\n' >"$INSTANCE/events/$GROUP/enable" 2>"$WORK/tracefs.err" || return 1
+  t2=${EPOCHREALTIME/./}
+  case $config in
+    each_one_by_one) for e in "$INSTANCE/events/$GROUP"/e*/enable; do printf '0\n' >"$e"; done ;;
+    each_by_group | one_event) printf '0\n' >"$INSTANCE/events/$GROUP/enable" ;;
+    each_by_instance) rmdir "$INSTANCE" ;;
+  esac
+  t3=${EPOCHREALTIME/./}
+  [ -d "$INSTANCE" ] && rmdir "$INSTANCE"
+  if [ "$config" = one_event ]; then kernel_define "-:$GROUP/all"; else for i in "${!offs[@]}"; do kernel_define "-:$GROUP/e$i"; done; fi
+  t4=${EPOCHREALTIME/./}
+  TFS[$config]="$((t1 - t0)) $((t2 - t1)) $((t3 - t2)) $((t4 - t3))"
+  TFS_CMD="echo 'p:$GROUP/e0 $LIBJVM:${offs[0]}' >> uprobe_events  # ... one event each, or: echo 'p:$GROUP/all $LIBJVM:${offs[0]} n=\\0:u32' ... (one write, one event of all); mkdir instances/X; echo 1 > instances/X/events/$GROUP/enable; then echo 0 > each enable | the group's enable | rmdir instances/X; echo '-:$GROUP/e0' >> uprobe_events ..."
+}
+
+attach_label() {
+  case $1 in
+    trap_libc_1) echo "trap engine, \`-p\` idle \`$IDLE_C_CMD\`, one libc function" ;;
+    trap_libc) echo "trap engine, \`-p\` idle \`$IDLE_C_CMD\`, every libc function (\`libc:$LIBC_GLOB\`)" ;;
+    trap_jvm_1) echo "trap engine, \`-p\` idle JVM, one libjvm function" ;;
+    trap_jvm) echo "trap engine, \`-p\` idle JVM, $(fmt_int "$JVM_PROBES") libjvm functions" ;;
+    kernel_libc_1) echo "\`--engine kernel\`, \`-- target startup\`, one libc function" ;;
+    kernel_libc) echo "\`--engine kernel\`, \`-- target startup\`, every libc function (\`libc:$LIBC_GLOB\`)" ;;
+    kernel_jvm_1) echo "\`--engine kernel\`, every process (the idle JVM), one libjvm function" ;;
+    kernel_jvm) echo "\`--engine kernel\`, every process (the idle JVM), $(fmt_int "$JVM_PROBES") libjvm functions" ;;
+  esac
 }
 
 attach_table() {
-  local r who probes main first total detach rss events lost enabled label
-  echo "| who, run | probes on libc | start → target's \`main\`, ms | start → first event printed, ms | start → all removed, ms | target exit → all removed (detach), ms | peak RSS | events (lost) |"
-  echo "|---|---|---|---|---|---|---|---|"
-  for ((r = 1; r <= ATTACH_ROUNDS; r++)); do
-    for who in kernel probe4j; do
-      if [ "$who" = kernel ]; then label="kernel alone (tracefs from bash), run $r"; else label="probe4j \`--engine kernel\`, run $r"; fi
-      local reason=
-      [ "$who" = kernel ] && reason=${ATT_KERNEL_REASON:-}
-      [ "$who" = probe4j ] && reason=$ATTACH_REASON
-      [ -z "$reason" ] && [ -z "${ATT["$who|$r"]:-}" ] && reason="not run (an earlier step failed)"
-      if [ -n "$reason" ]; then
-        echo "| $label | not available: $(cell "$reason") | – | – | – | – | – | – |"
-        continue
-      fi
-      read -r probes main first total detach rss events lost enabled <<<"${ATT["$who|$r"]}"
-      [ "$first" = - ] && first=
-      probes=$(fmt_int "$probes")
-      [ "$who" = kernel ] && [ ${#ATTACH_REFUSED[@]} -gt 0 ] && probes+=" (${#ATTACH_REFUSED[@]} refused by the kernel)"
-      echo "| $label | $probes | $(fmt_ms "$main") | $([ -n "$first" ] && fmt_ms "$first" || echo "– (no reader)") | $(fmt_ms "$total") | $(fmt_ms "$detach") | $([ "$rss" = - ] && echo – || echo "$(fmt_int $((rss / 1024))) MiB") | $(fmt_int "$events") ($lost) |"
-    done
+  local row probes attach detach rss hits base net
+  echo "| run | probes | start → probes in place, ms | of that, for the probes (minus the one-probe run), ms | stop → all removed, probe4j exited, ms | peak RSS | hits meanwhile |"
+  echo "|---|---|---|---|---|---|---|"
+  for row in "${ATTACH_ROWS[@]}"; do
+    if [ -n "${ATT_REASON[$row]:-}" ] || [ -z "${ATT[$row]:-}" ]; then
+      echo "| $(attach_label "$row") | not available: $(cell "${ATT_REASON[$row]:-not run}") | – | – | – | – | – |"
+      continue
+    fi
+    read -r probes attach detach rss hits <<<"${ATT[$row]}"
+    net=–
+    if [[ $row != *_1 ]] && [ -n "${ATT[${row}_1]:-}" ]; then
+      base=$(cut -d' ' -f2 <<<"${ATT[${row}_1]}")
+      net=$(fmt_ms $((attach - base)))
+    fi
+    echo "| $(attach_label "$row") | $(fmt_int "$probes") | $(fmt_ms "$attach") | $net | $(fmt_ms "$detach") | $([ "$rss" = - ] && echo – || echo "$(fmt_int $((rss / 1024))) MiB") | $(fmt_int "$hits") |"
   done
+}
+
+tracefs_label() {
+  case $1 in
+    each_one_by_one) echo "$TFS_N events of one probe, disabled one at a time" ;;
+    each_by_group) echo "$TFS_N events of one probe, disabled by their group's \`enable\`" ;;
+    each_by_instance) echo "$TFS_N events of one probe, disabled by removing the instance" ;;
+    one_event) echo "one event of $TFS_N probes (defined in one write), disabled" ;;
+  esac
+}
+
+tracefs_table() {
+  local c define enable disable remove
+  echo "| uprobe events in tracefs, from bash | define, ms | enable, ms | disable, ms | remove, ms |"
+  echo "|---|---|---|---|---|"
+  for c in "${TRACEFS_CONFIGS[@]}"; do
+    if [ -n "${TFS_REASON[$c]:-}" ] || [ -z "${TFS[$c]:-}" ]; then
+      echo "| $(tracefs_label "$c") | not available: $(cell "${TFS_REASON[$c]:-not run}") | – | – | – |"
+      continue
+    fi
+    read -r define enable disable remove <<<"${TFS[$c]}"
+    echo "| $(tracefs_label "$c") | $(fmt_ms "$define") | $(fmt_ms "$enable") | $(fmt_ms "$disable") | $(fmt_ms "$remove") |"
+  done
+}
+
+# The report's section (sourced by report.sh).
+attach_section() {
+  local lib="${LIBJVM:-the libjvm.so of a JDK}"
+  cat <<EOF
+## Attach and detach: thousands of probes
+
+Every function of libc (\`p:lc/ libc:$LIBC_GLOB\`: one probe per address, indirect functions and
+unprobeable first instructions left out by the wildcard), and $(fmt_int "$JVM_PROBES") functions of $lib
+(the first $(fmt_int "$JVM_PROBES") of \`probe4j parse 'p:jvm/ LIBJVM:*'\`, in a \`--file\`, one
+definition a line). Each run is next to the same run with one probe, so the difference is what the
+probes cost beyond starting the JVM, parsing and tracing at all. The trap engine attaches with \`-p\` to
+an idle process that maps the library (\`$IDLE_C_CMD\`; a JVM sleeping in \`main\`, whose own threads hit
+libjvm functions while probed); "in place" is its "attached" line on stderr, "stop" a SIGTERM. The
+kernel engine traces every process for libjvm (only the idle JVM maps that libjvm; probe4j runs on
+another JDK), "in place" being its "tracing every process" line, written once every event is enabled;
+for libc it runs \`target startup\` (every process maps libc), "in place" being the target's \`main\`,
+"stop" the target's end. Beyond 64 definitions the kernel engine puts the definitions with the same
+arguments into one kernel event (a hidden argument tells them apart): the kernel disables an event's
+probes with one synchronisation, about 50 ms on this machine, and each event costs its own, so ending
+thousands of one-probe events would take minutes (the table below). One run each.
+
+$(attach_table)
+
+### What tracefs costs to disable uprobe events
+
+Measured from bash on $TFS_N libjvm functions (the idle JVM has the probes
+installed): disabling costs the same whichever way the events are disabled, one at a time, all of a group
+by its \`enable\` file, or by removing the instance, because the kernel disables event by event; only
+fewer events cost less. Several definitions in one write are run line by line by the kernel
+(\`trace_parse_run_command\`), which saves only the system calls.
+
+$(tracefs_table)
+EOF
+}
+
+attach_unavailable() {
+  local r c any=0
+  for r in "${ATTACH_ROWS[@]}"; do
+    [ -n "${ATT_REASON[$r]:-}" ] && { echo "- attach, $(attach_label "$r"): ${ATT_REASON[$r]}"; any=1; }
+  done
+  for c in "${TRACEFS_CONFIGS[@]}"; do
+    [ -n "${TFS_REASON[$c]:-}" ] && { echo "- tracefs, $(tracefs_label "$c"): ${TFS_REASON[$c]}"; any=1; }
+  done
+  return $((1 - any))
+}
+
+attach_commands() {
+  local r
+  for r in "${ATTACH_ROWS[@]}"; do
+    [ -n "${ATT_CMD[$r]:-}" ] && printf -- '- attach, %s:\n  `%s`\n' "$(attach_label "$r")" "${ATT_CMD[$r]}"
+  done
+  [ -n "${TFS_CMD:-}" ] && printf -- '- tracefs:\n  `%s`\n' "$TFS_CMD"
+  [ -n "${IDLE_JVM_CMD:-}" ] && printf -- '- the idle JVM: `%s`\n' "$IDLE_JVM_CMD"
+  return 0
 }

@@ -63,11 +63,19 @@ $(ctracer_table)
 Time from just before launching (bash \`\$EPOCHREALTIME\`) to the target's \`main\` (it prints
 CLOCK_REALTIME first thing), and to the arrival of the first event line on the tool's output (a pipe),
 with an entry probe on \`target\`, which \`target startup\` calls once right after \`main\`, then sleeps
-300 ms and exits. probe4j's jar is built beforehand. Median (min–max) over $STARTUP_ROUNDS rounds,
+300 ms and exits. probe4j runs as users run it, through \`./probe4j\` (unless PROBE4J says otherwise; the launcher finds the JDK,
+checks the jar against the sources and uses the JDK's ahead-of-time cache next to the jar); the jar
+and the cache are made beforehand. The bare JVM row is the floor of any Java tool: \`java -jar\` of a
+class that prints the time in \`main\` (bench/java/Hello.java), on the JDK probe4j runs on. perf's
+event is defined in uprobe_events before the clock starts. Median (min–max) over $STARTUP_ROUNDS rounds,
 interleaved. Peak RSS is /usr/bin/time's maximum resident set of the largest process (for probe4j,
 the JVM).
 
 $(startup_table)
+
+Commands that start and end at once, launch → exit, same rounds:
+
+$(quick_table)
 
 ## Throughput
 
@@ -81,24 +89,7 @@ fast as each hit is recorded, so the rate is bounded by the per-hit cost above.
 
 $(throughput_table)
 
-## Attach cost: a probe on every exported function of libc
-
-\`probe4j list libc\` lists $(fmt_int "${ATTACH_FUNCTIONS:-0}") functions; the $(fmt_int "${ATTACH_IFUNCS:-0}") IFUNCs are skipped (probe4j refuses them: a
-probe on the resolver would almost never fire), and names that share an address get one probe.
-$([ "$ATTACH_LIMIT" != 0 ] && echo "This smoke run takes only the first $ATTACH_LIMIT.")$(attach_refused_text)
-The definitions are given as command-line arguments, one each. The program is \`target-plain startup\` (its loader, libc
-start-up, printf, nanosleep…). The first row does the same with tracefs from bash, as the kernel's own
-baseline: one write to uprobe_events per probe, each event enabled in an instance of ours, the pid filter
-(\`set_event_pid\`) set to the program's pid while it waits at a gate (a FIFO) before it execs, so
-its count includes the few libc calls of that shell after the gate, no reader (events counted in the instance's \`trace\` afterwards). "Start" is
-just before the first definition is written (kernel) or just before probe4j is launched. Detach is
-disabling and removing every event: the kernel takes about 50 ms to disable each uprobe event on this
-machine, whoever asks (one at a time, by group, or by removing the instance: all measured the same by
-hand), so detaching grows with the number of probes. While the probes are enabled the kernel has them
-in every process that maps libc, so every libc call on the machine traps; the events are filtered to
-the program's pid. $ATTACH_ROUNDS run(s) each.
-
-$(attach_table)
+$(attach_section)
 
 ## What could not be measured here, and why
 
@@ -110,18 +101,11 @@ Paths as on this machine (\`BIN\` is $BIN_DIR); tracefs at $TRACEFS; every event
 created is removed after each run, and on exit, Ctrl-C or SIGTERM.
 
 $(overhead_commands)
-$(for t in "${STARTUP_TOOLS[@]}"; do [ -n "${START_CMD[$t]:-}" ] && printf -- '- start-up, %s:\n  `%s`\n' "$t" "${START_CMD[$t]}"; done)
+$(for t in "${STARTUP_TOOLS[@]}" "${QUICK_TOOLS[@]}"; do [ -n "${START_CMD[$t]:-}" ] && printf -- '- start-up, %s:\n  `%s`\n' "$t" "${START_CMD[$t]}"; done)
 $(for c in "${THROUGHPUT_CONFIGS[@]}"; do [ -n "${TP_CMD[$c]:-}" ] && printf -- '- throughput, %s:\n  `%s`\n' "$c" "${TP_CMD[$c]}"; done)
-$([ -n "${ATT_KERNEL_CMD:-}" ] && printf -- '- attach, kernel alone:\n  `%s`\n' "$ATT_KERNEL_CMD")
-$([ -n "${ATTACH_CMD:-}" ] && printf -- '- attach, probe4j:\n  `%s`\n' "$ATTACH_CMD")
+$(attach_commands)
 - this report: \`bench/run$([ "$SMOKE" = 1 ] && echo ' --smoke')\`
 EOF
-}
-
-attach_refused_text() {
-  [ ${#ATTACH_REFUSED[@]} -gt 0 ] && printf '\nThe kernel refused to enable %d of them (errno 524, ENOTSUPP: a first instruction it cannot probe, e.g. LOCK-prefixed): %s; probe4j is given the others.' \
-    "${#ATTACH_REFUSED[@]}" "$(printf '%s ' "${ATTACH_REFUSED[@]#lc_}" | sed 's/ $//; s/ /, /g')"
-  [ ${#ATTACH_SKIPPED[@]} -gt 0 ] && printf '\nprobe4j stopped on a probe the kernel would not enable at %s: dropped and run again.' "${ATTACH_SKIPPED[*]}"
 }
 
 report_unavailable() {
@@ -130,13 +114,14 @@ report_unavailable() {
     [ -n "${REASON[$cfg]:-}" ] && { echo "- overhead, $cfg: ${REASON[$cfg]}"; any=1; }
     [ -n "${FAILS[$cfg]:-}" ] && { echo "- overhead, $cfg: ${FAILS[$cfg]%%:*} run(s) failed: ${FAILS[$cfg]#*:}"; any=1; }
   done
-  for t in "${STARTUP_TOOLS[@]}"; do
+  for t in "${STARTUP_TOOLS[@]}" "${QUICK_TOOLS[@]}"; do
     [ -n "${START_REASON[$t]:-}" ] && { echo "- start-up, $t: ${START_REASON[$t]}"; any=1; }
   done
   [ " ${START[perf|1]:-}" != " " ] && { echo "- start-up, perf: perf record prints no events (they go to perf.data), so no first-event time"; any=1; }
+  [ " ${START[perf_stat|1]:-}" != " " ] && { echo "- start-up, perf stat: only counts, printed at the end, so no first-event time"; any=1; }
   for c in "${THROUGHPUT_CONFIGS[@]}"; do
     [ -n "${TP_REASON[$c]:-}" ] && { echo "- throughput, $c: ${TP_REASON[$c]}"; any=1; }
   done
-  [ -n "$ATTACH_REASON" ] && { echo "- attach: $ATTACH_REASON"; any=1; }
+  attach_unavailable && any=1
   [ "$any" = 0 ] && echo "Everything ran."
 }

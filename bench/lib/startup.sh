@@ -1,7 +1,8 @@
-# Start-up (launch -> target's main, launch -> first event printed) and probe4j's event throughput.
-# Sourced by bench/run.
+# Start-up (launch -> target's main, launch -> first event printed; launch -> exit of commands that
+# end at once) and probe4j's event throughput. Sourced by bench/run.
 
-STARTUP_TOOLS=(none probe4j trap bpftrace perf ltrace gdb)
+STARTUP_TOOLS=(none java probe4j trap bpftrace perf perf_stat ltrace gdb)
+QUICK_TOOLS=(help java_quick)   # commands without a target: launch -> exit only
 EVENT_RE='bench_entry|^target\('   # an event line of any tool (ltrace prints "target(1, 2, ...)")
 declare -A START    # "TOOL|ROUND" -> "to_main_us first_event_us total_us maxrss_kb" ("-" where none)
 declare -A START_REASON START_CMD
@@ -23,6 +24,31 @@ stamp_reader() { # EVENT_REGEX
   printf 'eof_us=%s\n' "${EPOCHREALTIME/./}"
 }
 
+# The bare JVM of the start-up rows: bench/java/Hello.java built once, by the JDK probe4j runs on (the
+# launcher's search). Sets BENCH_JDK and HELLO_JAR, or HELLO_REASON.
+hello_build() {
+  [ -n "${HELLO_JAR:-}${HELLO_REASON:-}" ] && return 0
+  . "$repo/scripts/jdk.sh"
+  probe4j_find_jdk 2>/dev/null || { HELLO_REASON="no JDK 25 found"; return 0; }
+  BENCH_JDK=$probe4j_jdk
+  if mkdir -p "$WORK/hello" && "$BENCH_JDK/bin/javac" -d "$WORK/hello" "$here/java/Hello.java" >"$WORK/hello.log" 2>&1 &&
+      "$BENCH_JDK/bin/jar" --create --file "$BIN_DIR/hello.jar" --main-class Hello -C "$WORK/hello" . >>"$WORK/hello.log" 2>&1; then
+    HELLO_JAR=$BIN_DIR/hello.jar
+  else
+    HELLO_REASON="cannot build hello.jar: $(tail -n 1 "$WORK/hello.log")"
+  fi
+}
+
+# Why TOOL cannot run here (nothing when it can), also for the tools only start-up has.
+startup_missing() { # TOOL
+  case $1 in
+    java | java_quick) hello_build; printf '%s' "${HELLO_REASON:-}" ;;
+    help) ;;
+    perf_stat) tool_missing perf ;;
+    *) tool_missing "$1" ;;
+  esac
+}
+
 # The command that runs TOOL on `target-plain startup`, printing every event where the tool can.
 startup_command() { # TOOL -> sets CMD (array) and RUN_CMD
   local bin def
@@ -30,10 +56,14 @@ startup_command() { # TOOL -> sets CMD (array) and RUN_CMD
   def="p:bench_entry $bin:target $ENTRY_ARGS"
   case $1 in
     none) CMD=("$bin" startup) ;;
+    java) CMD=("$BENCH_JDK/bin/java" -jar "$HELLO_JAR" startup) ;;
+    java_quick) CMD=("$BENCH_JDK/bin/java" -jar "$HELLO_JAR") ;;
+    help) CMD=($PROBE4J --help) ;;
     probe4j) CMD=($PROBE4J trace --engine kernel "$def" -- "$bin" startup) ;;
     trap) CMD=($PROBE4J trace --engine trap "$def" -- "$bin" startup) ;;
     bpftrace) CMD=(bpftrace -e "uprobe:$bin:target { printf(\"bench_entry a=%d b=%d\\n\", arg0, arg1); }" -c "$bin startup") ;;
     perf) CMD=(perf record -q -e "$GROUP:perf_entry" -o "$WORK/perf.data" -- "$bin" startup) ;;
+    perf_stat) CMD=(perf stat -x, -e "$GROUP:perf_entry" -- "$bin" startup) ;;
     ltrace) CMD=(ltrace -L -x target "$bin" startup) ;;
     gdb) CMD=(gdb -nx -q -batch -ex 'dprintf *target,"bench_entry a=%d b=%d\n",$rdi,$rsi' -ex run --args "$bin" startup) ;;
   esac
@@ -61,29 +91,31 @@ timed_launch() { # FILE EVENT_REGEX
 field() { sed -n "s/^$2=//p" "$1" | tail -n 1; } # FILE NAME
 
 startup_measure() {
-  local tool round missing out t0 main first eof rss
+  local tool round missing out t0 main first eof rss def
+  def="p:$GROUP/perf_entry $(target_bin plain):${OFFSET[plain]} $ENTRY_ARGS"
+  hello_build # here, not in startup_missing's subshell: it sets variables
   for ((round = 1; round <= STARTUP_ROUNDS; round++)); do
     log "start-up: round $round of $STARTUP_ROUNDS"
-    for tool in "${STARTUP_TOOLS[@]}"; do
+    for tool in "${STARTUP_TOOLS[@]}" "${QUICK_TOOLS[@]}"; do
       [ -n "${START_REASON[$tool]:-}" ] && continue
-      missing=$(tool_missing "$tool")
+      missing=$(startup_missing "$tool")
       [ -n "$missing" ] && { START_REASON[$tool]=$missing; continue; }
       startup_command "$tool"
       START_CMD[$tool]=$RUN_CMD
       out="$WORK/startup.out"
-      if [ "$tool" = perf ]; then
-        kernel_define "p:$GROUP/perf_entry $(target_bin plain):${OFFSET[plain]} $ENTRY_ARGS" 2>/dev/null
-        START_CMD[$tool]="echo 'p:$GROUP/perf_entry $(target_bin plain):${OFFSET[plain]} $ENTRY_ARGS' >> uprobe_events; $RUN_CMD"
+      if [ "$tool" = perf ] || [ "$tool" = perf_stat ]; then
+        kernel_define "$def" 2>/dev/null
+        START_CMD[$tool]="echo '$def' >> uprobe_events; $RUN_CMD"
       fi
       timed_launch "$out" "$EVENT_RE"
-      [ "$tool" = perf ] && { kernel_cleanup; rm -f "$WORK/perf.data" "$WORK/perf.data.old"; }
+      [ "$tool" = perf ] || [ "$tool" = perf_stat ] && { kernel_cleanup; rm -f "$WORK/perf.data" "$WORK/perf.data.old"; }
       t0=$(field "$out" t0_us); main=$(field "$out" main_realtime_ns); first=$(field "$out" first_event_us)
       eof=$(field "$out" exit_us); rss=$(field "$out" maxrss_kb)
-      if [ "$(field "$out" status)" != 0 ] || [ -z "$main" ]; then
+      if [ "$(field "$out" status)" != 0 ] || { [ -z "$main" ] && [ "$tool" != help ]; }; then
         START_REASON[$tool]="exit $(field "$out" status): $(reason_of "$out")"
         continue
       fi
-      START["$tool|$round"]="$((main / 1000 - t0)) $([ -n "$first" ] && echo $((first - t0)) || echo -) $((eof - t0)) ${rss:--}"
+      START["$tool|$round"]="$([ -n "$main" ] && echo $((main / 1000 - t0)) || echo -) $([ -n "$first" ] && echo $((first - t0)) || echo -) $((eof - t0)) ${rss:--}"
     done
   done
 }
@@ -99,22 +131,45 @@ startup_column() { # TOOL K
   echo "$(fmt_ms "$med") ($(fmt_ms "$min")–$(fmt_ms "$max"))"
 }
 
+startup_label() { # TOOL
+  case $1 in
+    none) echo "no tracer (\`target startup\` alone)" ;;
+    java) echo "bare JVM: \`java -jar\` of a class that does nothing (its own \`main\`)" ;;
+    perf) echo "perf record (events go to perf.data)" ;;
+    perf_stat) echo "perf stat (counts the events)" ;;
+    help) echo "probe4j \`--help\`" ;;
+    java_quick) echo "bare JVM: \`java -jar\` of a class that prints one line" ;;
+    *) tool_label "$1" ;;
+  esac
+}
+
+# The table rows of TOOLS with START columns COLS ("1 2 3 4"), or why a tool could not run.
+startup_rows() { # "COLS" TOOL...
+  local cols=$1 tool k row
+  shift
+  for tool in "$@"; do
+    row="| $(startup_label "$tool") |"
+    if [ -n "${START_REASON[$tool]:-}" ]; then
+      row+=" not available: $(cell "${START_REASON[$tool]}") |"
+      for k in ${cols#* }; do row+=" – |"; done
+    else
+      for k in $cols; do row+=" $(startup_column "$tool" "$k") |"; done
+    fi
+    echo "$row"
+  done
+}
+
 startup_table() {
-  local tool label
   echo "| tool | launch → target's \`main\`, ms | launch → first event printed, ms | launch → exit, ms | peak RSS (largest process) |"
   echo "|---|---|---|---|---|"
-  for tool in "${STARTUP_TOOLS[@]}"; do
-    case $tool in
-      none) label="no tracer (\`target startup\` alone)" ;;
-      perf) label="perf record (events go to perf.data)" ;;
-      *) label=$(tool_label "$tool") ;;
-    esac
-    if [ -n "${START_REASON[$tool]:-}" ]; then
-      echo "| $label | not available: $(cell "${START_REASON[$tool]}") | – | – | – |"
-    else
-      echo "| $label | $(startup_column "$tool" 1) | $(startup_column "$tool" 2) | $(startup_column "$tool" 3) | $(startup_column "$tool" 4) |"
-    fi
-  done
+  startup_rows "1 2 3 4" "${STARTUP_TOOLS[@]}"
+}
+
+# Commands without a target, launch -> exit.
+quick_table() {
+  echo "| command | launch → exit, ms | peak RSS |"
+  echo "|---|---|---|"
+  startup_rows "3 4" "${QUICK_TOOLS[@]}"
 }
 
 # --- throughput ----------------------------------------------------------------------------------

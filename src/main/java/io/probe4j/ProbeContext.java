@@ -1,7 +1,11 @@
 package io.probe4j;
 
 import io.probe4j.engine.trap.ProbeHit;
+import io.probe4j.sys.Procfs;
 import io.probe4j.sys.Reg;
+import io.probe4j.unwind.RegisterFile;
+import io.probe4j.unwind.Unwinder;
+import io.probe4j.unwind.UserStack;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -17,6 +21,9 @@ import java.util.Arrays;
  * {@link #setReturnValue} changes what the caller gets back.
  */
 public final class ProbeContext {
+    /** Shared by every session: it only caches what it read of ELF files (keyed by path, device and inode). */
+    private static final Unwinder UNWINDER = new Unwinder();
+
     private final ProbeHit hit;
     private final Probe probe;
 
@@ -147,6 +154,18 @@ public final class ProbeContext {
             n++;
         }
         return new String(Arrays.copyOf(b, n), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The thread's user stack now, innermost first: each frame's address, function, offset and object,
+     * unwound with the objects' {@code .eh_frame} call-frame information (frame pointers where there is
+     * none), at most {@value Unwinder#DEFAULT_MAX_DEPTH} frames, and why the walk ended. Return addresses
+     * that pending return probes replaced are shown as they were; C++ names come both mangled
+     * ({@link io.probe4j.unwind.Frame#symbol}) and as c++filt prints them ({@link io.probe4j.unwind.Frame#function}).
+     */
+    public UserStack stack() {
+        return UNWINDER.unwind(RegisterFile.of(hit::register), hit.memory()::read, Procfs.maps(pid()),
+                hit::originalReturnAddress);
     }
 
     /**

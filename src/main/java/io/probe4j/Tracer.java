@@ -6,6 +6,7 @@ import io.probe4j.elf.ElfFile;
 import io.probe4j.elf.ObjectFinder;
 import io.probe4j.elf.TargetResolver;
 import io.probe4j.engine.ptrace.LaunchSpec;
+import io.probe4j.engine.ptrace.ProcessGoneException;
 import io.probe4j.engine.trap.ProbePoint;
 import io.probe4j.engine.ptrace.SessionEnd;
 import io.probe4j.engine.ptrace.TraceSession;
@@ -15,10 +16,11 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.OptionalLong;
 
 /**
@@ -47,7 +49,8 @@ public final class Tracer implements AutoCloseable {
     private final PrintStream diagnostics;
     private final TargetResolver resolver = new TargetResolver(ObjectFinder.system(), X86InstructionBoundaries.INSTANCE, false);
     private final Map<String, ProbePoint> points = new HashMap<>();
-    private final List<Probe> probes = new ArrayList<>();
+    private final Set<Probe> probes = new LinkedHashSet<>();
+    private final Map<String, FileId> files = new HashMap<>();
     private TraceSession session;
 
     private Tracer(LaunchSpec launch, int attachPid, PrintStream diagnostics) {
@@ -87,14 +90,9 @@ public final class Tracer implements AutoCloseable {
                 : new ProbeTarget.Location.FileOffset(info.fileOffset().getAsLong());
         ProbeTarget t = resolver.resolve(new ProbeTarget(file.toString(), loc, OptionalLong.empty()));
         long offset = ((ProbeTarget.Location.FileOffset) t.location()).offset();
-        Path real;
-        long inode;
-        try {
-            real = Path.of(t.path()).toRealPath();
-            inode = ((Number) Files.getAttribute(real, "unix:ino")).longValue();
-        } catch (IOException e) {
-            throw new UserException("cannot probe " + t.path() + ": " + e.getMessage());
-        }
+        FileId id = fileId(t.path());
+        Path real = id.real();
+        long inode = id.inode();
         ElfFile elf = resolver.open(real);
         String symbol = checkInstruction(elf, real, offset);
         String key = real + ":" + offset;
@@ -122,7 +120,7 @@ public final class Tracer implements AutoCloseable {
                             uprobes.add(pt, sp);
                             return null;
                         });
-                    } catch (IllegalArgumentException gone) {
+                    } catch (ProcessGoneException gone) {
                         // the process ended meanwhile
                     }
                 }
@@ -176,7 +174,7 @@ public final class Tracer implements AutoCloseable {
                     uprobes.remove(point, sp);
                     return null;
                 });
-            } catch (IllegalArgumentException gone) {
+            } catch (ProcessGoneException gone) {
                 // ended meanwhile
             }
         }
@@ -252,6 +250,25 @@ public final class Tracer implements AutoCloseable {
 
     private static void removeConsumer(ProbePoint point, Probe p) {
         point.removeConsumer(p.consumer);
+    }
+
+    /** A probed file as the kernel knows it: symbolic links resolved, and its inode (how its mappings are recognised). */
+    private record FileId(Path real, long inode) {
+    }
+
+    /** The file behind a path, looked up once per path (thousands of probes usually name one or two files). */
+    private FileId fileId(String path) {
+        FileId id = files.get(path);
+        if (id == null) {
+            try {
+                Path real = Path.of(path).toRealPath();
+                id = new FileId(real, ((Number) Files.getAttribute(real, "unix:ino")).longValue());
+            } catch (IOException e) {
+                throw new UserException("cannot probe " + path + ": " + e.getMessage());
+            }
+            files.put(path, id);
+        }
+        return id;
     }
 
     /** The function around the instruction (for {@link Probe#symbol}); refuses an instruction the kernel would not probe. */

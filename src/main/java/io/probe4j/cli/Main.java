@@ -1,7 +1,19 @@
 package io.probe4j.cli;
 
 import io.probe4j.UserException;
+import io.probe4j.sys.Clock;
+import io.probe4j.sys.ProcFile;
+import io.probe4j.sys.ProcessMemory;
+import io.probe4j.sys.Ptrace;
 import io.probe4j.sys.SignalState;
+import io.probe4j.sys.Signals;
+import io.probe4j.sys.Spawn;
+import io.probe4j.sys.Wait;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,10 +23,22 @@ import picocli.CommandLine.Command;
         subcommands = {TraceCommand.class, ParseCommand.class, ListCommand.class, DecodeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
+    /** Set by the launcher for the training run of the JDK's ahead-of-time cache (see {@link #train}). */
+    static final String TRAINING_PROPERTY = "probe4j.aot.training";
+
+    /** The classes whose static FFM downcalls the trap engine needs before the traced program starts. */
+    private static final List<Class<?>> TRAP_NATIVE_CALLS = List.of(Spawn.class, Ptrace.class, Wait.class, Signals.class,
+            ProcessMemory.class, ProcFile.class, Clock.class);
 
     public static void main(String[] args) {
+        if (Boolean.getBoolean(TRAINING_PROPERTY)) {
+            System.exit(train());
+        }
         SignalState.rememberStart();
         StopSignals.install();
+        if (tracesWithTrapEngine(args)) {
+            linkInBackground(TRAP_NATIVE_CALLS);
+        }
         System.exit(run(args));
     }
 
@@ -31,5 +55,72 @@ public final class Main {
             throw e;
         });
         return cl.execute(args);
+    }
+
+    /**
+     * Initializes the classes on another core while picocli reads the command line. Linking an FFM
+     * downcall spins its stub class at run time, which the JDK's AOT cache does not hold, and picocli's
+     * classes (Java 5 class files) cannot be in that cache at all: together they are most of what
+     * remains between the JVM's start and the traced program's main. Initializing a class twice is
+     * impossible, so the command finds them ready or waits for them; a class that fails to initialize
+     * fails the same way for the command.
+     */
+    private static void linkInBackground(List<Class<?>> classes) {
+        Thread.ofPlatform().daemon().name("probe4j-link").start(() -> {
+            for (Class<?> c : classes) {
+                try {
+                    Class.forName(c.getName(), true, c.getClassLoader());
+                } catch (ClassNotFoundException | LinkageError e) {
+                    return; // the command's own use of the class reports it
+                }
+            }
+        });
+    }
+
+    /** {@code trace} on the trap engine (the default), as far as can be told before picocli parses. */
+    static boolean tracesWithTrapEngine(String... args) {
+        if (args.length == 0 || !args[0].equals("trace")) {
+            return false;
+        }
+        for (int i = 1; i < args.length && !args[i].equals("--"); i++) {
+            if (args[i].equals("--engine=kernel") || args[i].equals("--engine") && i + 1 < args.length && args[i + 1].equals("kernel")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The launcher's training run for the JDK's ahead-of-time cache ({@code -XX:AOTMode=record}): the
+     * commands a user runs, in one JVM, so that the classes they load and link, and the profiles of
+     * their hot methods, are in the cache — above all the trace path up to the traced program's
+     * {@code main}. Output goes where the launcher sends it (nowhere). Best effort: a step that fails
+     * here (no ptrace in a container, no tracefs) only leaves its classes out of the cache.
+     */
+    static int train() {
+        // `true --version` calls both (plain `true` calls neither): the events' path is trained too
+        List<String> probes = List.of("p:train libc:setlocale category=%di:s32 locale=+0(%si):string",
+                "p:train_getenv libc:getenv name=+0(%di):string", "r:train_ret libc:getenv value=$retval:x64");
+        List<String> traced = List.of("--", "/bin/true", "--version");
+        List<List<String>> steps = new ArrayList<>(List.of(List.of("--help"), List.of("trace", "--help"),
+                concat(List.of("parse"), probes), List.of("list", "libc"), List.of("decode", "libc:setlocale"),
+                concat(List.of("trace", "-o", "/dev/null"), probes, traced),
+                concat(List.of("trace", "-o", "/dev/null", "--format", "json"), probes, traced)));
+        if (Files.isWritable(Path.of("/sys/kernel/tracing/uprobe_events"))) {
+            steps.add(concat(List.of("trace", "-o", "/dev/null", "--engine", "kernel"), probes, traced));
+        }
+        for (List<String> step : steps) {
+            try {
+                run(step.toArray(String[]::new));
+            } catch (RuntimeException | LinkageError e) {
+                // training only: the command's own runs report this to the user
+            }
+        }
+        return 0;
+    }
+
+    @SafeVarargs
+    private static List<String> concat(List<String>... parts) {
+        return Stream.of(parts).flatMap(List::stream).toList();
     }
 }

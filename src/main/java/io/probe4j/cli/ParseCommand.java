@@ -13,7 +13,9 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,7 +30,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "parse", mixinStandardHelpOptions = true,
         description = {"Check uprobe_events definitions like the kernel does and print them in the kernel's normal form.",
                 "Lines from --file come first, then the DEFINITION arguments; like a write to uprobe_events,",
-                "the first bad definition stops everything (error block on stderr, exit status 2)."})
+                "the first bad definition stops everything (error block on stderr, exit status 2).",
+                "A wildcard (p PATH:GLOB) stands for one definition per matching function: they are printed, and a",
+                "summary of what matched and what was skipped (indirect functions, unprobeable ones) goes to stderr."})
 final class ParseCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -63,14 +67,40 @@ final class ParseCommand implements Callable<Integer> {
         Parser parser = kprobe ? Parser.kprobe(KernelSymbols.running()) : strict ? Parser.kernel() : Parser.extended();
         DefinitionSet set = new DefinitionSet(parser, ParseCommand::resolve);
         PrintWriter out = spec.commandLine().getOut();
+        Set<String> names = new HashSet<>(); // GROUP/EVENT defined so far: wildcards' automatic names avoid them
         for (String line : lines) {
             // A SpecException is a UserException: Main prints its kernel-style block and exits 2.
-            for (Definition d : set.apply(line).stream().toList()) {
-                out.println(NormalForm.of(d));
+            List<String> applied = parser.mode() != Parser.Mode.KPROBE && mayBeWildcard(line)
+                    && parser.parseLine(line).orElse(null) instanceof ProbeDefinition d && d.isWildcard()
+                    ? expand(d, names) : List.of(line);
+            for (String one : applied) {
+                for (Definition d : set.apply(one).stream().toList()) {
+                    if (d instanceof ProbeDefinition p) {
+                        names.add(p.group() + "/" + p.event());
+                    }
+                    out.println(NormalForm.of(d));
+                }
             }
         }
         out.flush();
         return 0;
+    }
+
+    /** Whether a line has a pattern character anywhere (then it is parsed once more, to see whether it is a wildcard). */
+    private static boolean mayBeWildcard(String line) {
+        return line.indexOf('*') >= 0 || line.indexOf('?') >= 0 || line.indexOf('[') >= 0;
+    }
+
+    /**
+     * A wildcard as the lines it stands for, in the kernel's form (so each is checked as if written to
+     * {@code uprobe_events}); its summary goes to stderr.
+     */
+    private List<String> expand(ProbeDefinition d, Set<String> names) {
+        Wildcards.Expansion e = Wildcards.expand(RESOLVER, d, (group, event) -> names.contains(group + "/" + event));
+        PrintWriter err = spec.commandLine().getErr();
+        err.println(e.summary());
+        err.flush();
+        return e.definitions().stream().map(NormalForm::of).toList();
     }
 
     /**

@@ -10,6 +10,7 @@ import io.probe4j.event.OutputFormat;
 import io.probe4j.event.ProfileTable;
 import io.probe4j.event.StreamSink;
 import io.probe4j.spec.Definition;
+import io.probe4j.spec.FileLookup;
 import io.probe4j.spec.KprobeDefinition;
 import io.probe4j.spec.Parser;
 import io.probe4j.spec.ProbeDefinition;
@@ -18,7 +19,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import io.probe4j.event.EventSink;
 import picocli.CommandLine.Command;
@@ -84,7 +87,8 @@ final class TraceCommand implements Callable<Integer> {
     TriggerOptions triggerOptions;
 
     @Parameters(paramLabel = "DEFINITION", arity = "0..*",
-            description = "uprobe_events definitions (p:/r:...), then -- and the command to run.")
+            description = "uprobe_events definitions (p:/r:...; PATH:GLOB probes every function matching GLOB), "
+                    + "then -- and the command to run.")
     List<String> positional = new ArrayList<>();
 
     @Override
@@ -106,8 +110,14 @@ final class TraceCommand implements Callable<Integer> {
         }
         TargetResolver resolver = Targets.resolver(force); // one for all: each file is opened once
         List<ResolvedProbe> probes = new ArrayList<>();
+        Set<String> names = new HashSet<>(); // GROUP/EVENT of the definitions so far: wildcards' names avoid them
         for (String text : texts) {
-            probes.add(resolve(resolver, parse(text)));
+            ProbeDefinition d = parse(text);
+            List<ResolvedProbe> these = d.isWildcard() ? expand(resolver, d, names) : List.of(resolve(resolver, d));
+            for (ResolvedProbe p : these) {
+                names.add(p.definition().group() + "/" + p.definition().event());
+            }
+            probes.addAll(these);
         }
         List<KprobeDefinition> kprobes = Kprobes.parse(kprobeTexts);
         OutputFormat out = profile ? OutputFormat.PROFILE : format == Format.json ? OutputFormat.JSON : OutputFormat.TEXT;
@@ -124,8 +134,7 @@ final class TraceCommand implements Callable<Integer> {
         try (KernelTracer tracer = KernelTracer.start(probes, kprobes, sink, System.err)) {
             triggers.filters().applyTo(tracer);
             if (command.isEmpty()) {
-                System.err.println("probe4j: tracing every process; Ctrl-C to stop");
-                tracer.runSystemWide();
+                tracer.runSystemWide(); // says "tracing every process" once the probes are in
                 return 0;
             }
             return tracer.run(command, all);
@@ -149,11 +158,20 @@ final class TraceCommand implements Callable<Integer> {
             return List.of();
         }
         try {
-            return Files.readAllLines(file).stream().filter(l -> Parser.extended().parseLine(l).isPresent()).toList();
+            // as uprobe_events reads them: everything from a '#' on is a comment
+            return Files.readAllLines(file).stream().filter(l -> !l.substring(0, hashOrEnd(l)).isBlank()).toList();
         } catch (IOException e) {
             throw new UserException("probe4j trace: cannot read " + file + ": " + e.getMessage());
         }
     }
+
+    private static int hashOrEnd(String line) {
+        int hash = line.indexOf('#');
+        return hash < 0 ? line.length() : hash;
+    }
+
+    /** One parser for all the definitions: it looks each probed file up once. */
+    private static final Parser PARSER = new Parser(Parser.Mode.EXTENDED, FileLookup.REAL.remembering());
 
     /** One definition, parsed by io.probe4j.spec (the only parser of the language). */
     private static ProbeDefinition parse(String text) {
@@ -165,8 +183,20 @@ final class TraceCommand implements Callable<Integer> {
     }
 
     private static Definition parseDefinition(String text) {
-        return Parser.extended().parseLine(text).orElseThrow(
+        return PARSER.parseLine(text).orElseThrow(
                 () -> new UserException("probe4j trace: '" + text + "' is blank or a comment, not a probe definition"));
+    }
+
+    /** A wildcard definition's probes, one per matched function; its summary line goes to stderr. */
+    private static List<ResolvedProbe> expand(TargetResolver resolver, ProbeDefinition d, Set<String> names) {
+        Wildcards.Expansion e = Wildcards.expand(resolver, d, (group, event) -> names.contains(group + "/" + event));
+        System.err.println(e.summary());
+        List<ResolvedProbe> out = new ArrayList<>(e.definitions().size());
+        for (ProbeDefinition r : e.definitions()) {
+            out.add(new ResolvedProbe(r, Path.of(r.target().path()).toAbsolutePath().normalize(),
+                    ((ProbeTarget.Location.FileOffset) r.target().location()).offset(), r.target().refCtrOffset()));
+        }
+        return out;
     }
 
     /**

@@ -18,6 +18,8 @@ public record ProgramHeader(long type, int flags, long offset, long vaddr, long 
     public static final long PT_DYNAMIC = 2;
     public static final long PT_INTERP = 3;
     public static final long PT_NOTE = 4;
+    /** The {@code .eh_frame_hdr} of a linked file (what unwinders find the call-frame information by). */
+    public static final long PT_GNU_EH_FRAME = 0x6474e550L;
     public static final int PF_X = 1;
     public static final int PF_W = 2;
     public static final int PF_R = 4;

@@ -70,9 +70,50 @@ public final class Symbols {
 
     /** The defined function whose {@code [value, value + size)} contains {@code vaddr}, if one does. */
     public Optional<ElfSymbol> functionContaining(long vaddr) {
-        return functions.stream()
-                .filter(f -> vaddr >= f.value() && vaddr - f.value() < Math.max(f.size(), 1))
-                .min(Comparator.comparingLong((ElfSymbol f) -> vaddr - f.value()).thenComparing(ElfSymbol::name));
+        ByAddress index = byAddress();
+        ElfSymbol[] sorted = index.functions;
+        int lo = 0;
+        int hi = sorted.length; // first function above vaddr
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (sorted[mid].value() <= vaddr) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        ElfSymbol best = null;
+        for (int i = lo - 1; i >= 0 && vaddr - sorted[i].value() < index.longest; i--) {
+            ElfSymbol f = sorted[i];
+            if (best != null && f.value() < best.value()) {
+                break; // the closest start is found; farther ones lose
+            }
+            if (vaddr - f.value() < Math.max(f.size(), 1) && (best == null || f.name().compareTo(best.name()) < 0)) {
+                best = f;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /** The functions by start address, and the longest one's size: look-ups by address in log time. */
+    private record ByAddress(ElfSymbol[] functions, long longest) {
+    }
+
+    private volatile ByAddress byAddress;
+
+    private ByAddress byAddress() {
+        ByAddress index = byAddress;
+        if (index == null) {
+            ElfSymbol[] sorted = functions.toArray(ElfSymbol[]::new);
+            java.util.Arrays.sort(sorted, Comparator.comparingLong(ElfSymbol::value));
+            long longest = 1;
+            for (ElfSymbol f : sorted) {
+                longest = Math.max(longest, f.size());
+            }
+            index = new ByAddress(sorted, longest);
+            byAddress = index;
+        }
+        return index;
     }
 
     /**

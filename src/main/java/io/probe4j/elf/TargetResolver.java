@@ -26,6 +26,7 @@ public final class TargetResolver {
     private final InstructionBoundaries boundaries;
     private final boolean force;
     private final Map<Path, ElfFile> opened = new HashMap<>();
+    private final Map<String, Path> found = new HashMap<>();
 
     /** The system's finder and the decoder-less boundary check; nothing forced. */
     public TargetResolver() {
@@ -47,7 +48,7 @@ public final class TargetResolver {
     /** The target with its real file path and its file offset; a {@link UserException} saying what is wrong otherwise. */
     public ProbeTarget resolve(ProbeTarget target) {
         String text = target.path();
-        Path path = finder.find(text);
+        Path path = find(text);
         String shownPath = text.indexOf('/') >= 0 ? text : path.toString();
         ElfFile elf = open(path);
         long fileOffset = switch (target.location()) {
@@ -57,9 +58,74 @@ public final class TargetResolver {
         return new ProbeTarget(shownPath, new Location.FileOffset(fileOffset), target.refCtrOffset());
     }
 
-    /** The opened file behind {@code path}, shared by all resolutions of this resolver. */
+    /**
+     * The functions a wildcard target ({@code PATH:PATTERN}) names, one per address; a
+     * {@link UserException} when the file cannot be probed by name or no function matches.
+     */
+    public FunctionMatches match(ProbeTarget target) {
+        if (!(target.location() instanceof Location.Symbol s) || !s.isPattern()) {
+            throw new IllegalArgumentException("not a pattern: " + target.location());
+        }
+        Path path = find(target.path());
+        ElfFile elf = open(path);
+        requireLoadable(elf);
+        FunctionMatches m = FunctionMatches.of(path, target.path().indexOf('/') >= 0 ? target.path() : path.toString(),
+                elf, Glob.of(s.name()));
+        if (m.functions().isEmpty()) {
+            throw new UserException(elf.path() + ": no function matches " + s.name()
+                    + (elf.section(".symtab").isEmpty() ? " (the file has no .symtab, so only the functions it exports "
+                    + "through .dynsym are known)" : ""));
+        }
+        return m;
+    }
+
+    /** The file a definition's PATH text names, looked up once per text (a library search reads ld.so.cache). */
+    public synchronized Path find(String text) {
+        Path p = found.get(text);
+        if (p == null) {
+            p = finder.find(text);
+            found.put(text, p);
+        }
+        return p;
+    }
+
+    /**
+     * The opened file behind {@code path}, shared by all resolutions of this resolver, and with every other
+     * resolver while the file is unchanged: the command line and the {@code Tracer} check the same probes,
+     * and reading a large library's symbols twice would cost more than the rest of an attach.
+     */
     public synchronized ElfFile open(Path path) {
-        return opened.computeIfAbsent(path.toAbsolutePath().normalize(), p -> ElfFile.open(path));
+        Path key = path.toAbsolutePath().normalize();
+        ElfFile f = opened.get(key);
+        if (f == null) {
+            f = SharedFiles.open(key);
+            opened.put(key, f);
+        }
+        return f;
+    }
+
+    /** Files opened by any resolver, by path, kept while their size and modification time stay the same. */
+    private static final class SharedFiles {
+        private record Entry(ElfFile elf, Object stamp) {
+        }
+
+        private static final Map<Path, Entry> FILES = new HashMap<>();
+
+        static synchronized ElfFile open(Path path) {
+            Object stamp;
+            try {
+                var a = java.nio.file.Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class);
+                stamp = java.util.List.of(a.size(), a.lastModifiedTime(), String.valueOf(a.fileKey()));
+            } catch (java.io.IOException e) {
+                return ElfFile.open(path); // it says what is wrong with the file
+            }
+            Entry e = FILES.get(path);
+            if (e == null || !e.stamp().equals(stamp)) {
+                e = new Entry(ElfFile.open(path), stamp);
+                FILES.put(path, e);
+            }
+            return e.elf();
+        }
     }
 
     private long checkFileOffset(ElfFile elf, long offset) {

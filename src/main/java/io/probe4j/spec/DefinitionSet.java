@@ -6,7 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BiPredicate;
@@ -24,6 +26,9 @@ public final class DefinitionSet {
     private final Parser parser;
     private final UnaryOperator<ProbeDefinition> resolver;
     private final List<ProbeDefinition> probes = new ArrayList<>();
+    /** The probes by GROUP/EVENT and by file offset: a wildcard adds thousands, each checked against the rest. */
+    private final Map<String, List<ProbeDefinition>> byName = new HashMap<>();
+    private final Map<Long, List<ProbeDefinition>> byOffset = new HashMap<>();
     private final KprobeEvents kprobes;
     private BiPredicate<String, String> foreignEvents = (group, event) -> false;
 
@@ -93,17 +98,24 @@ public final class DefinitionSet {
         Object file = fileKey(d.target().path());
         long offset = offset(d);
         long ref = d.target().refCtrOffset().orElse(0);
-        for (ProbeDefinition p : probes) {
-            if (offset(p) == offset && fileKey(p.target().path()).equals(file)
-                    && p.target().refCtrOffset().orElse(0) != ref) {
+        for (ProbeDefinition p : byOffset.getOrDefault(offset, List.of())) {
+            if (fileKey(p.target().path()).equals(file) && p.target().refCtrOffset().orElse(0) != ref) {
                 throw SpecException.silent("another probe on this place has a different reference counter offset",
                         line.command(), Errno.EINVAL);
             }
         }
-        EventAppend.check(probes, d, (s, n) -> offset(s) == offset && fileKey(s.target().path()).equals(file)
-                && EventAppend.sameArgTexts(s, n), SpecException.UPROBE, line.words(), foreignEvents);
+        // the kernel looks at the events of this name only: the index finds them without a scan
+        EventAppend.check(byName.getOrDefault(key(d), List.of()), d, (s, n) -> offset(s) == offset
+                && fileKey(s.target().path()).equals(file) && EventAppend.sameArgTexts(s, n), SpecException.UPROBE,
+                line.words(), foreignEvents);
         probes.add(d);
+        byName.computeIfAbsent(key(d), k -> new ArrayList<>()).add(d);
+        byOffset.computeIfAbsent(offset, k -> new ArrayList<>()).add(d);
         return d;
+    }
+
+    private static String key(ProbeDefinition d) {
+        return d.group() + "/" + d.event();
     }
 
     private RemoveDefinition remove(RemoveDefinition r, Parser.Line line) {
@@ -118,6 +130,10 @@ public final class DefinitionSet {
             throw SpecException.silent("no such event", line.command(), Errno.ENOENT);
         }
         probes.removeAll(gone);
+        for (ProbeDefinition p : gone) {
+            byName.get(key(p)).remove(p);
+            byOffset.get(offset(p)).remove(p);
+        }
         return r;
     }
 

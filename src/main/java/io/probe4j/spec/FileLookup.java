@@ -31,6 +31,15 @@ public interface FileLookup {
 
     Result lookup(String path);
 
+    /**
+     * This lookup, each path looked up once: for a command that parses thousands of definitions of one
+     * file, where the file does not change meanwhile.
+     */
+    default FileLookup remembering() {
+        java.util.Map<String, Result> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        return path -> seen.computeIfAbsent(path, this::lookup);
+    }
+
     /** The real file system, relative paths against the current directory (as for the writing process). */
     FileLookup REAL = path -> {
         try {

@@ -168,7 +168,8 @@ public final class Parser {
         int colon = target.lastIndexOf(':');
         char first = colon >= 0 ? at(target, colon + 1) : 0;
         boolean numeric = isDigit(first);
-        boolean symbol = !numeric && mode == Mode.EXTENDED && (isAlpha(first) || first == '_' || first == '.');
+        boolean symbol = !numeric && mode == Mode.EXTENDED
+                && (isAlpha(first) || first == '_' || first == '.' || ProbeTarget.Location.Symbol.isPatternChar(first));
         if (colon < 0 || !(numeric || symbol)) {
             throw SpecException.silent(mode == Mode.KERNEL
                     ? "expected PATH:OFFSET with OFFSET a number" : "expected PATH:OFFSET or PATH:SYMBOL[+OFF]",
@@ -253,7 +254,10 @@ public final class Parser {
         return new ProbeTarget.Location.FileOffset(off.value());
     }
 
-    /** probe4j's {@code SYMBOL[+OFF]}; the symbol is any text up to {@code +} (C++ and versioned names too). */
+    /**
+     * probe4j's {@code SYMBOL[+OFF]}; the symbol is any text up to {@code +} (C++ and versioned names too),
+     * or a pattern ({@code str*}) naming every function it matches.
+     */
     private static ProbeTarget.Location symbol(String addr, List<String> words, int at) {
         int plus = addr.indexOf('+');
         String name = plus >= 0 ? addr.substring(0, plus) : addr;
@@ -264,6 +268,10 @@ public final class Parser {
                 throw error(KernelError.BAD_PROBE_ADDR, words, 1, at + plus + 1, o.errno());
             }
             off = o.value();
+        }
+        if (plus >= 0 && ProbeTarget.Location.Symbol.isPattern(name)) {
+            throw SpecException.silent("the pattern " + utf(name) + " names many functions: +OFF cannot go with it",
+                    utf(String.join(" ", words)), Errno.EINVAL);
         }
         return new ProbeTarget.Location.Symbol(utf(name), off);
     }

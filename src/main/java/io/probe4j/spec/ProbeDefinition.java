@@ -29,13 +29,22 @@ public record ProbeDefinition(boolean isReturn, String group, String event, Prob
         return target.location() instanceof ProbeTarget.Location.Symbol || !target.path().contains("/");
     }
 
+    /** Whether the target is a pattern of function names ({@code libc:str*}): one probe for each function it matches. */
+    public boolean isWildcard() {
+        return target.location() instanceof ProbeTarget.Location.Symbol s && s.isPattern();
+    }
+
     /**
      * This definition with its target resolved to a real file and file offset, in the form the kernel
      * takes; an automatic event name is made now, from the resolved path and offset, as the kernel would.
      * The reference-counter offset is kept.
      */
     public ProbeDefinition resolvedTo(String path, long fileOffset) {
-        String name = event != null ? event : AutoName.of(path, fileOffset);
+        return resolvedTo(path, fileOffset, event != null ? event : AutoName.of(path, fileOffset));
+    }
+
+    /** As {@link #resolvedTo(String, long)}, named {@code name} (one function of a {@linkplain #isWildcard wildcard}). */
+    public ProbeDefinition resolvedTo(String path, long fileOffset, String name) {
         return new ProbeDefinition(isReturn, group, name,
                 new ProbeTarget(path, new ProbeTarget.Location.FileOffset(fileOffset), target.refCtrOffset()), args);
     }

@@ -19,8 +19,32 @@ public record ProbeTarget(String path, Location location, OptionalLong refCtrOff
         record FileOffset(long offset) implements Location {
         }
 
-        /** probe4j's extension: a symbol of the file plus a byte offset from its start. */
+        /**
+         * probe4j's extension: a symbol of the file plus a byte offset from its start; or a pattern
+         * ({@code *}, {@code ?}, {@code [...]}, as {@code probe4j list} takes) naming every function that
+         * matches it, each probed at its start.
+         */
         record Symbol(String name, long offset) implements Location {
+            /** Whether {@code name} is a pattern: it has a {@code *}, {@code ?} or {@code [} not escaped by {@code \}. */
+            public boolean isPattern() {
+                return isPattern(name);
+            }
+
+            static boolean isPattern(String name) {
+                for (int i = 0; i < name.length(); i++) {
+                    char c = name.charAt(i);
+                    if (c == '\\') {
+                        i++;
+                    } else if (isPatternChar(c)) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+
+            static boolean isPatternChar(char c) {
+                return c == '*' || c == '?' || c == '[';
+            }
         }
     }
 }

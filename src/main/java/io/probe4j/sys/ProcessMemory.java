@@ -60,6 +60,65 @@ public final class ProcessMemory implements AutoCloseable {
         return (int) got;
     }
 
+    /**
+     * Reads {@code lengths[i]} bytes at {@code addresses[i]} for every {@code i}, with one
+     * {@code process_vm_readv} for up to {@value #IOV_BATCH} ranges (a few thousand breakpoints cost a
+     * few system calls, not a few thousand). A range the call cannot read (a page without read
+     * permission) is read through {@code /proc/PID/mem}; one that cannot be read at all is null.
+     */
+    public byte[][] readEach(long[] addresses, int[] lengths) {
+        byte[][] out = new byte[addresses.length][];
+        for (int from = 0; from < addresses.length; from += IOV_BATCH) {
+            int n = Math.min(IOV_BATCH, addresses.length - from);
+            long total = 0;
+            for (int i = 0; i < n; i++) {
+                total += lengths[from + i];
+            }
+            Native.Scratch s = Native.scratch();
+            long iovBytes = 16L * n;
+            MemorySegment buf = s.buffer(2 * iovBytes + total);
+            MemorySegment local = buf.asSlice(0, iovBytes);
+            MemorySegment remote = buf.asSlice(iovBytes, iovBytes);
+            MemorySegment data = buf.asSlice(2 * iovBytes, total);
+            long at = 0;
+            for (int i = 0; i < n; i++) {
+                local.set(Native.LONG, 16L * i, data.address() + at);
+                local.set(Native.LONG, 16L * i + 8, lengths[from + i]);
+                remote.set(Native.LONG, 16L * i, addresses[from + i]);
+                remote.set(Native.LONG, 16L * i + 8, lengths[from + i]);
+                at += lengths[from + i];
+            }
+            long got;
+            try {
+                got = (long) READV.invokeExact(s.state, pid, local, (long) n, remote, (long) n, 0L);
+            } catch (Throwable t) {
+                throw Native.rethrow(t);
+            }
+            at = 0;
+            for (int i = 0; i < n; i++) {
+                int len = lengths[from + i];
+                if (at + len <= got) {
+                    out[from + i] = new byte[len];
+                    MemorySegment.copy(data, Native.BYTE, at, out[from + i], 0, len);
+                }
+                at += len;
+            }
+            for (int i = 0; i < n; i++) { // the transfer stops at the first range it cannot read
+                if (out[from + i] == null) {
+                    try {
+                        out[from + i] = readForced(addresses[from + i], lengths[from + i]);
+                    } catch (SysException e) {
+                        // unreadable: left null for the caller to report
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Ranges per {@code process_vm_readv} call: the kernel's {@code IOV_MAX}. */
+    private static final int IOV_BATCH = 1024;
+
     /** Reads exactly {@code len} bytes at {@code addr}, or throws naming the address. */
     public byte[] readFully(long addr, int len) {
         byte[] dst = new byte[len];

@@ -53,6 +53,14 @@ public final class Procfs {
         return Integer.parseInt(statFields(pid, tid)[39 - 3]);
     }
 
+    /**
+     * When process {@code pid} started, in clock ticks after boot (field 22 of {@code stat}): with the pid,
+     * it names one process for good, where a pid alone may be reused.
+     */
+    public static long startTime(int pid) {
+        return Long.parseLong(statFields(pid, pid)[22 - 3]);
+    }
+
     /** The thread's state letter (R, S, D, T stopped, t traced, Z zombie, ...): field 3 of {@code stat}. */
     public static char state(int pid, int tid) {
         return statFields(pid, tid)[0].charAt(0);

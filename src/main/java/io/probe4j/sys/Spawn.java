@@ -36,7 +36,7 @@ public final class Spawn {
             FunctionDescriptor.of(Native.INT, Native.PTR));
     private static final MethodHandle ACTIONS_OPEN = Native.call("posix_spawn_file_actions_addopen",
             FunctionDescriptor.of(Native.INT, Native.PTR, Native.INT, Native.PTR, Native.INT, Native.INT));
-    private static final short POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08;
+    private static final short POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08, POSIX_SPAWN_SETSID = 0x80;
     private static final long UNCATCHABLE = 1L << (Signals.SIGKILL - 1) | 1L << (Signals.SIGSTOP - 1);
     private static final int O_RDONLY = 0, O_WRONLY = 1, O_CREAT = 0x40, O_TRUNC = 0x200;
 
@@ -68,6 +68,18 @@ public final class Spawn {
 
     /** As {@link #spawn(String, List, Map, Stdio)}, with the environment exactly as {@code env} holds it. */
     public static int spawn(String path, List<String> argv, Environment env, Stdio stdio) {
+        return spawn(path, argv, env, stdio, false);
+    }
+
+    /**
+     * As {@link #spawn(String, List, Environment, Stdio)}, in a session of its own ({@code setsid}): no
+     * terminal's Ctrl-C or hang-up reaches it, and it outlives this process's group.
+     */
+    public static int spawnDetached(String path, List<String> argv, Environment env, Stdio stdio) {
+        return spawn(path, argv, env, stdio, true);
+    }
+
+    private static int spawn(String path, List<String> argv, Environment env, Stdio stdio, boolean newSession) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment actions = a.allocate(512, 16); // posix_spawn_file_actions_t is 80 bytes
             check((int) ACTIONS_INIT.invokeExact(actions), "posix_spawn_file_actions_init", path);
@@ -75,7 +87,7 @@ public final class Spawn {
                 open(a, actions, 0, stdio.in(), O_RDONLY, path);
                 open(a, actions, 1, stdio.out(), O_WRONLY | O_CREAT | O_TRUNC, path);
                 open(a, actions, 2, stdio.err(), O_WRONLY | O_CREAT | O_TRUNC, path);
-                return spawn(a, path, argv, env, actions);
+                return spawn(a, path, argv, env, actions, newSession);
             } finally {
                 int ignored = (int) ACTIONS_DESTROY.invokeExact(actions);
             }
@@ -93,7 +105,8 @@ public final class Spawn {
         }
     }
 
-    private static int spawn(Arena a, String path, List<String> argv, Environment env, MemorySegment actions) {
+    private static int spawn(Arena a, String path, List<String> argv, Environment env, MemorySegment actions,
+                             boolean newSession) {
         try {
             MemorySegment attr = a.allocate(1024, 16); // glibc's posix_spawnattr_t is 336 bytes
             MemorySegment mask = a.allocate(128, 8); // sigset_t: signal N is bit N-1
@@ -104,7 +117,8 @@ public final class Spawn {
             try {
                 check((int) ATTR_SIGMASK.invokeExact(attr, mask), "posix_spawnattr_setsigmask", path);
                 check((int) ATTR_SIGDEFAULT.invokeExact(attr, defaults), "posix_spawnattr_setsigdefault", path);
-                check((int) ATTR_FLAGS.invokeExact(attr, (short) (POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)),
+                short flags = (short) (POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (newSession ? POSIX_SPAWN_SETSID : 0));
+                check((int) ATTR_FLAGS.invokeExact(attr, flags),
                         "posix_spawnattr_setflags", path);
                 MemorySegment pid = a.allocate(Native.INT);
                 MemorySegment argvC = strings(a, argv);

@@ -31,11 +31,22 @@ class BenchSmokeTest {
 
     /** Overhead rows: tool label, first-instruction label, probe label (the table's first three cells). */
     private static final List<List<String>> OVERHEAD_ROWS = overheadRows();
-    private static final List<String> STARTUP_ROWS = List.of("no tracer (`target startup` alone)", "probe4j `--engine kernel`",
-            "probe4j `--engine trap`", "bpftrace `count()`", "perf record (events go to perf.data)", "ltrace `-x target`",
-            "gdb `dprintf` (2 args)");
-    private static final List<String> ATTACH_ROWS = List.of("kernel alone (tracefs from bash), run 1",
-            "probe4j `--engine kernel`, run 1");
+    private static final List<String> STARTUP_ROWS = List.of("no tracer (`target startup` alone)",
+            "bare JVM: `java -jar` of a class that does nothing (its own `main`)", "probe4j `--engine kernel`",
+            "probe4j `--engine trap`", "bpftrace `count()`", "perf record (events go to perf.data)", "perf stat (counts the events)",
+            "ltrace `-x target`", "gdb `dprintf` (2 args)");
+    private static final List<String> QUICK_ROWS = List.of("probe4j `--help`", "bare JVM: `java -jar` of a class that prints one line");
+    private static final List<String> ATTACH_ROWS = List.of(
+            "trap engine, `-p` idle `sleep 600`, one libc function",
+            "trap engine, `-p` idle `sleep 600`, every libc function (`libc:mem*`)",
+            "trap engine, `-p` idle JVM, one libjvm function", "trap engine, `-p` idle JVM, 3 libjvm functions",
+            "`--engine kernel`, `-- target startup`, one libc function",
+            "`--engine kernel`, `-- target startup`, every libc function (`libc:mem*`)",
+            "`--engine kernel`, every process (the idle JVM), one libjvm function",
+            "`--engine kernel`, every process (the idle JVM), 3 libjvm functions");
+    private static final List<String> TRACEFS_ROWS = List.of("3 events of one probe, disabled one at a time",
+            "3 events of one probe, disabled by their group's `enable`", "3 events of one probe, disabled by removing the instance",
+            "one event of 3 probes (defined in one write), disabled");
     private static final List<String> THROUGHPUT_ROWS = List.of("text file", "json file", "text /dev/null", "json /dev/null");
 
     /** A measured cell ("1,234 (1,200–1,300)", "12.5", "×1.02"…) or an explained absence. */
@@ -70,8 +81,10 @@ class BenchSmokeTest {
             row.subList(1, row.size()).forEach(cell -> assertMeasuredOrExplained(cell, "trap engine vs C " + row));
         }
         assertRows(table(report, "## Start-up"), STARTUP_ROWS, "start-up");
+        assertRows(table(report, "Commands that start and end at once"), QUICK_ROWS, "start-up, launch → exit");
         assertRows(table(report, "## Throughput"), THROUGHPUT_ROWS, "throughput");
-        assertRows(table(report, "## Attach cost"), ATTACH_ROWS, "attach");
+        assertRows(table(report, "## Attach and detach"), ATTACH_ROWS, "attach");
+        assertRows(table(report, "### What tracefs costs"), TRACEFS_ROWS, "tracefs");
 
         for (String section : List.of("## Machine", "## What could not be measured here, and why", "## Commands")) {
             assertTrue(report.contains(section), section);

@@ -22,16 +22,28 @@ public final class ProbeSite {
     public static long check(ElfFile elf, Path file, long offset) {
         long vaddr = elf.vaddrOf(offset).orElseThrow(() -> new UserException(
                 String.format("%s: file offset 0x%x is not in a loaded segment", file, offset)));
+        refusal(elf, offset).ifPresent(why -> {
+            throw new UserException(String.format("%s: %s at file offset 0x%x %s", file,
+                    why.undecodable() ? "the bytes" : "the instruction", offset, why.undecodable()
+                            ? "are not an instruction: " + why.reason() : "cannot be probed: " + why.reason()));
+        });
+        return vaddr;
+    }
+
+    /** Why the kernel would not probe the instruction at a file offset: its words, and whether the bytes do not decode. */
+    public record Refusal(String reason, boolean undecodable) {
+    }
+
+    /** Why a probe at {@code offset} (inside a loaded segment) would be refused, if it would. */
+    public static java.util.Optional<Refusal> refusal(ElfFile elf, long offset) {
         int len = (int) Math.min(Decoder.MAX_LENGTH, elf.size() - offset);
         try {
-            if (Probeability.of(Decoder.decode(elf.bytes(offset, len), vaddr)) instanceof Probeability.Refused r) {
-                throw new UserException(String.format("%s: the instruction at file offset 0x%x cannot be probed: %s", file, offset,
-                        r.reason()));
+            if (Probeability.of(Decoder.decode(elf.bytes(offset, len), offset)) instanceof Probeability.Refused r) {
+                return java.util.Optional.of(new Refusal(r.reason(), false));
             }
         } catch (UndecodableException e) {
-            throw new UserException(String.format("%s: the bytes at file offset 0x%x are not an instruction: %s", file, offset,
-                    e.reason()));
+            return java.util.Optional.of(new Refusal(e.reason(), true));
         }
-        return vaddr;
+        return java.util.Optional.empty();
     }
 }

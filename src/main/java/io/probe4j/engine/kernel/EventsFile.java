@@ -34,21 +34,52 @@ final class EventsFile {
         return java.nio.file.Files.exists(fs.path(file));
     }
 
-    /** Creates the event; a refusal becomes a {@link UserException} carrying the kernel's error_log entry. */
-    void define(KernelEvent e) {
-        String command = e.command();
-        try {
-            fs.append(file, command + "\n");
-        } catch (IOException ex) {
-            String entry = null;
-            try {
-                entry = ErrorLog.entryFor(fs.read("error_log"), command);
-            } catch (IOException ignored) {
-                // the message below still names the definition and the errno
+    /**
+     * Creates the events with as few writes as the kernel allows: it runs each line of a write in turn
+     * ({@code trace_parse_run_command}) and stops at the first it refuses. {@code created} is told every
+     * event a write may have created before the refusal is thrown (a {@link UserException} with the
+     * kernel's error_log entry for the refused line).
+     */
+    void defineAll(List<KernelEvent> events, java.util.function.Consumer<KernelEvent> created) {
+        int from = 0;
+        while (from < events.size()) {
+            StringBuilder text = new StringBuilder();
+            int to = from;
+            while (to < events.size() && (to == from || text.length() < BATCH_BYTES)) {
+                text.append(events.get(to++).command()).append('\n');
             }
-            throw new UserException("probe4j: the kernel refused " + e.describe() + ": " + ex.getMessage()
-                    + (entry == null ? "" : "\n" + entry), 1);
+            List<KernelEvent> batch = events.subList(from, to);
+            try {
+                fs.append(file, text.toString());
+                batch.forEach(created);
+            } catch (IOException ex) {
+                batch.forEach(created); // those before the refused line exist
+                throw refusal(batch, ex);
+            }
+            from = to;
         }
+    }
+
+    /** Bytes of definitions per write: the kernel reads a write in 4 KiB pieces anyway, so any size works. */
+    private static final int BATCH_BYTES = 64 * 1024;
+
+    private UserException refusal(List<KernelEvent> batch, IOException ex) {
+        String log = null;
+        try {
+            log = fs.read("error_log");
+        } catch (IOException ignored) {
+            // the message below still names the definitions and the errno
+        }
+        for (KernelEvent e : batch.reversed()) {
+            String entry = log == null ? null : ErrorLog.entryFor(log, e.command());
+            if (entry != null) {
+                return new UserException("probe4j: the kernel refused " + e.describe() + ": " + ex.getMessage() + "\n"
+                        + entry, 1);
+            }
+        }
+        return new UserException("probe4j: the kernel refused " + (batch.size() == 1 ? batch.getFirst().describe()
+                : "one of " + batch.size() + " definitions (" + batch.getFirst().describe() + " ...)") + ": "
+                + ex.getMessage(), 1);
     }
 
     /** Removes the event; an event already gone is fine. */

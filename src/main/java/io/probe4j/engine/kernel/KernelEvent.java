@@ -14,11 +14,21 @@ import java.util.stream.Collectors;
  * session (trace_pipe lines carry only the event name, so names must not repeat across the user's
  * groups), plus the {@code uprobe_events} or {@code kprobe_events} command that creates it.
  *
+ * <p>Several definitions may share one kernel event ({@code member} ≥ 0): the kernel lets an event hold
+ * many probes with the same argument names and types, and disables all of an event's probes with one
+ * synchronisation (some 50 ms), where each event costs its own. A hidden immediate argument
+ * ({@link #memberArg}) tells which definition a line of the shared event is for.
+ *
  * @param kernelGroup the session's group, {@code probe4j_<pid>}
  * @param kernelName  the event's name in that group
  * @param probe       what is probed: a place in a file, or a kernel function
+ * @param member      this definition's number in a shared event, or -1 when the event is its own
  */
-record KernelEvent(String kernelGroup, String kernelName, Probe probe) {
+record KernelEvent(String kernelGroup, String kernelName, Probe probe, int member) {
+
+    KernelEvent(String kernelGroup, String kernelName, Probe probe) {
+        this(kernelGroup, kernelName, probe, -1);
+    }
 
     /** The two kinds of probe the kernel engine drives. */
     sealed interface Probe {
@@ -66,7 +76,10 @@ record KernelEvent(String kernelGroup, String kernelName, Probe probe) {
      */
     static final FetchArg COMM_ARG = new FetchArg("__probe4j_comm", "$comm", new Fetch.Comm(), new ArgType.StringType(false));
 
-    /** The arguments as defined in the kernel: the user's, then {@link #COMM_ARG} while there is room for it. */
+    /**
+     * The arguments as defined in the kernel: the user's, then {@link #COMM_ARG} while there is room for it,
+     * then {@link #memberArg} in a shared event.
+     */
     List<FetchArg> kernelArgs() {
         List<FetchArg> user = args();
         if (user.size() >= MAX_TRACE_ARGS) {
@@ -74,7 +87,23 @@ record KernelEvent(String kernelGroup, String kernelName, Probe probe) {
         }
         List<FetchArg> all = new ArrayList<>(user);
         all.add(COMM_ARG);
+        if (member >= 0) {
+            all.add(memberArg(member));
+        }
         return all;
+    }
+
+    /** The hidden last argument of a shared event: {@code __probe4j_id=\N:u32}, this definition's number. */
+    static FetchArg memberArg(int member) {
+        return new FetchArg(MEMBER_ARG, "\\" + member + ":u32", new Fetch.Immediate(member),
+                new ArgType.Scalar(ArgType.Radix.UNSIGNED, 32));
+    }
+
+    static final String MEMBER_ARG = "__probe4j_id";
+
+    /** Whether definitions with these arguments can share an event: there is room for both hidden arguments. */
+    static boolean canShare(List<FetchArg> args) {
+        return args.size() + 2 <= MAX_TRACE_ARGS;
     }
 
     /** The kernel's limit on arguments per event (trace_probe.h MAX_TRACE_ARGS). */

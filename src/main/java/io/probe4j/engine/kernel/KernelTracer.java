@@ -3,6 +3,7 @@ package io.probe4j.engine.kernel;
 import io.probe4j.UserException;
 import io.probe4j.event.EventSink;
 import io.probe4j.event.ProbeEvent;
+import io.probe4j.spec.FetchArg;
 import io.probe4j.spec.KprobeDefinition;
 import io.probe4j.spec.KprobeSupport;
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import java.util.stream.Collectors;
 
 /**
  * The kernel engine: the kernel's own uprobes and kprobes, driven through tracefs. A session defines its events
@@ -98,10 +100,8 @@ public final class KernelTracer implements AutoCloseable {
                 diagnostics);
         Runtime.getRuntime().addShutdownHook(t.hook);
         try {
-            for (KernelEvent e : t.events) {
-                t.file(e).define(e);
-                t.defined.add(e);
-            }
+            t.uprobeEvents.defineAll(t.events.stream().filter(e -> !e.isKprobe()).toList(), t.defined::add);
+            t.kprobeEvents.defineAll(t.events.stream().filter(KernelEvent::isKprobe).toList(), t.defined::add);
             t.instance = TraceInstance.create(fs, t.instanceName);
         } catch (IOException e) {
             t.close();
@@ -113,10 +113,25 @@ public final class KernelTracer implements AutoCloseable {
         return t;
     }
 
-    /** The session's events in the kernel, by their kernel name (unique in the session): uprobes, then kprobes. */
+    /**
+     * The session's events in the kernel, by their kernel name (unique in the session): uprobes, then kprobes.
+     * Up to {@value #OWN_EVENTS_UP_TO} uprobe definitions get an event each, named as the user named it, so
+     * that tracefs shows what the user defined. Beyond that, uprobe definitions with the same argument names
+     * and types share one event ({@code shared0}, ...): the kernel disables an event's probes with one
+     * synchronisation, about 50 ms, so ending a session of thousands of probes takes a fraction of a second
+     * instead of minutes.
+     */
     private static List<KernelEvent> kernelEvents(String group, List<ResolvedProbe> probes, List<KprobeDefinition> kprobes) {
+        boolean share = probes.size() > OWN_EVENTS_UP_TO;
         List<KernelEvent.Probe> all = new ArrayList<>();
-        probes.forEach(p -> all.add(new KernelEvent.Probe.Uprobe(p)));
+        Map<String, List<ResolvedProbe>> shared = new LinkedHashMap<>();
+        for (ResolvedProbe p : probes) {
+            if (share && KernelEvent.canShare(p.definition().args())) {
+                shared.computeIfAbsent(signature(p), k -> new ArrayList<>()).add(p);
+            } else {
+                all.add(new KernelEvent.Probe.Uprobe(p));
+            }
+        }
         kprobes.forEach(k -> all.add(new KernelEvent.Probe.Kprobe(k)));
         Set<String> used = new HashSet<>();
         List<KernelEvent> out = new ArrayList<>();
@@ -131,7 +146,29 @@ public final class KernelTracer implements AutoCloseable {
             }
             out.add(new KernelEvent(group, name, all.get(i)));
         }
+        int n = 0;
+        for (List<ResolvedProbe> members : shared.values()) {
+            String name;
+            do {
+                name = "shared" + n++;
+            } while (!used.add(name));
+            for (int m = 0; m < members.size(); m++) {
+                out.add(new KernelEvent(group, name, new KernelEvent.Probe.Uprobe(members.get(m)), m));
+            }
+        }
         return out;
+    }
+
+    /** Definitions beyond which uprobes share kernel events (see {@link #kernelEvents}). */
+    static final int OWN_EVENTS_UP_TO = 64;
+
+    /** What the kernel compares before it adds a probe to an event: the kind, and each argument's name and type. */
+    private static String signature(ResolvedProbe p) {
+        StringBuilder b = new StringBuilder(p.definition().isReturn() ? "r" : "p");
+        for (FetchArg a : p.definition().args()) {
+            b.append(' ').append(a.name()).append(':').append(a.type());
+        }
+        return b.toString();
     }
 
     private EventsFile file(KernelEvent e) {
@@ -198,20 +235,20 @@ public final class KernelTracer implements AutoCloseable {
         return child.waitFor();
     }
 
-    /** Traces every process until the JVM is stopped (Ctrl-C, SIGTERM), when the shutdown hook ends the session. */
+    /**
+     * Traces every process until the JVM is stopped (Ctrl-C, SIGTERM), when the shutdown hook ends the session.
+     * Says so on the diagnostics stream once every probe is in place.
+     */
     public void runSystemWide() throws InterruptedException {
         startReading();
         ignoreOwnThreads();
         enableAll();
+        diagnostics.println("probe4j: tracing every process; Ctrl-C to stop");
         readerThread.join();
     }
 
     private void startReading() {
-        Map<String, KernelEvent> byName = new LinkedHashMap<>();
-        for (KernelEvent e : events) {
-            byName.put(e.kernelName(), e);
-        }
-        reader = new TracePipeReader(instance.tracePipe(), new TraceLineParser(byName), sink, endMarker, diagnostics, rawLines);
+        reader = new TracePipeReader(instance.tracePipe(), new TraceLineParser(events), sink, endMarker, diagnostics, rawLines);
         readerThread = new Thread(reader, "probe4j-trace-pipe");
         readerThread.setDaemon(true);
         readerThread.start();
@@ -231,15 +268,27 @@ public final class KernelTracer implements AutoCloseable {
     }
 
     private void enableAll() {
-        for (KernelEvent e : events) {
+        for (List<KernelEvent> members : byKernelName(events).values()) {
+            KernelEvent e = members.getFirst();
             try {
                 instance.enable(group, e.kernelName());
             } catch (IOException ex) {
-                throw new UserException("probe4j: the kernel will not probe " + e.describe() + ": enabling it failed ("
+                String what = members.size() == 1 ? e.describe() : "one of the " + members.size() + " places of "
+                        + members.stream().limit(3).map(KernelEvent::describe).collect(Collectors.joining(", ")) + ", ...";
+                throw new UserException("probe4j: the kernel will not probe " + what + ": enabling it failed ("
                         + ex.getMessage() + ")" + (e.isKprobe() ? ""
                         : ": the offset is past the end of the file, or the instruction there cannot be probed"), 1);
             }
         }
+    }
+
+    /** The events by kernel name, in definition order (a shared event's members together). */
+    private static Map<String, List<KernelEvent>> byKernelName(List<KernelEvent> events) {
+        Map<String, List<KernelEvent>> out = new LinkedHashMap<>();
+        for (KernelEvent e : events) {
+            out.computeIfAbsent(e.kernelName(), n -> new ArrayList<>()).add(e);
+        }
+        return out;
     }
 
     /**
@@ -276,7 +325,8 @@ public final class KernelTracer implements AutoCloseable {
                 diagnostics.println("probe4j: cannot remove tracefs instance " + instanceName + ": " + e.getMessage());
             }
         }
-        for (KernelEvent e : defined) {
+        for (List<KernelEvent> members : byKernelName(defined).values()) {
+            KernelEvent e = members.getFirst(); // removing an event removes all its probes
             try {
                 file(e).remove(group, e.kernelName());
             } catch (IOException ex) {

@@ -44,10 +44,21 @@ final class TraceLineParser {
         }
     }
 
-    private final Map<String, KernelEvent> byName;
+    /** The session's events by kernel name: one definition, or the members of a shared event by number. */
+    private final Map<String, KernelEvent[]> byName = new HashMap<>();
 
-    TraceLineParser(Map<String, KernelEvent> byKernelName) {
-        this.byName = Map.copyOf(byKernelName);
+    TraceLineParser(List<KernelEvent> events) {
+        Map<String, List<KernelEvent>> grouped = new HashMap<>();
+        for (KernelEvent e : events) {
+            grouped.computeIfAbsent(e.kernelName(), n -> new ArrayList<>()).add(e);
+        }
+        grouped.forEach((name, members) -> {
+            KernelEvent[] byMember = new KernelEvent[members.size()];
+            for (KernelEvent e : members) {
+                byMember[Math.max(e.member(), 0)] = e;
+            }
+            byName.put(name, byMember);
+        });
     }
 
     Parsed parse(String line) {
@@ -116,10 +127,11 @@ final class TraceLineParser {
         if (name.equals("tracing_mark_write")) {
             return new Parsed.Marker(line.substring(p));
         }
-        KernelEvent ke = byName.get(name);
-        if (ke == null) {
+        KernelEvent[] members = byName.get(name);
+        if (members == null) {
             return new Parsed.Unparsed("event " + name + " is not one of this session's");
         }
+        KernelEvent ke = members[0];
         List<FetchArg> defs = ke.kernelArgs();
         int close = ke.isKprobe() ? kernelSiteEnd(line, p, defs) : line.indexOf(')', p);
         if (close < 0 || !line.startsWith(ke.isKprobe() ? "(" : "(0x", p)) {
@@ -133,6 +145,13 @@ final class TraceLineParser {
         Value[] values = r.values();
         if (values == null) {
             return r.ranOut() ? new Parsed.Incomplete() : new Parsed.Unparsed("arguments do not match the definition");
+        }
+        if (ke.member() >= 0) { // a shared event: its last argument says whose line this is
+            long member = values[values.length - 1] instanceof Value.Unsigned(long m) ? m : -1;
+            if (member < 0 || member >= members.length) {
+                return new Parsed.Unparsed("member " + member + " is not one of event " + name + "'s");
+            }
+            ke = members[(int) member];
         }
         int shown = ke.args().size();
         if (values.length > shown && values[shown] instanceof Value.Text t) {

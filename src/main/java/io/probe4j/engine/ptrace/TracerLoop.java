@@ -420,7 +420,7 @@ final class TracerLoop implements Runnable {
     <T> T withStopped(int pid, java.util.function.Function<StoppedProcess, T> body) {
         TracedProcess p = processes.get(pid);
         if (p == null) {
-            throw new IllegalArgumentException("process " + pid + " is not traced");
+            throw new ProcessGoneException(pid);
         }
         hold(p);
         try {

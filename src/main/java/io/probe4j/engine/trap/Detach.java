@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Taking everything out of a process before the session lets go of it, so that it runs on unharmed:
@@ -33,7 +34,7 @@ final class Detach {
         for (StoppedThread t : process.threads()) {
             UserRegs r = t.regs();
             long ip = r.ip();
-            if (trapPending(pp.pid, t.tid()) && isOurTrap(pp, ip - 1)) {
+            if (isOurTrap(pp, ip - 1) && trapPending(pp.pid, t.tid())) {
                 consumeTrap(t.tid());
                 ip -= 1; // the trap was not handled: the instruction there has not run
                 r = t.regs();
@@ -45,9 +46,7 @@ final class Detach {
             }
         }
         restoreReturns(pp);
-        for (Breakpoint bp : List.copyOf(pp.breakpoints.values())) {
-            pp.restore(bp);
-        }
+        BreakpointWriter.restore(pp, List.copyOf(pp.breakpoints.values()));
         for (XolArea a : pp.areas) {
             process.munmap(a.start, XolArea.SIZE);
         }
@@ -68,14 +67,36 @@ final class Detach {
             return r == null ? ip : r.resumeAt();
         }
         Breakpoint bp = pp.bySlot.get(area.slotOf(ip));
-        if (bp == null) {
-            return ip;
-        }
+        return bp == null ? ip : outOfSlot(bp, ip);
+    }
+
+    /** Where a thread at {@code ip} inside {@code bp}'s slot continues in the original code. */
+    private static long outOfSlot(Breakpoint bp, long ip) {
         long a = bp.slot, b = bp.slot + XolArea.VARIANT_SIZE;
         if (ip == a || ip == b) {
             return bp.addr; // the copy has not run (or is a rep string instruction half done): run the original
         }
         return bp.insn.next(); // the copy ran: only the jump back (or the post int3) is left
+    }
+
+    /**
+     * Before the slots in {@code freed} (slot address to its former breakpoint, whose original bytes are
+     * back) are reused: a thread inside one of them moves to where the original code would be, and one that
+     * executed a freed slot's post {@code int3} without its trap being reported yet has that trap taken
+     * away (it would come back as a stray SIGTRAP) and goes on after the instruction.
+     */
+    static void leaveSlots(ProcessProbes pp, StoppedThread t, Map<Long, Breakpoint> freed) {
+        UserRegs r = t.regs();
+        long ip = r.ip();
+        XolArea area = pp.areaContaining(ip);
+        Breakpoint in = area == null ? null : freed.get(area.slotOf(ip));
+        if (in == null) {
+            return;
+        }
+        if (ip - 1 == in.postTrap() && trapPending(pp.pid, t.tid())) {
+            consumeTrap(t.tid());
+        }
+        t.setRegs(r.set(Reg.IP, outOfSlot(in, ip)));
     }
 
     private static void restoreReturns(ProcessProbes pp) {

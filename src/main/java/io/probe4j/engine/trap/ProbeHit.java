@@ -4,6 +4,7 @@ import io.probe4j.sys.ProcessMemory;
 import io.probe4j.sys.Reg;
 import io.probe4j.sys.UserRegs;
 import java.util.function.Consumer;
+import java.util.function.LongBinaryOperator;
 
 /**
  * One hit of a probe point as the engine hands it to {@link ProbeConsumer}s: the thread, where it hit,
@@ -25,6 +26,7 @@ public final class ProbeHit {
     private final ThreadStat stat;
     private final long timestampNs;
     private final Consumer<Runnable> afterResume;
+    private LongBinaryOperator returnAddresses = (slot, value) -> value;
     private boolean statRead;
     boolean regsChanged;
 
@@ -119,6 +121,19 @@ public final class ProbeHit {
     /** Runs {@code work} on the tracer thread once the thread has resumed (see {@code ProbeContext.afterResume}). */
     public void afterResume(Runnable work) {
         afterResume.accept(work);
+    }
+
+    /**
+     * The return address stack slot {@code slot} really holds, given that it reads {@code value}: where a
+     * pending return probe replaced it with its trampoline, the saved one (for stack walks).
+     */
+    public long originalReturnAddress(long slot, long value) {
+        return returnAddresses.applyAsLong(slot, value);
+    }
+
+    ProbeHit returnAddresses(LongBinaryOperator original) {
+        this.returnAddresses = original;
+        return this;
     }
 
     UserRegs regs() {

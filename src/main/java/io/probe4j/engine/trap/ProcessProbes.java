@@ -1,15 +1,13 @@
 package io.probe4j.engine.trap;
 
-import io.probe4j.arch.x86_64.Decoder;
-import io.probe4j.arch.x86_64.Instruction;
-import io.probe4j.arch.x86_64.Probeability;
-import io.probe4j.arch.x86_64.Relocator;
-import io.probe4j.arch.x86_64.XolPlan;
+import io.probe4j.engine.ptrace.StoppedThread;
 import io.probe4j.sys.Mapping;
 import io.probe4j.sys.ProcessMemory;
 import io.probe4j.sys.Procfs;
 import io.probe4j.sys.SysException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -41,6 +39,9 @@ final class ProcessProbes {
     final Set<Long> removed;
     /** A child the session does not follow: no handlers run in it (see {@link Uprobes#followChildren}). */
     boolean silent;
+    /** Where breakpoints are recorded before they are written (null: nowhere), and this process's start time. */
+    BreakpointJournal journal;
+    long startTime;
     /** Executable file mappings already looked at ("start:inode:offset"). */
     private final Set<String> scanned;
 
@@ -86,6 +87,11 @@ final class ProcessProbes {
     /** The state of a fork child: a copy of the memory, so of the breakpoints, areas and the forking thread's returns. */
     ProcessProbes forkChild(int childPid, ProcessMemory childMemory, long childSp, boolean vfork) {
         ProcessProbes c = new ProcessProbes(childPid, childMemory, this, vfork);
+        c.useJournal(journal);
+        if (!vfork && journal != null) {
+            // the child's copy of the memory holds our int3s already: record them before it runs
+            c.breakpoints.values().forEach(bp -> journal.inserting(childPid, c.startTime, bp.addr, bp.original));
+        }
         ReturnStack forker = forkingThreadReturns(childSp);
         if (forker != null) {
             c.returns.put(childPid, forker.copy());
@@ -166,14 +172,18 @@ final class ProcessProbes {
         return null;
     }
 
-    /** An area within reach of {@code addr}, mapped now if none is. */
-    XolArea areaNear(long addr, Injector injector) {
+    /** An area within reach of {@code addr} with a free slot; another one is mapped when none has. */
+    XolArea areaWithSlotNear(long addr, Injector injector) {
         for (XolArea a : areas) {
-            if (a.reaches(addr)) {
+            if (a.reaches(addr) && a.hasFreeSlot()) {
                 return a;
             }
         }
-        long start = injector.mmapNear(addr, XolArea.SIZE, "probe4j-xol");
+        return mapArea(addr, injector);
+    }
+
+    private XolArea mapArea(long near, Injector injector) {
+        long start = injector.mmapNear(near, XolArea.SIZE, "probe4j-xol");
         XolArea a = new XolArea(start);
         memory.writeForced(start, new byte[] {XolArea.INT3});
         areas.add(a);
@@ -182,49 +192,57 @@ final class ProcessProbes {
 
     /**
      * Looks at the executable file mappings not seen yet (and forgets breakpoints whose code was
-     * unmapped) and installs every point that falls into them, and the {@link RuntimeHook}s. Returns what could not be installed, as messages.
+     * unmapped) and installs every point that falls into them, and the {@link RuntimeHook}s. Returns what
+     * could not be installed, as messages.
      */
-    List<String> scan(List<ProbePoint> points, RuntimeHooks hooks, Injector injector) {
+    List<String> scan(Collection<ProbePoint> points, RuntimeHooks hooks, Injector injector) {
         List<Mapping> maps = Procfs.maps(pid);
         forgetUnmapped(maps);
-        List<String> problems = new ArrayList<>();
+        Map<Long, List<ProbePoint>> byInode = new HashMap<>();
+        for (ProbePoint p : points) {
+            byInode.computeIfAbsent(p.inode(), i -> new ArrayList<>()).add(p);
+        }
+        List<BreakpointWriter.Site> sites = new ArrayList<>();
         for (Mapping m : maps) {
             if (!m.executable() || m.inode() == 0 || !scanned.add(m.start() + ":" + m.inode() + ":" + m.offset())) {
                 continue;
             }
-            for (ProbePoint p : points) {
+            for (ProbePoint p : byInode.getOrDefault(m.inode(), List.of())) {
                 if (maps(m, p)) {
-                    try {
-                        install(p, m, injector);
-                    } catch (RuntimeException e) {
-                        problems.add("cannot probe " + p + " in process " + pid + ": " + e.getMessage());
-                    }
+                    sites.add(new BreakpointWriter.Site(m.addressOf(p.offset()), m, p, null));
                 }
             }
             for (RuntimeHooks.Place h : hooks.placesIn(m)) {
                 if (h.fileOffset() >= m.offset() && h.fileOffset() < m.offset() + (m.end() - m.start())) {
-                    try {
-                        installAt(m.addressOf(h.fileOffset()), m, injector).hook = h.hook();
-                    } catch (RuntimeException e) {
-                        problems.add("cannot watch " + h.hook() + " in process " + pid + ": " + e.getMessage());
+                    sites.add(new BreakpointWriter.Site(m.addressOf(h.fileOffset()), m, null, h.hook()));
+                }
+            }
+        }
+        return install(sites, injector);
+    }
+
+    /** Installs {@code points} in every current mapping of their files (for points added while running). */
+    List<String> installEverywhere(Collection<ProbePoint> points, Injector injector) {
+        List<BreakpointWriter.Site> sites = new ArrayList<>();
+        for (Mapping m : Procfs.maps(pid)) {
+            if (m.executable()) {
+                for (ProbePoint p : points) {
+                    if (maps(m, p)) {
+                        sites.add(new BreakpointWriter.Site(m.addressOf(p.offset()), m, p, null));
                     }
                 }
             }
         }
-        return problems;
+        return install(sites, injector);
     }
 
-    /** Installs {@code p} in every current mapping of its file (for a point added while running). */
-    List<String> installEverywhere(ProbePoint p, Injector injector) {
-        List<String> problems = new ArrayList<>();
-        for (Mapping m : Procfs.maps(pid)) {
-            if (m.executable() && maps(m, p)) {
-                try {
-                    install(p, m, injector);
-                } catch (RuntimeException e) {
-                    problems.add("cannot probe " + p + " in process " + pid + ": " + e.getMessage());
-                }
-            }
+    private List<String> install(List<BreakpointWriter.Site> sites, Injector injector) {
+        if (sites.isEmpty()) {
+            return List.of();
+        }
+        List<String> problems = BreakpointWriter.install(this, sites, injector);
+        if (areas.isEmpty() && sites.stream().anyMatch(s -> s.point() != null)) {
+            mapArea(sites.getFirst().addr(), injector); // emulated probes too need the return trampoline
         }
         return problems;
     }
@@ -234,89 +252,91 @@ final class ProcessProbes {
                 && p.offset() >= m.offset() && p.offset() < m.offset() + (m.end() - m.start());
     }
 
-    private void install(ProbePoint p, Mapping m, Injector injector) {
-        long addr = m.addressOf(p.offset());
-        installAt(addr, m, injector).point = p;
-        areaNear(addr, injector); // also for an emulated instruction: the area holds the return trampoline
-    }
-
-    private Breakpoint installAt(long addr, Mapping m, Injector injector) {
-        Breakpoint bp = breakpoints.get(addr);
-        if (bp != null) {
-            return bp;
-        }
-        byte[] code = memory.readForced(addr, (int) Math.min(Decoder.MAX_LENGTH, m.end() - addr));
-        Instruction insn = Decoder.decode(code, addr);
-        if (Probeability.of(insn) instanceof Probeability.Refused r) {
-            throw new IllegalArgumentException("the instruction at 0x" + Long.toHexString(addr) + " (" + insn.hex()
-                    + ") cannot be probed: " + r.reason());
-        }
-        Breakpoint made;
-        if (Relocator.plan(insn, addr) instanceof XolPlan.Emulate e) {
-            made = new Breakpoint(addr, code[0], insn, e.emulation(), 0, 0, m.inode());
-        } else {
-            XolArea area = areaNear(addr, injector);
-            long slot = area.allocate();
-            if (slot < 0) {
-                throw new IllegalStateException("no free XOL slot left near 0x" + Long.toHexString(addr));
-            }
-            byte[] bytes = new byte[XolArea.SLOT_SIZE];
-            java.util.Arrays.fill(bytes, XolArea.INT3);
-            XolPlan.OutOfLine a = (XolPlan.OutOfLine) Relocator.plan(insn, slot);
-            System.arraycopy(a.code(), 0, bytes, 0, a.code().length);
-            long b = slot + XolArea.VARIANT_SIZE;
-            byte[] moved = Relocator.relocate(insn, b);
-            System.arraycopy(moved, 0, bytes, XolArea.VARIANT_SIZE, moved.length);
-            byte[] back = Relocator.jump(b + moved.length + 1, insn.next());
-            System.arraycopy(back, 0, bytes, XolArea.VARIANT_SIZE + moved.length + 1, back.length);
-            memory.writeForced(slot, bytes);
-            made = new Breakpoint(addr, code[0], insn, null, slot, moved.length, m.inode());
-            bySlot.put(slot, made);
-        }
-        memory.writeForced(addr, new byte[] {XolArea.INT3});
-        breakpoints.put(addr, made);
-        removed.remove(addr);
-        return made;
-    }
-
-    /** Breakpoints in code that is no longer mapped (dlclose) are forgotten: other code may come there. */
+    /**
+     * Breakpoints in code that is no longer mapped (dlclose) are forgotten, and their slots freed: other
+     * code may come there, and a thread cannot be in a slot whose code is gone (it would jump back into
+     * nothing).
+     */
     private void forgetUnmapped(List<Mapping> maps) {
+        List<Mapping> sorted = new ArrayList<>(maps);
+        sorted.sort(Comparator.comparingLong(Mapping::start));
+        long[] starts = sorted.stream().mapToLong(Mapping::start).toArray();
         breakpoints.values().removeIf(bp -> {
-            for (Mapping m : maps) {
-                if (m.contains(bp.addr)) {
-                    return m.inode() != bp.inode || !m.executable();
-                }
+            int i = java.util.Arrays.binarySearch(starts, bp.addr);
+            i = i >= 0 ? i : -i - 2;
+            Mapping m = i >= 0 ? sorted.get(i) : null;
+            boolean gone = m == null || !m.contains(bp.addr) || m.inode() != bp.inode || !m.executable();
+            if (gone) {
+                freeSlot(bp);
             }
-            return true;
+            return gone;
         });
-        scanned.removeIf(key -> {
-            String[] f = key.split(":");
-            long start = Long.parseLong(f[0]);
-            for (Mapping m : maps) {
-                if (m.start() == start && m.inode() == Long.parseLong(f[1]) && m.offset() == Long.parseLong(f[2])) {
-                    return false;
-                }
-            }
-            return true;
-        });
+        Set<String> live = new HashSet<>();
+        for (Mapping m : maps) {
+            live.add(m.start() + ":" + m.inode() + ":" + m.offset());
+        }
+        scanned.retainAll(live);
     }
 
-    /** Puts the original byte back at every breakpoint of {@code p} (not at the rendezvous hook). */
-    void uninstall(ProbePoint p) {
-        for (Breakpoint bp : List.copyOf(breakpoints.values())) {
-            if (bp.point == p) {
+    /**
+     * Takes out the breakpoints of {@code points} (not the runtime hooks sharing an address with one):
+     * the original bytes come back and their slots are freed for reuse. {@code threads} are every stopped
+     * thread of the process: one inside a freed slot is first moved to where the original code would
+     * be, as at a detach.
+     */
+    void uninstall(Collection<ProbePoint> points, List<StoppedThread> threads) {
+        Set<ProbePoint> gone = points instanceof Set<ProbePoint> s ? s : new HashSet<>(points);
+        List<Breakpoint> out = new ArrayList<>();
+        for (Breakpoint bp : breakpoints.values()) {
+            if (bp.point != null && gone.contains(bp.point)) {
                 bp.point = null;
                 if (bp.hook == null) {
-                    restore(bp);
+                    out.add(bp);
                 }
+            }
+        }
+        BreakpointWriter.restore(this, out);
+        Map<Long, Breakpoint> freed = new HashMap<>();
+        for (Breakpoint bp : out) {
+            if (bp.slot != 0) {
+                freed.put(bp.slot, bp);
+            }
+        }
+        if (freed.isEmpty()) {
+            return;
+        }
+        for (StoppedThread t : threads) {
+            Detach.leaveSlots(this, t, freed);
+        }
+        freed.values().forEach(this::freeSlot);
+    }
+
+    private void freeSlot(Breakpoint bp) {
+        if (bp.slot != 0 && bySlot.remove(bp.slot, bp)) {
+            XolArea a = areaContaining(bp.slot);
+            if (a != null) {
+                a.free(bp.slot);
             }
         }
     }
 
-    void restore(Breakpoint bp) {
-        memory.writeForced(bp.addr, new byte[] {bp.original});
-        breakpoints.remove(bp.addr);
-        removed.add(bp.addr);
+    /** Records this process's breakpoints in {@code j} from now on (null: nowhere). */
+    void useJournal(BreakpointJournal j) {
+        journal = j;
+        if (j != null) {
+            try {
+                startTime = io.probe4j.sys.Procfs.startTime(pid);
+            } catch (SysException gone) {
+                startTime = -1;
+            }
+        }
+    }
+
+    /** Tells the journal that this process holds none of our breakpoints any more. */
+    void journalGone() {
+        if (journal != null && owner == this) {
+            journal.processGone(pid);
+        }
     }
 
     void closeStats() {

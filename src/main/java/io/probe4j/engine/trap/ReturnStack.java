@@ -116,6 +116,21 @@ final class ReturnStack {
         }
     }
 
+    /**
+     * What stack slot {@code slot} really returns to, given that it holds {@code value}: the saved return
+     * address when a pending return probe put the trampoline there (for stack walks), else the value.
+     */
+    long original(long slot, long value, long trampoline) {
+        if (value == trampoline) {
+            for (ReturnInstance ri : instances) {
+                if (ri.sp() == slot) {
+                    return ri.returnAddress();
+                }
+            }
+        }
+        return value;
+    }
+
     /** The instances, newest first. */
     Iterator<ReturnInstance> iterator() {
         return instances.iterator();

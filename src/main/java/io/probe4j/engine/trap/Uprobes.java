@@ -13,10 +13,12 @@ import io.probe4j.arch.x86_64.Registers;
 import io.probe4j.sys.Reg;
 import io.probe4j.sys.RemoteSyscall;
 import io.probe4j.sys.UserRegs;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -32,9 +34,13 @@ import java.util.function.Consumer;
  * {@link TraceSession#withStopped} for running processes).
  */
 public final class Uprobes implements TraceHooks {
-    private final List<ProbePoint> points = new CopyOnWriteArrayList<>();
+    /** The points, in the order they were added; guarded by {@code this} (added before and while tracing). */
+    private final Set<ProbePoint> points = new LinkedHashSet<>();
     private final Map<Integer, ProcessProbes> processes = new HashMap<>();
     private final RuntimeHooks runtimeHooks;
+    private BreakpointJournal journal;
+    private boolean journalFailed;
+    private int guardian;
     private final Consumer<String> diagnostics;
     private volatile Thread tracerThread;
     private volatile boolean followChildren = true;
@@ -46,30 +52,47 @@ public final class Uprobes implements TraceHooks {
     }
 
     /** The points, in the order they were added. */
-    public List<ProbePoint> points() {
+    public synchronized List<ProbePoint> points() {
         return List.copyOf(points);
     }
 
     /** Adds a point: installed in processes that come later, and in {@code process} now if given. */
     public void add(ProbePoint p, StoppedProcess process) {
-        if (!points.contains(p)) {
-            points.add(p);
+        add(List.of(p), process);
+    }
+
+    /** Adds points: installed in processes that come later, and in {@code process} now if given (in one go). */
+    public void add(Collection<ProbePoint> added, StoppedProcess process) {
+        synchronized (this) {
+            points.addAll(added);
         }
         if (process != null) {
             ProcessProbes pp = processes.get(process.pid());
             if (pp != null && pp.owner == pp) {
-                pp.installEverywhere(p, process::mmapNear).forEach(diagnostics);
+                pp.installEverywhere(added, process::mmapNear).forEach(diagnostics);
             }
         }
     }
 
     /** Removes a point's breakpoints from {@code process} (call for each traced process), and from later ones. */
     public void remove(ProbePoint p, StoppedProcess process) {
-        points.remove(p);
+        remove(List.of(p), process);
+    }
+
+    /**
+     * Removes points' breakpoints from {@code process} (call for each traced process), and from later ones;
+     * their out-of-line slots are free for other probes afterwards.
+     */
+    public void remove(Collection<ProbePoint> removed, StoppedProcess process) {
+        synchronized (this) {
+            for (ProbePoint p : removed) {
+                points.remove(p);
+            }
+        }
         if (process != null) {
             ProcessProbes pp = processes.get(process.pid());
             if (pp != null && pp.owner == pp) {
-                pp.uninstall(p);
+                pp.uninstall(removed, process.threads());
             }
         }
     }
@@ -115,15 +138,17 @@ public final class Uprobes implements TraceHooks {
         }
         ProcessProbes old = processes.remove(process.pid());
         if (old != null) {
+            old.journalGone(); // exec: a new address space
             old.closeStats();
         }
         pp = new ProcessProbes(process.pid(), process.memory());
+        pp.useJournal(journal());
         processes.put(process.pid(), pp);
         if (old != null && old.silent) {
             process.letGo(); // an unfollowed vfork child, now in a program of its own
             return;
         }
-        pp.scan(points, runtimeHooks, process::mmapNear).forEach(diagnostics);
+        pp.scan(points(), runtimeHooks, process::mmapNear).forEach(diagnostics);
     }
 
     @Override
@@ -138,8 +163,10 @@ public final class Uprobes implements TraceHooks {
     public void onProcessExit(int pid) {
         ProcessProbes pp = processes.remove(pid);
         if (pp != null) {
+            pp.journalGone();
             pp.closeStats();
         }
+        endJournalWhenIdle();
     }
 
     @Override
@@ -148,8 +175,48 @@ public final class Uprobes implements TraceHooks {
         if (pp != null) {
             try {
                 Detach.clean(pp, process);
+                pp.journalGone();
             } finally {
                 pp.closeStats();
+            }
+        }
+        endJournalWhenIdle();
+    }
+
+    /**
+     * The session's breakpoint journal, and the guardian that restores from it if this JVM is killed;
+     * made with the first process (none with {@code -Dprobe4j.guardian=off}).
+     */
+    private BreakpointJournal journal() {
+        if (journal == null && !journalFailed && !"off".equals(System.getProperty("probe4j.guardian"))) {
+            try {
+                JournalRestore.reportLeftovers(System.err);
+                journal = BreakpointJournal.create();
+                if (!"false".equals(System.getProperty("probe4j.guardian"))) {
+                    guardian = Guardian.start(journal.file());
+                }
+            } catch (RuntimeException e) {
+                journalFailed = true;
+                diagnostics.accept("warning: no breakpoint journal (" + e.getMessage()
+                        + "): if this JVM is killed with SIGKILL, breakpoints stay in the traced programs");
+            }
+        }
+        return journal;
+    }
+
+    /** The last process is gone: every breakpoint is out, the journal and its guardian go. */
+    private void endJournalWhenIdle() {
+        if (processes.isEmpty() && journal != null) {
+            journal.close();
+            journal = null;
+            if (guardian > 0) {
+                try {
+                    io.probe4j.sys.Signals.kill(guardian, io.probe4j.sys.Signals.SIGKILL);
+                    io.probe4j.sys.Wait.waitpid(guardian);
+                } catch (io.probe4j.sys.SysException gone) {
+                    // it saw the journal go and ended by itself
+                }
+                guardian = 0;
             }
         }
     }
@@ -197,7 +264,7 @@ public final class Uprobes implements TraceHooks {
         regs.set(Reg.IP, bp.addr); // handlers see the probe's address, as the kernel shows them
         if (bp.hook != null) {
             switch (bp.hook) {
-                case RENDEZVOUS -> pp.scan(points, runtimeHooks, new ThreadInjector(pp, thread)).forEach(diagnostics);
+                case RENDEZVOUS -> pp.scan(points(), runtimeHooks, new ThreadInjector(pp, thread)).forEach(diagnostics);
                 case UNWIND -> pp.returnStack(thread.tid()).restoreAll(pp.memory, pp.trampoline());
                 case CATCH -> pp.returnStack(thread.tid()).rehijack(regs.sp(), pp.memory, pp.trampoline());
             }
@@ -289,7 +356,7 @@ public final class Uprobes implements TraceHooks {
                     if (hit == null) {
                         hit = new ProbeHit(ProbeHit.Kind.RETURN, pp.pid, thread.tid(), ri.function(),
                                 ri.point().offset(), ri.returnAddress(), regs, pp.memory, pp.stat(thread.tid()), now,
-                                later(thread));
+                                later(thread)).returnAddresses(originalReturns(pp, thread.tid()));
                     }
                     call(c, hit, ProbeConsumer::onReturn);
                 }
@@ -302,7 +369,12 @@ public final class Uprobes implements TraceHooks {
     private ProbeHit newHit(ProbeHit.Kind kind, ProcessProbes pp, StoppedThread thread, Breakpoint bp, long ret,
                             UserRegs regs, long now) {
         return new ProbeHit(kind, pp.pid, thread.tid(), bp.addr, bp.point.offset(), ret, regs, pp.memory,
-                pp.stat(thread.tid()), now, later(thread));
+                pp.stat(thread.tid()), now, later(thread)).returnAddresses(originalReturns(pp, thread.tid()));
+    }
+
+    /** Stack walks see through the trampoline to the return addresses it replaced. */
+    private static java.util.function.LongBinaryOperator originalReturns(ProcessProbes pp, int tid) {
+        return (slot, value) -> pp.returns.containsKey(tid) ? pp.returnStack(tid).original(slot, value, pp.trampoline()) : value;
     }
 
     /** Where a handler's after-resume work goes: the tracer loop, failures reported like a handler's. */

@@ -1,0 +1,32 @@
+package io.probe4j.engine.inline;
+
+/**
+ * The per-thread return stacks of return probes, in the traced process's own private memory (a fork
+ * child gets a copy, as it gets a copy of the stacks whose return addresses were replaced): a table
+ * of {@link #SLOTS} slots found by hashing the thread pointer ({@code %fs:0}, glibc's TCB address,
+ * which a fork child's thread keeps), claimed with {@code lock cmpxchg} by a thread's first probed
+ * call. A slot is its key, the depth, and {@link #MAX_DEPTH} entries of (original return address,
+ * stack pointer at the entry). The depth cap is the kernel's (MAX_URETPROBE_DEPTH): a call made at
+ * depth 64 is not hijacked, so the 64 outermost returns are reported.
+ *
+ * <p>The tracer empties a thread's slot when the thread exits (ptrace's exit event) so that a new
+ * thread whose TCB lands at the same address starts clean, and reads the slots to put every return
+ * address back at detach.
+ */
+public final class ReturnStacks {
+    public static final int SLOTS = 1024;
+    public static final int SLOT_SIZE = 2048;
+    public static final int MAX_DEPTH = 64;
+    /** Slot fields: the key (thread pointer, 0 when free), the depth, then the entries. */
+    public static final int KEY = 0, DEPTH = 8, ENTRIES = 16;
+    /** Entry fields. */
+    public static final int ENTRY_SIZE = 16, RETURN_ADDRESS = 0, STACK_POINTER = 8;
+
+    private ReturnStacks() {
+    }
+
+    /** Bytes of the table. */
+    public static long size() {
+        return (long) SLOTS * SLOT_SIZE;
+    }
+}

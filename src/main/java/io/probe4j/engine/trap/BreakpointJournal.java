@@ -1,0 +1,115 @@
+package io.probe4j.engine.trap;
+
+import io.probe4j.sys.Procfs;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A write-ahead record of the breakpoints this JVM has put into other processes, so that they can be
+ * taken out when the JVM dies without its shutdown (SIGKILL, the OOM killer): the kernel then detaches
+ * every tracee, and an {@code int3} left in a running program kills it with SIGTRAP at its next hit.
+ * A {@link Guardian} process restores the original bytes from this file at once, and a later probe4j
+ * run tells the user what happened ({@link JournalRestore#reportLeftovers}).
+ *
+ * <p>One text file per JVM, {@code <pid>-<start>.journal}, in {@link #directory()}; lines are appended
+ * and written out (no fsync: the journal must survive the JVM, not the machine) before the breakpoint
+ * they describe is written:
+ * <pre>
+ * probe4j-journal 1 JVM_PID JVM_START
+ * + PID PID_START ADDR ORIGINAL_BYTE      (hex; written before the int3)
+ * - PID ADDR                              (after the original byte is back)
+ * x PID                                   (the process exec'ed, ended or was let go)
+ * </pre>
+ * A clean end deletes the file.
+ */
+public final class BreakpointJournal implements AutoCloseable {
+    static final String HEADER = "probe4j-journal 1";
+    private final Path file;
+    private final FileChannel out;
+    private boolean closed;
+
+    private BreakpointJournal(Path file, FileChannel out) {
+        this.file = file;
+        this.out = out;
+    }
+
+    /** Where journals live: {@code /run/probe4j} for root, else under the user's runtime or temporary directory. */
+    public static Path directory() {
+        if (Files.isWritable(Path.of("/run")) && "root".equals(System.getProperty("user.name"))) {
+            return Path.of("/run/probe4j");
+        }
+        String runtime = System.getenv("XDG_RUNTIME_DIR");
+        return runtime != null && Files.isDirectory(Path.of(runtime)) ? Path.of(runtime, "probe4j")
+                : Path.of(System.getProperty("java.io.tmpdir"), "probe4j-" + System.getProperty("user.name"));
+    }
+
+    /** A new journal for this JVM. */
+    public static BreakpointJournal create() {
+        int pid = (int) ProcessHandle.current().pid();
+        try {
+            Path dir = Files.createDirectories(directory());
+            Path file = dir.resolve(pid + "-" + Procfs.startTime(pid) + ".journal");
+            Files.deleteIfExists(file); // a journal of ours: this pid with this start time is this JVM
+            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.APPEND);
+            BreakpointJournal j = new BreakpointJournal(file, ch);
+            j.append(HEADER + " " + pid + " " + Procfs.startTime(pid));
+            return j;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the breakpoint journal in " + directory(), e);
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** Before an {@code int3} replaces {@code original} at {@code addr} in process {@code pid}. */
+    synchronized void inserting(int pid, long pidStart, long addr, byte original) {
+        append("+ " + pid + " " + pidStart + " " + Long.toHexString(addr) + " " + Integer.toHexString(original & 0xff));
+    }
+
+    /** After the original byte is back at {@code addr}. */
+    synchronized void removed(int pid, long addr) {
+        append("- " + pid + " " + Long.toHexString(addr));
+    }
+
+    /** Process {@code pid} holds none of our breakpoints any more (exec, exit, let go). */
+    synchronized void processGone(int pid) {
+        append("x " + pid);
+    }
+
+    private void append(String line) {
+        if (closed) {
+            return;
+        }
+        try {
+            ByteBuffer b = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.US_ASCII));
+            while (b.hasRemaining()) {
+                out.write(b);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing the breakpoint journal " + file, e);
+        }
+    }
+
+    /** The clean end: every breakpoint is out, the journal goes. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            out.close();
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("removing the breakpoint journal " + file, e);
+        }
+    }
+}

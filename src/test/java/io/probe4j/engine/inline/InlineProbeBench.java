@@ -1,0 +1,211 @@
+package io.probe4j.engine.inline;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import io.probe4j.arch.x86_64.TrampolineGenerator;
+import io.probe4j.event.ProbeEvent;
+import io.probe4j.event.TraceText;
+import io.probe4j.spec.ProbeDefinition;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Figures of the inline engine's core, inside this JVM (not part of the test suite: its name does not
+ * end in Test; run with {@code mvn test -Dtest=InlineProbeBench}). A C loop in the fixture library
+ * calls the probed function through a pointer N times; the cost of a hit is the loop's time patched
+ * minus unpatched, divided by N, the median of rounds that alternate the two. Nothing is asserted.
+ */
+class InlineProbeBench {
+    static final long N = 2_000_000;
+    static final int ROUNDS = 9;
+    static LoadedLibrary lib = LoadedLibrary.fixture();
+    static TscClock clock = TscClock.calibrate();
+
+    interface Loop {
+        void run() throws Throwable;
+    }
+
+    /** Median ns per call of {@code loop} run by {@code threads} threads at once, each N calls (wall time x min(threads, cores) / calls). */
+    static double nsPerCall(Loop loop, int threads, Runnable betweenRounds, List<Double> into) throws Exception {
+        int cores = Math.min(threads, Runtime.getRuntime().availableProcessors());
+        try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+            long t0 = System.nanoTime();
+            List<Future<?>> fs = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                fs.add(pool.submit(() -> {
+                    try {
+                        loop.run();
+                    } catch (Throwable e) {
+                        throw new IllegalStateException(e);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get();
+            }
+            double ns = (double) (System.nanoTime() - t0) * cores / (threads * N);
+            betweenRounds.run();
+            into.add(ns);
+            return ns;
+        }
+    }
+
+    static double median(List<Double> v) {
+        double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return a[a.length / 2];
+    }
+
+    /**
+     * ns added per hit: rounds alternating the loop without and with the probe (the first of each
+     * discarded), while a reader thread empties the rings as the engine's consumer would.
+     */
+    static String added(String what, String function, String args, Loop loop, int threads, boolean keepFlags,
+            TrampolineGenerator.ThreadLayout thread) throws Exception {
+        ProbeDefinition d = InlineEntryProbeTest.definition("p:ev " + lib.path + ":" + function + " " + args);
+        EventLayout layout = EventLayout.of(0, false, d.args());
+        List<Double> plain = new ArrayList<>();
+        List<Double> probed = new ArrayList<>();
+        AtomicBoolean done = new AtomicBoolean();
+        try (RingMapping rings = RingMapping.create("probe4j-bench", RingLayout.forCpus(
+                Runtime.getRuntime().availableProcessors(), 8 << 20, 1));
+                ExecutorService readerThread = Executors.newSingleThreadExecutor()) {
+            RingReader reader = new RingReader(rings);
+            Future<?> consumer = readerThread.submit(() -> {
+                while (!done.get()) {
+                    if (reader.poll((r, rec, len) -> { }) == 0) {
+                        Thread.onSpinWait();
+                    }
+                }
+                return null;
+            });
+            for (int round = 0; round < ROUNDS + 1; round++) {
+                List<Double> skip = new ArrayList<>();
+                nsPerCall(loop, threads, () -> { }, round == 0 ? skip : plain);
+                try (InstalledProbe p = InstalledProbe.entry(lib, function, 0, layout, rings, keepFlags, thread)) {
+                    nsPerCall(loop, threads, () -> { }, round == 0 ? skip : probed);
+                }
+            }
+            done.set(true);
+            consumer.get();
+            if (reader.lost(0) > 0) {
+                return String.format("%-48s %d records lost: the reader fell behind, figures invalid", what, reader.lost(0));
+            }
+        }
+        return String.format("%-48s %7.1f ns/call plain, %7.1f probed: %6.1f ns added per hit", what, median(plain),
+                median(probed), median(probed) - median(plain));
+    }
+
+    @Test
+    void costPerHit() throws Exception {
+        MethodHandle addLoop = lib.handle("il_add_loop", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG));
+        MethodHandle strLoop = lib.handle("il_strlen_loop", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS));
+        Loop add = () -> {
+            long ignored = (long) addLoop.invokeExact(N);
+        };
+        MemorySegment name = Arena.global().allocateFrom("LOCPATH");
+        Loop str = () -> {
+            long ignored = (long) strLoop.invokeExact(N, name);
+        };
+        TrampolineGenerator.ThreadLayout rseq = ThisThread.layout();
+        TrampolineGenerator.ThreadLayout lsl = new TrampolineGenerator.ThreadLayout(rseq.tidOffset(), -1);
+        List<String> out = new ArrayList<>();
+        out.add(added("entry, 2 register args, CPU from rseq", "il_add", "a=%di b=%si", add, 1, false, rseq));
+        out.add(added("entry, 2 register args, CPU from lsl", "il_add", "a=%di b=%si", add, 1, false, lsl));
+        out.add(added("entry, 2 register args, rseq, flags kept", "il_add", "a=%di b=%si", add, 1, true, rseq));
+        out.add(added("entry, a string arg (7 bytes) and a number", "il_strlen", "s=+0(%di):string k=%si", str, 1, false, rseq));
+        out.add(added("entry, 2 register args, 4 threads", "il_add", "a=%di b=%si", add, 4, false, rseq));
+        out.add(added("entry, a string arg, 4 threads", "il_strlen", "s=+0(%di):string k=%si", str, 4, false, rseq));
+        out.forEach(System.out::println);
+    }
+
+    @Test
+    void recordsPerSecondWithABinaryConsumer() throws Throwable {
+        MethodHandle addLoop = lib.handle("il_add_loop", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG));
+        ProbeDefinition d = InlineEntryProbeTest.definition("p:ev " + lib.path + ":il_add a=%di b=%si");
+        EventLayout layout = EventLayout.of(0, false, d.args());
+        long calls = 20_000_000;
+        try (RingMapping rings = RingMapping.create("probe4j-bench", RingLayout.forCpus(
+                Runtime.getRuntime().availableProcessors(), 4 << 20, 1));
+                InstalledProbe p = InstalledProbe.entry(lib, "il_add", 0, layout, rings, false, ThisThread.layout());
+                ExecutorService pool = Executors.newFixedThreadPool(2)) {
+            RingReader reader = new RingReader(rings);
+            AtomicBoolean done = new AtomicBoolean();
+            AtomicLong consumed = new AtomicLong();
+            long[] checksum = new long[1];
+            Future<?> consumer = pool.submit(() -> {
+                while (true) {
+                    boolean ended = done.get();
+                    int n = reader.poll((ring, record, length) -> checksum[0] += record[16]); // the binary form: read, no decoding
+                    consumed.addAndGet(n);
+                    if (n == 0) {
+                        if (ended) {
+                            return null;
+                        }
+                        Thread.onSpinWait();
+                    }
+                }
+            });
+            for (int round = 0; round < 4; round++) {
+                long lostBefore = reader.lost(0);
+                long consumedBefore = consumed.get();
+                long t0 = System.nanoTime();
+                pool.submit(() -> {
+                    try {
+                        long ignored = (long) addLoop.invokeExact(calls);
+                    } catch (Throwable e) {
+                        throw new IllegalStateException(e);
+                    }
+                    return null;
+                }).get();
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                Thread.sleep(100);
+                System.out.printf("1 writer, 1 binary reader: %.1f M records/s written, %d read, %d lost%n",
+                        calls / seconds / 1e6, consumed.get() - consumedBefore, reader.lost(0) - lostBefore);
+            }
+            done.set(true);
+            consumer.get();
+        }
+    }
+
+    @Test
+    void eventsAndTextLinesPerSecondDecoded() throws Throwable {
+        MethodHandle addLoop = lib.handle("il_add_loop", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG));
+        ProbeDefinition d = InlineEntryProbeTest.definition("p:ev " + lib.path + ":il_add a=%di b=%si:s32");
+        EventLayout layout = EventLayout.of(0, false, d.args());
+        long calls = 200_000;
+        try (RingMapping rings = RingMapping.create("probe4j-bench", RingLayout.forCpus(
+                Runtime.getRuntime().availableProcessors(), 32 << 20, 1));
+                InstalledProbe p = InstalledProbe.entry(lib, "il_add", 0, layout, rings, false, ThisThread.layout())) {
+            long ignored = (long) addLoop.invokeExact(calls);
+            List<byte[]> records = new ArrayList<>();
+            long start = System.nanoTime();
+            new RingReader(rings).poll((ring, record, length) -> records.add(Arrays.copyOf(record, length)));
+            System.out.printf("reader alone: %.2f M records/s taken from full rings%n", records.size() / ((System.nanoTime() - start) / 1e9) / 1e6);
+            EventDecoder decoder = new EventDecoder(new EventDecoder.EventSpec[] {
+                new EventDecoder.EventSpec(layout, d.group(), d.event(), lib.address("il_add"))}, clock);
+            for (int pass = 0; pass < 8; pass++) {
+                long t0 = System.nanoTime();
+                long bytes = 0;
+                for (byte[] r : records) {
+                    ProbeEvent e = decoder.decode(r, r.length);
+                    bytes += TraceText.line(e).length;
+                }
+                double s = (System.nanoTime() - t0) / 1e9;
+                System.out.printf("decode + ftrace text: %.2f M lines/s (%d bytes)%n", records.size() / s / 1e6, bytes);
+            }
+        }
+    }
+}
