@@ -23,7 +23,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import io.probe4j.event.EventSink;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -81,6 +83,9 @@ final class TraceCommand implements Callable<Integer> {
     @Option(names = "--filter", paramLabel = "EVENT: EXPR", description = "The kernel's event filter for EVENT (its name, or * for every event), e.g. 'getenv: COMM ~ \"ls*\"'; repeatable.")
     List<String> filterTexts = new ArrayList<>();
 
+    @Mixin
+    TriggerOptions triggerOptions;
+
     @Parameters(paramLabel = "DEFINITION", arity = "0..*",
             description = "uprobe_events definitions (p:/r:...; PATH:GLOB probes every function matching GLOB), "
                     + "then -- and the command to run.")
@@ -122,13 +127,13 @@ final class TraceCommand implements Callable<Integer> {
             table.declare(p.definition().group(), p.definition().event(), p.file().toString());
         }
         kprobes.forEach(k -> table.declareKprobe(k.group(), k.event()));
-        TraceFilters filters = TraceFilters.of(filterTexts, probes, kprobes);
-        StreamSink sink = StreamSink.open(out, output, table);
+        TraceTriggers triggers = TraceTriggers.of(triggerOptions, probes, kprobes, TraceFilters.of(filterTexts, probes, kprobes));
+        EventSink sink = triggers.sink(StreamSink.open(out, output, table));
         if (engine == Engine.trap) {
-            return TrapTrace.run(probes, sink, command, pid, filters);
+            return TrapTrace.run(probes, sink, command, pid, triggers.filters());
         }
         try (KernelTracer tracer = KernelTracer.start(probes, kprobes, sink, System.err)) {
-            filters.applyTo(tracer);
+            triggers.filters().applyTo(tracer);
             if (command.isEmpty()) {
                 tracer.runSystemWide(); // says "tracing every process" once the probes are in
                 return 0;

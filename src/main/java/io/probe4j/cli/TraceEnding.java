@@ -1,7 +1,7 @@
 package io.probe4j.cli;
 
 import io.probe4j.Tracer;
-import io.probe4j.event.StreamSink;
+import io.probe4j.event.EventSink;
 
 /**
  * The one owner of a trap-engine trace's ending: detach the tracer, then close the sink (which
@@ -11,10 +11,10 @@ import io.probe4j.event.StreamSink;
  */
 final class TraceEnding implements Runnable {
     private final Tracer tracer;
-    private final StreamSink sink;
+    private final EventSink sink;
     private boolean done;
 
-    TraceEnding(Tracer tracer, StreamSink sink) {
+    TraceEnding(Tracer tracer, EventSink sink) {
         this.tracer = tracer;
         this.sink = sink;
     }

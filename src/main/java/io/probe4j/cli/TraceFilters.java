@@ -76,6 +76,18 @@ final class TraceFilters {
         return f == null ? e -> true : f::matches;
     }
 
+    /** The filter of event {@code GROUP/NAME}, or null. */
+    EventFilter filter(String groupAndName) {
+        return byEvent.get(groupAndName);
+    }
+
+    /** These filters but those of {@code events} ({@code GROUP/NAME}), which are evaluated with their triggers. */
+    TraceFilters except(java.util.Set<String> events) {
+        Map<String, EventFilter> rest = new LinkedHashMap<>(byEvent);
+        rest.keySet().removeAll(events);
+        return new TraceFilters(rest);
+    }
+
     /** Sets every filter in the kernel engine's instance. */
     void applyTo(KernelTracer tracer) {
         byEvent.forEach((k, f) -> tracer.filter(k.substring(0, k.indexOf('/')), k.substring(k.indexOf('/') + 1), f.text()));
@@ -85,11 +97,11 @@ final class TraceFilters {
      * The bytes the user typed, one char per byte: the kernel compares bytes, and a string in a filter must
      * match the program's bytes (UTF-8, say) whatever Java made of the argument.
      */
-    private static String typed(String s) {
+    static String typed(String s) {
         return new String(s.getBytes(nativeCharset()), StandardCharsets.ISO_8859_1);
     }
 
-    private static String shown(String s) {
+    static String shown(String s) {
         return new String(s.getBytes(StandardCharsets.ISO_8859_1), nativeCharset());
     }
 

@@ -4,7 +4,7 @@ import io.probe4j.Tracer;
 import io.probe4j.engine.kernel.ResolvedProbe;
 import io.probe4j.engine.trap.EventProbes;
 import io.probe4j.engine.ptrace.LaunchSpec;
-import io.probe4j.event.StreamSink;
+import io.probe4j.event.EventSink;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -21,7 +21,7 @@ final class TrapTrace {
     private TrapTrace() {
     }
 
-    static int run(List<ResolvedProbe> probes, StreamSink sink, List<String> command, Integer pid, TraceFilters filters)
+    static int run(List<ResolvedProbe> probes, EventSink sink, List<String> command, Integer pid, TraceFilters filters)
             throws InterruptedException {
         Tracer tracer = pid != null ? Tracer.attach(pid) : Tracer.launch(LaunchSpec.of(command.toArray(String[]::new)));
         ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(r -> {

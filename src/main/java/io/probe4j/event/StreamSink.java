@@ -69,6 +69,30 @@ public final class StreamSink implements EventSink {
         }
     }
 
+    /**
+     * A report about an event, written between the events: {@code text} as it is in the text and profile
+     * formats, one object {@code {"group":...,"event":...,"KIND":"TEXT"}} in JSON (a hist file, say).
+     * {@code text} holds one byte per char (the kernel's files are bytes; strings in them are the program's).
+     */
+    public synchronized void report(String group, String event, String kind, String text) {
+        if (closed) {
+            return;
+        }
+        if (format == OutputFormat.JSON) {
+            StringBuilder b = new StringBuilder("{\"group\":");
+            JsonLine.string(b, group);
+            b.append(",\"event\":");
+            JsonLine.string(b, event);
+            b.append(',');
+            JsonLine.string(b, kind);
+            b.append(':');
+            JsonLine.string(b, new String(text.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
+            write(b.append("}\n").toString().getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        write(text.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
     /** Events taken so far. */
     public synchronized long events() {
         return events;

@@ -51,6 +51,15 @@ public final class EventFilter {
         return Optional.of(new EventFilter(stored, FilterParser.parse(stored, fields, host)));
     }
 
+    /**
+     * A trigger's condition, the {@code FILTER} of {@code TRIGGER if FILTER}: parsed as the kernel's
+     * {@code create_event_filter()} parses it for a trigger, without the {@code filter} file's conventions
+     * (no length limit of its own, nothing stripped, {@code 0} is a predicate like any other).
+     */
+    public static EventFilter parseCondition(String filter, EventFields fields) {
+        return new EventFilter(filter, FilterParser.parse(filter, fields, HostKernel.running()));
+    }
+
     private static String stripLeading(String s) {
         int i = 0;
         while (i < s.length() && Ctype.isSpace(s.charAt(i))) {

@@ -8,23 +8,23 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * An event seen the way the kernel's filter sees its record: each field as the bytes stored for it (an
+ * An event seen the way the kernel's filter (and a hist trigger) sees its record: each field as the bytes stored for it (an
  * integer of the field's size, arrays packed little-endian) or as the string its {@code __data_loc}
  * points at, plus what the generic fields read from the current task.
  *
  * @param event   the event
  * @param eventId its {@code common_type} (the kernel's event id; 0 where there is none)
  */
-record EventRecord(ProbeEvent event, int eventId) {
+public record EventRecord(ProbeEvent event, int eventId) {
     /** {@code TASK_COMM_LEN}: the kernel compares COMM as a 16-byte, zero-padded buffer. */
     private static final int TASK_COMM_LEN = 16;
 
     /** A string as a match function gets it: the bytes and the length the kernel passes. */
-    record Text(byte[] bytes, int len) {
+    public record Text(byte[] bytes, int len) {
     }
 
     /** The stored integer of a numeric field (only its low {@code size} bytes mean anything). */
-    long number(EventField f) {
+    public long number(EventField f) {
         return switch (f.source()) {
             case COMMON_TYPE -> eventId & 0xffff;
             case COMMON_FLAGS -> TraceFlags.flags(event.flags());
@@ -40,7 +40,7 @@ record EventRecord(ProbeEvent event, int eventId) {
     }
 
     /** The string a string field holds. */
-    Text text(EventField f) {
+    public Text text(EventField f) {
         if (f.kind() == EventField.Kind.COMM) {
             return new Text(Arrays.copyOf(event.comm().getBytes(StandardCharsets.ISO_8859_1), TASK_COMM_LEN), TASK_COMM_LEN);
         }

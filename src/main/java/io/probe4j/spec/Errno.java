@@ -5,6 +5,7 @@ public enum Errno {
     EPERM(1, "Operation not permitted"),
     ENOENT(2, "No such file or directory"),
     ESRCH(3, "No such process"),
+    ENOMEM(12, "Cannot allocate memory"),
     E2BIG(7, "Argument list too long"),
     EBUSY(16, "Device or resource busy"),
     EEXIST(17, "File exists"),
