@@ -1,5 +1,6 @@
 package io.probe4j;
 
+import io.probe4j.error.UserException;
 import io.probe4j.arch.x86_64.ProbeSite;
 import io.probe4j.arch.x86_64.X86InstructionBoundaries;
 import io.probe4j.elf.ElfFile;

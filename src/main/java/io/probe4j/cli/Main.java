@@ -1,6 +1,6 @@
 package io.probe4j.cli;
 
-import io.probe4j.UserException;
+import io.probe4j.error.UserException;
 import io.probe4j.sys.Clock;
 import io.probe4j.sys.ProcFile;
 import io.probe4j.sys.ProcessMemory;

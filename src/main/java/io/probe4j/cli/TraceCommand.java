@@ -1,6 +1,6 @@
 package io.probe4j.cli;
 
-import io.probe4j.UserException;
+import io.probe4j.error.UserException;
 import io.probe4j.arch.x86_64.ProbeSite;
 import io.probe4j.elf.TargetResolver;
 import io.probe4j.engine.kernel.KernelTracer;

@@ -1,6 +1,6 @@
 package io.probe4j.cli;
 
-import io.probe4j.UserException;
+import io.probe4j.error.UserException;
 import io.probe4j.engine.kernel.KernelTracer;
 import io.probe4j.engine.kernel.ResolvedProbe;
 import io.probe4j.event.ProbeEvent;

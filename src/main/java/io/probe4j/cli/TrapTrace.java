@@ -2,7 +2,6 @@ package io.probe4j.cli;
 
 import io.probe4j.Tracer;
 import io.probe4j.engine.kernel.ResolvedProbe;
-import io.probe4j.engine.trap.EventProbes;
 import io.probe4j.engine.ptrace.LaunchSpec;
 import io.probe4j.event.EventSink;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.probe4j.cli;
 
-import io.probe4j.UserException;
+import io.probe4j.error.UserException;
 import io.probe4j.elf.ElfFile;
 import io.probe4j.elf.Glob;
 import io.probe4j.elf.ObjectFinder;

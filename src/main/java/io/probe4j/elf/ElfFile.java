@@ -1,6 +1,6 @@
 package io.probe4j.elf;
 
-import io.probe4j.UserException;
+import io.probe4j.error.UserException;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
@@ -264,7 +264,7 @@ public final class ElfFile {
      * The USDT probes of {@code .note.stapsdt} in note order, with file offsets; empty when the file has
      * none (or no section headers).
      *
-     * @throws io.probe4j.UserException naming the file and note when a note is corrupt
+     * @throws io.probe4j.error.UserException naming the file and note when a note is corrupt
      */
     public List<SdtNote> sdtNotes() {
         return SdtNotes.read(this, bytes);

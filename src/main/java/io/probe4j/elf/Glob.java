@@ -1,6 +1,6 @@
 package io.probe4j.elf;
 
-import io.probe4j.UserException;
+import io.probe4j.error.UserException;
 
 /**
  * A shell-style pattern for symbol names, like {@code perf probe --funcs --filter}: {@code *} any

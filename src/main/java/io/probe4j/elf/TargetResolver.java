@@ -1,6 +1,6 @@
 package io.probe4j.elf;
 
-import io.probe4j.UserException;
+import io.probe4j.error.UserException;
 import io.probe4j.spec.ProbeTarget;
 import io.probe4j.spec.ProbeTarget.Location;
 import java.nio.file.Path;

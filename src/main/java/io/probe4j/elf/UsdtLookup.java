@@ -1,6 +1,6 @@
 package io.probe4j.elf;
 
-import io.probe4j.UserException;
+import io.probe4j.error.UserException;
 import java.util.Comparator;
 import java.util.List;
 

@@ -21,6 +21,13 @@ import java.util.List;
 public record ProbeEvent(String comm, int pid, int tid, int cpu, String flags, long timestampNs,
                          String group, String event, Site site, List<Arg> args) {
 
+    /**
+     * The five ftrace context characters the kernel (6.18, x86-64) prints for every user-space uprobe hit:
+     * the handler runs in the {@code int3} exception with interrupts off. Every engine prints them, so
+     * its lines match the kernel's; the tests check them against the kernel engine's lines.
+     */
+    public static final String UPROBE_FLAGS = "DBZff";
+
     public ProbeEvent {
         if (flags.length() != 5) {
             throw new IllegalArgumentException("ftrace flags are five characters: '" + flags + "'");

@@ -39,7 +39,7 @@ public final class StreamSink implements EventSink {
         try {
             return new StreamSink(Files.newOutputStream(file), true, format, profile);
         } catch (IOException e) {
-            throw new io.probe4j.UserException("cannot write " + file + ": " + e.getMessage());
+            throw new io.probe4j.error.UserException("cannot write " + file + ": " + e.getMessage());
         }
     }
 

@@ -1,6 +1,6 @@
 package io.probe4j.trigger;
 
-import io.probe4j.UserException;
+import io.probe4j.error.UserException;
 import io.probe4j.spec.Errno;
 import java.util.Optional;
 

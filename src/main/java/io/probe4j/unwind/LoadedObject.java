@@ -1,6 +1,6 @@
 package io.probe4j.unwind;
 
-import io.probe4j.UserException;
+import io.probe4j.error.UserException;
 import io.probe4j.elf.ElfFile;
 import io.probe4j.elf.SectionHeader;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.probe4j.UserException;
+import io.probe4j.error.UserException;
 import io.probe4j.spec.ProbeTarget;
 import io.probe4j.spec.ProbeTarget.Location;
 import io.probe4j.testing.Fixtures;

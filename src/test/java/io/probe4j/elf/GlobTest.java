@@ -3,7 +3,7 @@ package io.probe4j.elf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.probe4j.UserException;
+import io.probe4j.error.UserException;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

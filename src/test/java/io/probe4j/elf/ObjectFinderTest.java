@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.probe4j.UserException;
+import io.probe4j.error.UserException;
 import io.probe4j.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package io.probe4j.arch.x86_64;
 
-import io.probe4j.UserException;
+import io.probe4j.error.UserException;
 import io.probe4j.elf.ElfFile;
 import java.nio.file.Path;
 

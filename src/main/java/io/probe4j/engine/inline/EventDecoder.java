@@ -1,6 +1,5 @@
 package io.probe4j.engine.inline;
 
-import io.probe4j.engine.trap.EventProbes;
 import io.probe4j.event.ProbeEvent;
 import io.probe4j.sys.Procfs;
 import io.probe4j.sys.SysException;
@@ -53,7 +52,7 @@ public final class EventDecoder {
                 ? new ProbeEvent.Site.Return(spec.address(), b.getLong(RecordFormat.RETURN_ADDRESS))
                 : new ProbeEvent.Site.Entry(spec.address());
         byte[] rec = length == record.length ? record : Arrays.copyOf(record, length);
-        return new ProbeEvent(comm, pid, tid, b.getInt(RecordFormat.CPU), EventProbes.FLAGS,
+        return new ProbeEvent(comm, pid, tid, b.getInt(RecordFormat.CPU), ProbeEvent.UPROBE_FLAGS,
                 clock.nanos(b.getLong(RecordFormat.TSC)), spec.group(), spec.name(), site,
                 spec.layout().decode(rec, comm.getBytes(StandardCharsets.ISO_8859_1)));
     }

@@ -1,6 +1,6 @@
 package io.probe4j.engine.kernel;
 
-import io.probe4j.UserException;
+import io.probe4j.error.UserException;
 import java.io.IOException;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package io.probe4j.engine.kernel;
 
-import io.probe4j.UserException;
+import io.probe4j.error.UserException;
 import io.probe4j.event.EventSink;
 import io.probe4j.event.ProbeEvent;
 import io.probe4j.spec.FetchArg;

@@ -1,6 +1,6 @@
 package io.probe4j.engine.kernel;
 
-import io.probe4j.UserException;
+import io.probe4j.error.UserException;
 import io.probe4j.spec.Definition;
 import io.probe4j.spec.KernelSymbols;
 import io.probe4j.spec.KprobeDefinition;

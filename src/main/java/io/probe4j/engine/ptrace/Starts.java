@@ -1,6 +1,6 @@
 package io.probe4j.engine.ptrace;
 
-import io.probe4j.UserException;
+import io.probe4j.error.UserException;
 import io.probe4j.sys.Errno;
 import io.probe4j.sys.HeldLaunch;
 import io.probe4j.sys.Procfs;

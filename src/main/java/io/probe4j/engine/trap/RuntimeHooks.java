@@ -41,7 +41,7 @@ final class RuntimeHooks {
             add(out, f, "_Unwind_Resume_or_Rethrow", RuntimeHook.UNWIND);
             add(out, f, "_Unwind_ForcedUnwind", RuntimeHook.UNWIND);
             add(out, f, "__cxa_begin_catch", RuntimeHook.CATCH);
-        } catch (io.probe4j.UserException e) {
+        } catch (io.probe4j.error.UserException e) {
             // a file named like the loader or libgcc_s that is not an ELF file we can read: nothing to watch
             // there; say so, since longjmp and C++ exceptions through it would go unnoticed by return probes
             diagnostics.accept("warning: " + e.getMessage() + "; return probes will not see exceptions unwound through it");

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.probe4j.UserException;
+import io.probe4j.error.UserException;
 import io.probe4j.event.OutputFormat;
 import io.probe4j.event.ProbeEvent;
 import io.probe4j.event.ProfileTable;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.probe4j.UserException;
+import io.probe4j.error.UserException;
 import io.probe4j.spec.KernelSymbols;
 import io.probe4j.spec.KprobeDefinition;
 import io.probe4j.spec.KprobeSupport;

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.probe4j.UserException;
+import io.probe4j.error.UserException;
 import io.probe4j.sys.Mapping;
 import io.probe4j.sys.Procfs;
 import io.probe4j.sys.Spawn;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.probe4j.engine.kernel.Kev;
+import io.probe4j.event.ProbeEvent;
 import io.probe4j.testing.Fixtures;
 import io.probe4j.testing.Kernel;
 import java.nio.file.Path;
@@ -58,7 +59,7 @@ class ProbeKernelTest {
         Path bin = Fixtures.compile("probe_calls.c");
         BothEngines.flags.clear();
         BothEngines.run("kernel", List.of("p:pc_flags " + off(bin, "add")), List.of(bin.toString(), "3"));
-        assertEquals(List.of(EventProbes.FLAGS, EventProbes.FLAGS, EventProbes.FLAGS), BothEngines.flags);
+        assertEquals(List.of(ProbeEvent.UPROBE_FLAGS, ProbeEvent.UPROBE_FLAGS, ProbeEvent.UPROBE_FLAGS), BothEngines.flags);
     }
 
     static String off(Path bin, String symbol) {

@@ -122,7 +122,7 @@ class TransparencyTest {
         try {
             java.nio.file.Files.write(junk, new byte[] {1, 2, 3, 4});
             junk.toFile().setExecutable(true);
-            io.probe4j.UserException e = org.junit.jupiter.api.Assertions.assertThrows(io.probe4j.UserException.class,
+            io.probe4j.error.UserException e = org.junit.jupiter.api.Assertions.assertThrows(io.probe4j.error.UserException.class,
                     () -> Runs.traced(List.of(junk.toString()), hooks));
             assertEquals("cannot run " + junk + ": ENOEXEC", e.getMessage());
         } finally {

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import io.probe4j.Probe;
 import io.probe4j.ProbeInfo;
 import io.probe4j.Tracer;
-import io.probe4j.UserException;
+import io.probe4j.error.UserException;
 import io.probe4j.elf.ElfFile;
 import io.probe4j.elf.SdtNote;
 import io.probe4j.engine.ptrace.LaunchSpec;

@@ -1,4 +1,4 @@
-package io.probe4j.engine.trap;
+package io.probe4j.cli;
 
 import io.probe4j.ProbeContext;
 import io.probe4j.ProbeHandler;
@@ -27,13 +27,6 @@ import java.util.function.Predicate;
  * after a hit would then show its next name or CPU: ThreadIdentityTest catches that.)
  */
 public final class EventProbes {
-    /**
-     * The five ftrace context characters the kernel (6.18, x86-64) prints for every user-space uprobe hit:
-     * the handler runs in the {@code int3} exception with interrupts off. Checked against the kernel
-     * engine's lines in the tests.
-     */
-    public static final String FLAGS = "DBZff";
-
     private EventProbes() {
     }
 
@@ -49,7 +42,7 @@ public final class EventProbes {
      */
     public static ProbeInfo info(ProbeDefinition d, Path file, long offset, EventSink sink, Predicate<ProbeEvent> keep) {
         ProbeHandler emit = ctx -> {
-            ProbeEvent e = new ProbeEvent(ctx.comm(), ctx.pid(), ctx.tid(), ctx.cpu(), FLAGS, ctx.timestampNanos(),
+            ProbeEvent e = new ProbeEvent(ctx.comm(), ctx.pid(), ctx.tid(), ctx.cpu(), ProbeEvent.UPROBE_FLAGS, ctx.timestampNanos(),
                     d.group(), d.event(), site(ctx), FetchEvaluator.evaluate(d.args(), new Fetching(ctx)));
             ctx.afterResume(() -> {
                 if (keep.test(e)) {

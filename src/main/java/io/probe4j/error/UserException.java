@@ -1,4 +1,4 @@
-package io.probe4j;
+package io.probe4j.error;
 
 /**
  * A mistake of the user's (a bad definition, a missing file, an unknown symbol), not a bug of
