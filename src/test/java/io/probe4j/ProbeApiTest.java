@@ -151,8 +151,8 @@ class ProbeApiTest {
     @Test
     void postHandlersRunAfterTheInstructionOutOfLineAndEmulated() throws Exception {
         Path bin = Fixtures.compile("probe_kinds.c");
-        long rip = io.probe4j.engine.kernel.Kev.fileOffset(bin, "k_rip"); // mov g_counter(%rip),%rax: out of line
-        long push = io.probe4j.engine.kernel.Kev.fileOffset(bin, "k_push"); // push %rbx: emulated
+        long rip = io.probe4j.engine.kernel.KernelFixtures.fileOffset(bin, "k_rip"); // mov g_counter(%rip),%rax: out of line
+        long push = io.probe4j.engine.kernel.KernelFixtures.fileOffset(bin, "k_push"); // push %rbx: emulated
         List<String> seen = new ArrayList<>();
         try (Tracer t = Tracer.launch(spec(bin, "2"))) {
             t.register(ProbeInfo.address(bin, rip)
@@ -220,7 +220,7 @@ class ProbeApiTest {
             try (io.probe4j.sys.ProcessMemory m = new io.probe4j.sys.ProcessMemory(t.pid())) {
                 assertEquals(1, m.read(where[0], now));
             }
-            assertEquals(Files.readAllBytes(bin)[(int) io.probe4j.engine.kernel.Kev.fileOffset(bin, "work")], now[0],
+            assertEquals(Files.readAllBytes(bin)[(int) io.probe4j.engine.kernel.KernelFixtures.fileOffset(bin, "work")], now[0],
                     "the original instruction is back");
             assertTrue(n >= 50, "hits: " + n);
             assertEquals(3, t.waitFor());

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.probe4j.engine.kernel.Kev;
+import io.probe4j.engine.kernel.KernelFixtures;
 import io.probe4j.testing.BackgroundJob;
 import io.probe4j.testing.Fixtures;
 import io.probe4j.testing.Kernel;
@@ -32,7 +32,7 @@ class ScriptDrivenTest {
     }
 
     private static String work(Path bin) {
-        return bin + ":0x" + Long.toHexString(Kev.fileOffset(bin, "work"));
+        return bin + ":0x" + Long.toHexString(KernelFixtures.fileOffset(bin, "work"));
     }
 
     /** Waits until {@code file} holds a line containing {@code text}. */
@@ -172,9 +172,9 @@ class ScriptDrivenTest {
 
     /** What a probe4j JVM of pid {@code pid} has in tracefs: its events' group and its instances. */
     private static List<String> leftovers(int pid) throws Exception {
-        List<String> events = Files.readAllLines(Kev.TRACEFS.resolve("uprobe_events")).stream()
+        List<String> events = Files.readAllLines(KernelFixtures.TRACEFS.resolve("uprobe_events")).stream()
                 .filter(l -> l.contains("probe4j_" + pid)).toList();
-        try (Stream<Path> instances = Files.list(Kev.TRACEFS.resolve("instances"))) {
+        try (Stream<Path> instances = Files.list(KernelFixtures.TRACEFS.resolve("instances"))) {
             return Stream.concat(events.stream(), instances.map(p -> p.getFileName().toString())
                     .filter(n -> n.startsWith("probe4j-" + pid))).toList();
         }
@@ -182,7 +182,7 @@ class ScriptDrivenTest {
 
     /** Waits until the session of probe4j {@code pid} has enabled {@code event} in its instance. */
     private static void awaitEnabled(int pid, String event) throws Exception {
-        Path enable = Kev.TRACEFS.resolve("instances/probe4j-" + pid + "/events/probe4j_" + pid + "/" + event + "/enable");
+        Path enable = KernelFixtures.TRACEFS.resolve("instances/probe4j-" + pid + "/events/probe4j_" + pid + "/" + event + "/enable");
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (System.nanoTime() < deadline) {
             try {

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.probe4j.engine.kernel.Kev;
+import io.probe4j.engine.kernel.KernelFixtures;
 import io.probe4j.testing.Await;
 import io.probe4j.testing.Kernel;
 import java.io.IOException;
@@ -34,9 +34,9 @@ class TraceCommandTest {
 
     @BeforeAll
     static void fixture() {
-        bin = Kev.args();
-        add = bin + ":0x" + Long.toHexString(Kev.fileOffset(bin, "add"));
-        greet = bin + ":0x" + Long.toHexString(Kev.fileOffset(bin, "greet"));
+        bin = KernelFixtures.args();
+        add = bin + ":0x" + Long.toHexString(KernelFixtures.fileOffset(bin, "add"));
+        greet = bin + ":0x" + Long.toHexString(KernelFixtures.fileOffset(bin, "greet"));
     }
 
     record Run(int status, String out, String err) {
@@ -120,18 +120,18 @@ class TraceCommandTest {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String instance = "probe4j-" + p.pid();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!Files.exists(Kev.TRACEFS.resolve("instances/" + instance)) && System.nanoTime() < deadline) {
+        while (!Files.exists(KernelFixtures.TRACEFS.resolve("instances/" + instance)) && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertTrue(Files.exists(Kev.TRACEFS.resolve("instances/" + instance)), "probe4j started its session");
-        assertEquals(1, Kev.tracefsObjectsNamed("probe4j_" + p.pid()).size(), "its event is defined");
-        Path pipe = Kev.TRACEFS.resolve("instances/" + instance + "/trace_pipe");
+        assertTrue(Files.exists(KernelFixtures.TRACEFS.resolve("instances/" + instance)), "probe4j started its session");
+        assertEquals(1, KernelFixtures.tracefsObjectsNamed("probe4j_" + p.pid()).size(), "its event is defined");
+        Path pipe = KernelFixtures.TRACEFS.resolve("instances/" + instance + "/trace_pipe");
         Await.until("probe4j to read " + pipe, () -> hasOpen(p.pid(), pipe)); // past the enables
         p.destroy(); // SIGTERM
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         assertEquals(143, p.exitValue());
-        assertEquals(List.of(), Kev.tracefsObjectsNamed("probe4j-" + p.pid()));
-        assertEquals(List.of(), Kev.tracefsObjectsNamed("probe4j_" + p.pid()));
+        assertEquals(List.of(), KernelFixtures.tracefsObjectsNamed("probe4j-" + p.pid()));
+        assertEquals(List.of(), KernelFixtures.tracefsObjectsNamed("probe4j_" + p.pid()));
     }
 
     /** Whether process {@code pid} has {@code file} open. */

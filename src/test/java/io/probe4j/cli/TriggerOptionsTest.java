@@ -3,7 +3,7 @@ package io.probe4j.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.probe4j.engine.kernel.Kev;
+import io.probe4j.engine.kernel.KernelFixtures;
 import io.probe4j.testing.Cli;
 import io.probe4j.testing.Fixtures;
 import java.nio.file.Path;
@@ -22,7 +22,7 @@ class TriggerOptionsTest {
     @BeforeAll
     static void fixture() {
         Path bin = Fixtures.compile("hist_fields.c");
-        rec = "p:rec " + bin + ":0x" + Long.toHexString(Kev.fileOffset(bin, "record")) + " seq=%di:u32 v=%si:s64 small=%cx:u8";
+        rec = "p:rec " + bin + ":0x" + Long.toHexString(KernelFixtures.fileOffset(bin, "record")) + " seq=%di:u32 v=%si:s64 small=%cx:u8";
     }
 
     private static Cli.Result trace(String calls, String... options) {

@@ -1,6 +1,6 @@
 package io.probe4j.filter;
 
-import io.probe4j.engine.kernel.Kev;
+import io.probe4j.engine.kernel.KernelFixtures;
 import io.probe4j.engine.kernel.ResolvedProbe;
 import io.probe4j.spec.Parser;
 import io.probe4j.spec.ProbeDefinition;
@@ -35,7 +35,7 @@ final class FilterFixture {
     /** The file offset of {@code record()} (nm and readelf, run once). */
     static synchronized long recordOffset() {
         if (recordOffset == 0) {
-            recordOffset = Kev.fileOffset(binary(), "record");
+            recordOffset = KernelFixtures.fileOffset(binary(), "record");
         }
         return recordOffset;
     }

@@ -66,14 +66,14 @@ public enum Skip {
 
     /**
      * The reason a skip message names, if it names one. JUnit prefixes a failed assumption's message
-     * with "Assumption failed: "; a class disabled by {@code @EnabledIf("...Kev#kernelAvailable")}
+     * with "Assumption failed: "; a class disabled by {@code @EnabledIf("...KernelFixtures#kernelAvailable")}
      * (JUnit's own message) is a kernel skip too.
      */
     public static Optional<Skip> of(String message) {
         if (message == null) {
             return Optional.empty();
         }
-        if (message.contains("Kev#kernelAvailable\")")) {
+        if (message.contains("KernelFixtures#kernelAvailable\")")) {
             return Optional.of(KERNEL);
         }
         String m = message.strip().replaceFirst("^Assumption failed: ", "");

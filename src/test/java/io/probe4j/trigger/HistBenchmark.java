@@ -1,6 +1,6 @@
 package io.probe4j.trigger;
 
-import io.probe4j.engine.kernel.Kev;
+import io.probe4j.engine.kernel.KernelFixtures;
 import io.probe4j.event.ProbeEvent;
 import io.probe4j.event.Value;
 import io.probe4j.spec.Parser;
@@ -32,11 +32,11 @@ class HistBenchmark {
     void nanosecondsAHistTriggerAddsPerHit() throws Exception {
         Path bin = Fixtures.compile("probe_bench.c", "-O2");
         Path out = Files.createTempFile("hist_bench", ".out");
-        String def = "p:pb_e " + bin + ":0x" + Long.toHexString(Kev.fileOffset(bin, "target")) + " a=%di:s32 b=%si:s32";
+        String def = "p:pb_e " + bin + ":0x" + Long.toHexString(KernelFixtures.fileOffset(bin, "target")) + " a=%di:s32 b=%si:s32";
         double plain = untraced(bin, out);
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"untraced call", String.format("%.1f", plain)});
-        List<String> engines = Kev.kernelAvailable() ? List.of("trap", "kernel") : List.of("trap");
+        List<String> engines = KernelFixtures.kernelAvailable() ? List.of("trap", "kernel") : List.of("trap");
         List<String[]> modes = List.of(new String[] {"every hit printed"}, new String[] {"nothing printed", "--tracing-off"},
                 new String[] {"hist:keys=a.log2:vals=b, nothing printed", "--tracing-off", "--trigger", "pb_e: hist:keys=a.log2:vals=b"},
                 new String[] {"hist:keys=b.buckets=1000, nothing printed", "--tracing-off", "--trigger", "pb_e: hist:keys=b.buckets=1000"});

@@ -1,6 +1,6 @@
 package io.probe4j.trigger;
 
-import io.probe4j.engine.kernel.Kev;
+import io.probe4j.engine.kernel.KernelFixtures;
 import io.probe4j.testing.Fixtures;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,9 +33,9 @@ final class HistCases {
     static synchronized List<String> definitions() {
         if (definitions == null) {
             Path bin = fixture();
-            String at = bin + ":0x" + Long.toHexString(Kev.fileOffset(bin, "record"));
+            String at = bin + ":0x" + Long.toHexString(KernelFixtures.fileOffset(bin, "record"));
             definitions = List.of("p:histo/rec " + at + " " + REC_ARGS, "r:histo/ret " + at + " rv=$retval:s64",
-                    "p:histo/rec2 " + bin + ":0x" + Long.toHexString(Kev.fileOffset(bin, "tick")) + " seq=%di:u32");
+                    "p:histo/rec2 " + bin + ":0x" + Long.toHexString(KernelFixtures.fileOffset(bin, "tick")) + " seq=%di:u32");
         }
         return definitions;
     }

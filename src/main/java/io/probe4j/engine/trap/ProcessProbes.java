@@ -312,7 +312,7 @@ final class ProcessProbes {
             return;
         }
         for (StoppedThread t : threads) {
-            Detach.leaveSlots(this, t, freed);
+            Disarm.leaveSlots(this, t, freed);
         }
         freed.values().forEach(this::freeSlot);
     }

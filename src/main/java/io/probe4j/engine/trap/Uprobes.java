@@ -175,7 +175,7 @@ public final class Uprobes implements TraceHooks {
         ProcessProbes pp = processes.remove(process.pid());
         if (pp != null) {
             try {
-                Detach.clean(pp, process);
+                Disarm.clean(pp, process);
                 pp.semaphores.sync(pp).forEach(diagnostics); // the breakpoints are out: so are their increments
                 pp.journalGone();
             } finally {

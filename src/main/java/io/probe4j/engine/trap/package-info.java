@@ -9,6 +9,6 @@
  * then the displaced instruction is emulated or run out of line in an
  * {@link io.probe4j.engine.trap.XolArea}; return probes hijack the return address
  * ({@link io.probe4j.engine.trap.ReturnStack}). {@link io.probe4j.engine.trap.ProcessProbes} is what
- * probe4j put into one address space, and {@link io.probe4j.engine.trap.Detach} takes it all out.
+ * probe4j put into one address space, and {@link io.probe4j.engine.trap.Disarm} takes it all out.
  */
 package io.probe4j.engine.trap;

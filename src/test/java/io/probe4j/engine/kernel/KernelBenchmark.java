@@ -1,6 +1,6 @@
 package io.probe4j.engine.kernel;
 
-import static io.probe4j.engine.kernel.Kev.*;
+import static io.probe4j.engine.kernel.KernelFixtures.*;
 
 import io.probe4j.event.OutputFormat;
 import io.probe4j.event.StreamSink;

@@ -1,6 +1,6 @@
 package io.probe4j.engine.kernel;
 
-import static io.probe4j.engine.kernel.Kev.*;
+import static io.probe4j.engine.kernel.KernelFixtures.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

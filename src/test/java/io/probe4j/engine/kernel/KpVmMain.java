@@ -77,8 +77,8 @@ public final class KpVmMain {
             t.onRawLine((line, e) -> raw.add(b64.encodeToString(line.getBytes(StandardCharsets.ISO_8859_1)) + " "
                     + b64.encodeToString(TraceText.line(e))));
             status = t.run(command);
-            listing = Files.readString(Kev.TRACEFS.resolve("kprobe_events"));
-            kernelProfile = Files.readString(Kev.TRACEFS.resolve("kprobe_profile"));
+            listing = Files.readString(KernelFixtures.TRACEFS.resolve("kprobe_events"));
+            kernelProfile = Files.readString(KernelFixtures.TRACEFS.resolve("kprobe_profile"));
         }
         System.out.printf("@@ TRACED status %d in %d ms%n", status, (System.nanoTime() - start) / 1_000_000);
         section("TEXT", text.toString(StandardCharsets.ISO_8859_1));
@@ -87,8 +87,8 @@ public final class KpVmMain {
         section("RAW", String.join("\n", raw) + "\n");
         section("KERNEL-LISTING", listing);
         section("KERNEL-PROFILE", kernelProfile);
-        try (var instances = Files.list(Kev.TRACEFS.resolve("instances"))) {
-            section("BETWEEN", Files.readString(Kev.TRACEFS.resolve("kprobe_events"))
+        try (var instances = Files.list(KernelFixtures.TRACEFS.resolve("instances"))) {
+            section("BETWEEN", Files.readString(KernelFixtures.TRACEFS.resolve("kprobe_events"))
                     + String.join("\n", instances.map(p -> "instance " + p.getFileName()).toList()) + "\n");
         }
         systemWide(kprobes);

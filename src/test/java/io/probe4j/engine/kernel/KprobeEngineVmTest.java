@@ -56,7 +56,7 @@ class KprobeEngineVmTest {
         }
         seconds = (System.nanoTime() - start) / 1e9;
         String all = Files.readString(out, StandardCharsets.ISO_8859_1);
-        Skip.VM.unless(p.exitValue() != KprobeVm77.UNAVAILABLE, "no kprobe VM: " + all.strip());
+        Skip.VM.unless(p.exitValue() != VM_UNAVAILABLE, "no kprobe VM: " + all.strip());
         assertEquals(0, p.exitValue(), all);
         sections = parse(all.lines().toList());
         assertTrue(sections.containsKey("AFTER-INSTANCES"), "the script did not finish:\n" + all);
@@ -64,10 +64,8 @@ class KprobeEngineVmTest {
         System.out.printf("kprobe engine VM test: %d events, %.1f s (boot included)%n", text.size(), seconds);
     }
 
-    /** Exit status of scripts/kprobe-vm when the VM cannot be had. */
-    private static final class KprobeVm77 {
-        static final int UNAVAILABLE = 77;
-    }
+    /** Exit status of scripts/kprobe-vm when the VM cannot be had (automake's "skipped"). */
+    private static final int VM_UNAVAILABLE = 77;
 
     private static Map<String, List<String>> parse(List<String> lines) {
         Map<String, List<String>> out = new HashMap<>();

@@ -25,7 +25,7 @@ class KprobesTest {
 
     private static void assumeNoKprobeEvents() {
         Skip.unlessKernel();
-        Skip.KERNEL_CONFIG.unless(!Files.exists(Kev.TRACEFS.resolve("kprobe_events")), "this kernel has kprobe events");
+        Skip.KERNEL_CONFIG.unless(!Files.exists(KernelFixtures.TRACEFS.resolve("kprobe_events")), "this kernel has kprobe events");
     }
 
     @Test
@@ -42,12 +42,12 @@ class KprobesTest {
         assumeNoKprobeEvents();
         KprobeDefinition k = (KprobeDefinition) Parser.kprobe(KernelSymbols.UNKNOWN).parseLine("r:kp_t/rr vfs_read $retval").orElseThrow();
         String mine = "probe4j_" + ProcessHandle.current().pid();
-        List<String> before = Kev.tracefsObjectsNamed(mine);
+        List<String> before = KernelFixtures.tracefsObjectsNamed(mine);
         CollectingSink sink = new CollectingSink();
         UserException e = assertThrows(UserException.class,
-                () -> KernelTracer.start(List.of(KernelSessionTest.addProbe(Kev.args())), List.of(k), sink, System.err));
+                () -> KernelTracer.start(List.of(KernelSessionTest.addProbe(KernelFixtures.args())), List.of(k), sink, System.err));
         assertTrue(e.getMessage().startsWith("probe4j: cannot trace kernel functions: this kernel has no kprobe events"), e.getMessage());
-        assertEquals(before, Kev.tracefsObjectsNamed(mine), "no event, no instance: the uprobe was not defined either");
+        assertEquals(before, KernelFixtures.tracefsObjectsNamed(mine), "no event, no instance: the uprobe was not defined either");
     }
 
     @Test

@@ -14,7 +14,7 @@ final class OracleInstance implements AutoCloseable {
     private final Path dir;
 
     OracleInstance(String name, String group, List<String> events) throws IOException {
-        dir = Kev.TRACEFS.resolve("instances").resolve(name);
+        dir = KernelFixtures.TRACEFS.resolve("instances").resolve(name);
         Files.createDirectory(dir);
         Files.writeString(dir.resolve("trace_clock"), "mono");
         for (String e : events) {

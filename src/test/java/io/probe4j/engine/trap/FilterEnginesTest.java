@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.probe4j.engine.kernel.Kev;
+import io.probe4j.engine.kernel.KernelFixtures;
 import io.probe4j.testing.Cli;
 import io.probe4j.testing.Fixtures;
 import java.nio.file.Path;
@@ -30,7 +30,7 @@ class FilterEnginesTest {
     }
 
     private static List<String> definitions(String... filters) {
-        String at = bin() + ":0x" + Long.toHexString(Kev.fileOffset(bin(), "record"));
+        String at = bin() + ":0x" + Long.toHexString(KernelFixtures.fileOffset(bin(), "record"));
         List<String> d = new ArrayList<>(List.of("p:ff " + at + " " + ARGS, "r:ffr " + at + " rv=$retval:u32 low=$retval:s8"));
         for (String f : filters) {
             d.add("--filter");

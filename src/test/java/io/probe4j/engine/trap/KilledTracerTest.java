@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.probe4j.cli.Main;
-import io.probe4j.engine.kernel.Kev;
+import io.probe4j.engine.kernel.KernelFixtures;
 import io.probe4j.sys.ProcessMemory;
 import io.probe4j.testing.Await;
 import io.probe4j.testing.Cli;
@@ -63,7 +63,7 @@ class KilledTracerTest {
     @Test
     void theGuardianTakesTheBreakpointsOutAndTheNextRunSaysSo() throws Exception {
         Path bin = Fixtures.compile("guard_stdin.c");
-        long tick = Kev.fileOffset(bin, "tick");
+        long tick = KernelFixtures.fileOffset(bin, "tick");
         byte original = Files.readAllBytes(bin)[(int) tick];
         Path events = Files.createTempFile("killed", ".events");
         Program program = start(bin);
@@ -101,7 +101,7 @@ class KilledTracerTest {
     @Test
     void withoutTheGuardianTheProgramDiesOfSigtrapAtItsNextCall() throws Exception {
         Path bin = Fixtures.compile("guard_stdin.c");
-        long tick = Kev.fileOffset(bin, "tick");
+        long tick = KernelFixtures.fileOffset(bin, "tick");
         Path events = Files.createTempFile("killed", ".events");
         Program program = start(bin);
         long pid = program.process().pid();

@@ -3,7 +3,7 @@ package io.probe4j.engine.trap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import io.probe4j.engine.kernel.Kev;
+import io.probe4j.engine.kernel.KernelFixtures;
 import io.probe4j.event.ProbeEvent;
 import io.probe4j.testing.Fixtures;
 import io.probe4j.testing.Kernel;
@@ -63,7 +63,7 @@ class ProbeKernelTest {
     }
 
     static String off(Path bin, String symbol) {
-        return bin + ":0x" + Long.toHexString(Kev.fileOffset(bin, symbol));
+        return bin + ":0x" + Long.toHexString(KernelFixtures.fileOffset(bin, symbol));
     }
 
     @Test

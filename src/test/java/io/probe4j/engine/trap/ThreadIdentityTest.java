@@ -4,7 +4,7 @@ import static io.probe4j.engine.trap.ProbeKernelTest.off;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.probe4j.engine.kernel.Kev;
+import io.probe4j.engine.kernel.KernelFixtures;
 import io.probe4j.testing.Cli;
 import io.probe4j.testing.Fixtures;
 import io.probe4j.testing.Skip;

@@ -4,7 +4,7 @@ import io.probe4j.engine.ptrace.LaunchSpec;
 import io.probe4j.engine.ptrace.StopWait;
 import io.probe4j.ProbeInfo;
 import io.probe4j.Tracer;
-import io.probe4j.engine.kernel.Kev;
+import io.probe4j.engine.kernel.KernelFixtures;
 import io.probe4j.sys.Spawn;
 import io.probe4j.testing.Cli;
 import io.probe4j.testing.Fixtures;
@@ -36,7 +36,7 @@ class TrapBenchmark {
     void nanosecondsPerHit() throws Exception {
         Path bin = Fixtures.compile("probe_bench.c", "-O2");
         Path mini = Fixtures.compileAs("bench_minitracer", "../../../bench/c/minitracer.c", "-O2");
-        String target = Long.toHexString(Kev.fileOffset(bin, "target"));
+        String target = Long.toHexString(KernelFixtures.fileOffset(bin, "target"));
         String poll = Long.toString(StopWait.MAX_NS);
         Path out = Files.createTempFile("probe_bench", ".out");
         String def = bin + ":0x" + target;
@@ -56,7 +56,7 @@ class TrapBenchmark {
                 default -> List.of("p:pb_e " + def + " a=%di:s32 b=%si:s32", "r:pb_r " + def + " rv=$retval:s32");
             };
             double text = cli("trap", defs, bin, out) - plain;
-            double kernel = Kev.kernelAvailable() ? cli("kernel", defs, bin, out) - plain : Double.NaN;
+            double kernel = KernelFixtures.kernelAvailable() ? cli("kernel", defs, bin, out) - plain : Double.NaN;
             rows.add(new String[] {mode, "minimal C ptrace tracer, sleeping", String.format("%.0f", c)});
             rows.add(new String[] {mode, "minimal C ptrace tracer, polling", String.format("%.0f", cPoll)});
             rows.add(new String[] {mode, "trap engine, Java API handler", String.format("%.0f (%.2fx C, %.2fx C polling)", api, api / c, api / cPoll)});

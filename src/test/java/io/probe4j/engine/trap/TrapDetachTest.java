@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.probe4j.ProbeInfo;
 import io.probe4j.Tracer;
 import io.probe4j.cli.Main;
-import io.probe4j.engine.kernel.Kev;
+import io.probe4j.engine.kernel.KernelFixtures;
 import io.probe4j.sys.ProcessMemory;
 import io.probe4j.sys.Procfs;
 import io.probe4j.testing.Fixtures;
@@ -112,7 +112,7 @@ class TrapDetachTest {
         Process sh = new ProcessBuilder("/bin/sh", "-c", "\"$0\" " + rounds + " 1000 >" + out + " & echo $!", bin.toString()).start();
         int pid = Integer.parseInt(new String(sh.getInputStream().readAllBytes()).strip());
         sh.waitFor();
-        long work = Kev.fileOffset(bin, "work");
+        long work = KernelFixtures.fileOffset(bin, "work");
         byte original = Files.readAllBytes(bin)[(int) work];
         AtomicInteger entries = new AtomicInteger(), returns = new AtomicInteger();
         long[] addr = new long[1];

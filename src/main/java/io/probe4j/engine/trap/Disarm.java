@@ -21,8 +21,8 @@ import java.util.Map;
  * return addresses that still point at the trampoline get their real value back, the original bytes
  * return under every breakpoint, and the XOL areas are unmapped.
  */
-final class Detach {
-    private Detach() {
+final class Disarm {
+    private Disarm() {
     }
 
     static void clean(ProcessProbes pp, StoppedProcess process) {

@@ -19,10 +19,10 @@ import java.util.concurrent.TimeUnit;
  * parser lives in io.probe4j.spec); file offsets of symbols come from nm and readelf, as a user
  * would find them.
  */
-public final class Kev {
+public final class KernelFixtures {
     public static final Path TRACEFS = Path.of("/sys/kernel/tracing");
 
-    private Kev() {
+    private KernelFixtures() {
     }
 
     public static boolean kernelAvailable() {
