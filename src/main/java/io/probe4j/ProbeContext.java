@@ -1,7 +1,6 @@
 package io.probe4j;
 
 import io.probe4j.engine.trap.ProbeHit;
-import io.probe4j.sys.Procfs;
 import io.probe4j.sys.Reg;
 import io.probe4j.unwind.RegisterFile;
 import io.probe4j.unwind.Unwinder;
@@ -124,12 +123,22 @@ public final class ProbeContext {
      */
     public byte[] readMemory(long address, int length) {
         byte[] b = new byte[length];
-        int got = hit.memory().read(address, b);
+        int got = readAvailable(address, b);
         if (got != length) {
             throw new IllegalStateException("cannot read " + length + " bytes at 0x" + Long.toHexString(address)
                     + " in process " + pid() + " (" + got + " readable)");
         }
         return b;
+    }
+
+    /**
+     * Reads as much of {@code into.length} bytes at {@code address} as the process has mapped there (a
+     * read that runs into an unmapped page stops at it, as {@code process_vm_readv} does).
+     *
+     * @return how many bytes were read: 0 when nothing at {@code address} is readable
+     */
+    public int readAvailable(long address, byte[] into) {
+        return hit.memory().read(address, into);
     }
 
     /** The little-endian 64-bit word at {@code address}. */
@@ -145,7 +154,7 @@ public final class ProbeContext {
     /** The NUL-terminated string at {@code address} (at most 4095 bytes), decoded as UTF-8. */
     public String readString(long address) {
         byte[] b = new byte[4096];
-        int got = hit.memory().read(address, b);
+        int got = readAvailable(address, b);
         if (got == 0) {
             throw new IllegalStateException("cannot read a string at 0x" + Long.toHexString(address) + " in process " + pid());
         }
@@ -164,8 +173,7 @@ public final class ProbeContext {
      * ({@link io.probe4j.unwind.Frame#symbol}) and as c++filt prints them ({@link io.probe4j.unwind.Frame#function}).
      */
     public UserStack stack() {
-        return UNWINDER.unwind(RegisterFile.of(hit::register), hit.memory()::read, Procfs.maps(pid()),
-                hit::originalReturnAddress);
+        return UNWINDER.unwind(RegisterFile.of(this::register), this::readAvailable, pid(), hit::originalReturnAddress);
     }
 
     /**
@@ -185,11 +193,6 @@ public final class ProbeContext {
                 probe.fault(this, t);
             }
         });
-    }
-
-    /** The engine's view, for the definition-language consumer built on this API. */
-    public ProbeHit hit() {
-        return hit;
     }
 
     private void requireReturn(String what) {

@@ -14,6 +14,8 @@ import io.probe4j.engine.ptrace.SessionEnd;
 import io.probe4j.engine.ptrace.TraceSession;
 import io.probe4j.engine.trap.Uprobes;
 import io.probe4j.spec.ProbeTarget;
+import io.probe4j.sys.Environment;
+import io.probe4j.sys.Spawn;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -22,6 +24,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.OptionalLong;
 
@@ -62,14 +65,28 @@ public final class Tracer implements AutoCloseable {
         this.uprobes = new Uprobes(msg -> diagnostics.println("probe4j: " + msg));
     }
 
-    /** A tracer that will start {@code command} (a path, or a name looked up in {@code $PATH}). */
+    /**
+     * A tracer that will start {@code command} (a path, or a name looked up in {@code $PATH}) with this
+     * JVM's environment, working directory and standard streams.
+     */
     public static Tracer launch(String... command) {
-        return launch(LaunchSpec.of(command));
+        return launch(Launch.of(command));
     }
 
-    /** A tracer that will start the command as {@code spec} says (environment, standard streams). */
-    public static Tracer launch(LaunchSpec spec) {
-        return new Tracer(spec, 0, System.err);
+    /** A tracer that will start the program as {@code launch} says (environment, directory, standard streams). */
+    public static Tracer launch(Launch launch) {
+        return new Tracer(spec(launch), 0, System.err);
+    }
+
+    /** The engine's form of a launch: what is not given is inherited (the environment byte for byte). */
+    private static LaunchSpec spec(Launch launch) {
+        Environment env = launch.environment().map(Environment::of).orElseGet(Environment::inherited);
+        Spawn.Stdio stdio = new Spawn.Stdio(path(launch.stdin()), path(launch.stdout()), path(launch.stderr()));
+        return new LaunchSpec(launch.command(), env, launch.directory().orElse(null), stdio);
+    }
+
+    private static String path(Optional<Path> file) {
+        return file.map(f -> f.toAbsolutePath().toString()).orElse(null);
     }
 
     /** A tracer that will attach to running process {@code pid} and all its threads. */

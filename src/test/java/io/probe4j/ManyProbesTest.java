@@ -3,8 +3,6 @@ package io.probe4j;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.probe4j.engine.ptrace.LaunchSpec;
-import io.probe4j.sys.Spawn;
 import io.probe4j.testing.ManyFunctions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,10 +35,10 @@ class ManyProbesTest {
         Files.deleteIfExists(out);
     }
 
-    private LaunchSpec spec(Path bin, String... args) {
+    private Launch spec(Path bin, String... args) {
         List<String> cmd = new ArrayList<>(List.of(bin.toString()));
         cmd.addAll(List.of(args));
-        return new LaunchSpec(cmd, System.getenv(), new Spawn.Stdio("/dev/null", out.toString(), "/dev/null"));
+        return Launch.of(cmd).withEnvironment(System.getenv()).withStdin(Path.of("/dev/null")).withStdout(out).withStderr(Path.of("/dev/null"));
     }
 
     @Test

@@ -3,8 +3,6 @@ package io.probe4j;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.probe4j.engine.ptrace.LaunchSpec;
-import io.probe4j.sys.Spawn;
 import io.probe4j.testing.Fixtures;
 import io.probe4j.unwind.Frame;
 import io.probe4j.unwind.UserStack;
@@ -23,8 +21,9 @@ class ProbeContextStackTest {
         return Fixtures.compileAs("unwind_chain_nofp", "unwind_chain.c", "-O2", "-fomit-frame-pointer");
     }
 
-    static LaunchSpec quiet(Path bin) {
-        return new LaunchSpec(List.of(bin.toString()), System.getenv(), new Spawn.Stdio("/dev/null", "/dev/null", "/dev/null"));
+    static Launch quiet(Path bin) {
+        Path nothing = Path.of("/dev/null");
+        return Launch.of(bin.toString()).withStdin(nothing).withStdout(nothing).withStderr(nothing);
     }
 
     @Test

@@ -72,7 +72,7 @@ public final class EventProbes {
         @Override
         public byte[] read(long address, int length) throws MemoryFault {
             byte[] b = new byte[length];
-            if (ctx.hit().memory().read(address, b) != length) {
+            if (ctx.readAvailable(address, b) != length) {
                 throw new MemoryFault(address);
             }
             return b;
@@ -85,7 +85,7 @@ public final class EventProbes {
             while (have < maxLength - 1) {
                 int chunk = (int) Math.min(maxLength - 1 - have, PAGE - ((address + have) & (PAGE - 1)));
                 byte[] b = new byte[chunk];
-                int got = ctx.hit().memory().read(address + have, b);
+                int got = ctx.readAvailable(address + have, b);
                 if (got == 0) {
                     if (have == 0) {
                         throw new MemoryFault(address);

@@ -1,8 +1,8 @@
 package io.probe4j.cli;
 
+import io.probe4j.Launch;
 import io.probe4j.Tracer;
 import io.probe4j.engine.kernel.ResolvedProbe;
-import io.probe4j.engine.ptrace.LaunchSpec;
 import io.probe4j.event.EventSink;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -22,7 +22,7 @@ final class TrapTrace {
 
     static int run(List<ResolvedProbe> probes, EventSink sink, List<String> command, Integer pid, TraceFilters filters)
             throws InterruptedException {
-        Tracer tracer = pid != null ? Tracer.attach(pid) : Tracer.launch(LaunchSpec.of(command.toArray(String[]::new)));
+        Tracer tracer = pid != null ? Tracer.attach(pid) : Tracer.launch(Launch.of(command));
         ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "probe4j-flush");
             t.setDaemon(true);

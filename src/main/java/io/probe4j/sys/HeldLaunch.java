@@ -1,5 +1,6 @@
 package io.probe4j.sys;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,7 +29,15 @@ public final class HeldLaunch {
      * @throws IllegalStateException when the shell ended instead (it was reaped)
      */
     public static int spawnStopped(Spawn.Stdio stdio) {
-        int pid = Spawn.spawn("/bin/sh", List.of("/bin/sh", "-c", stopper(SignalState.originalIgnored())),
+        return spawnStopped(stdio, null);
+    }
+
+    /**
+     * As {@link #spawnStopped(Spawn.Stdio)}, with the shell (and so the program it becomes) in
+     * {@code directory} ({@code null}: this process's working directory).
+     */
+    public static int spawnStopped(Spawn.Stdio stdio, Path directory) {
+        int pid = Spawn.spawn("/bin/sh", List.of("/bin/sh", "-c", stopper(SignalState.originalIgnored(), directory)),
                 Map.of("PATH", "/usr/bin:/bin"), stdio);
         WaitStatus ws = Wait.waitpid(pid, Wait.WUNTRACED).orElseThrow();
         if (!ws.stopped()) {
@@ -59,14 +68,19 @@ public final class HeldLaunch {
         }
     }
 
-    /** {@code trap '' N...; kill -STOP $$; exit 127}: never gets past the stop, unless killed. */
-    static String stopper(long ignored) {
+    /**
+     * {@code [cd -- DIR || exit 126;] trap '' N...; kill -STOP $$; exit 127}: never gets past the stop,
+     * unless killed. The working directory survives the {@code execve}; the shell's own variables
+     * ({@code PWD}) do not, as the program's environment is injected whole.
+     */
+    static String stopper(long ignored, Path directory) {
         StringJoiner sigs = new StringJoiner(" ");
         for (int sig = 1; sig <= 64; sig++) {
             if (SignalState.contains(ignored, sig) && sig != Signals.SIGKILL && sig != Signals.SIGSTOP) {
                 sigs.add(Integer.toString(sig));
             }
         }
-        return (sigs.length() == 0 ? "" : "trap '' " + sigs + "; ") + "kill -STOP $$; exit 127";
+        String cd = directory == null ? "" : "cd -- '" + directory.toString().replace("'", "'\\''") + "' || exit 126; ";
+        return cd + (sigs.length() == 0 ? "" : "trap '' " + sigs + "; ") + "kill -STOP $$; exit 127";
     }
 }

@@ -23,7 +23,7 @@ public final class CallFrameInfo {
     }
 
     /** The file's call-frame information; empty when it has no {@code .eh_frame}. */
-    public static Optional<CallFrameInfo> of(ElfFile elf) {
+    static Optional<CallFrameInfo> of(ElfFile elf) {
         String file = elf.path().toString();
         Optional<ProgramHeader> seg = elf.programHeaders().stream()
                 .filter(ph -> ph.type() == ProgramHeader.PT_GNU_EH_FRAME).findFirst();

@@ -26,7 +26,7 @@ public enum DwarfRegister {
     }
 
     /** The register as {@code user_regs_struct} and the kernel's {@code pt_regs} name it. */
-    public Reg reg() {
+    Reg reg() {
         return reg;
     }
 

@@ -1,6 +1,5 @@
 package io.probe4j.unwind;
 
-import io.probe4j.sys.Reg;
 import java.util.Arrays;
 import java.util.function.ToLongFunction;
 
@@ -16,11 +15,14 @@ public final class RegisterFile {
     public RegisterFile() {
     }
 
-    /** The registers a stopped thread has, {@code read} giving each by its {@code user_regs_struct} name. */
-    public static RegisterFile of(ToLongFunction<Reg> read) {
+    /**
+     * The registers a stopped thread has, {@code read} giving each by its kernel {@code pt_regs} name
+     * ({@code ax dx cx bx si di bp sp r8..r15 ip}, as {@link io.probe4j.ProbeContext#register} takes them).
+     */
+    public static RegisterFile of(ToLongFunction<String> read) {
         RegisterFile regs = new RegisterFile();
         for (DwarfRegister r : DwarfRegister.values()) {
-            regs.set(r, read.applyAsLong(r.reg()));
+            regs.set(r, read.applyAsLong(r.reg().ptRegsName()));
         }
         return regs;
     }

@@ -1,6 +1,7 @@
 package io.probe4j.unwind;
 
 import io.probe4j.sys.Mapping;
+import io.probe4j.sys.Procfs;
 import io.probe4j.unwind.UserStack.Reason;
 import io.probe4j.unwind.UserStack.Stop;
 import java.util.ArrayList;
@@ -37,20 +38,25 @@ public final class Unwinder {
         this.maxDepth = maxDepth;
     }
 
-    /** As {@link #unwind(RegisterFile, MemoryReader, List, ReturnAddressFixer)} with nothing hijacked. */
-    public UserStack unwind(RegisterFile regs, MemoryReader memory, List<Mapping> mappings) {
-        return unwind(regs, memory, mappings, ReturnAddressFixer.NONE);
+    /** As {@link #unwind(RegisterFile, MemoryReader, int, ReturnAddressFixer)} with nothing hijacked. */
+    public UserStack unwind(RegisterFile regs, MemoryReader memory, int pid) {
+        return unwind(regs, memory, pid, ReturnAddressFixer.NONE);
     }
 
     /**
      * The stack of a stopped thread.
      *
-     * @param regs     its registers (rip, rsp and rbp at least; all general ones are best)
-     * @param memory   its process's memory
-     * @param mappings its process's mappings now
-     * @param fixer    gives back return addresses a return probe replaced
+     * @param regs   its registers (rip, rsp and rbp at least; all general ones are best)
+     * @param memory its process's memory
+     * @param pid    its process, whose mappings ({@code /proc/PID/maps}) say which object each address is in
+     * @param fixer  gives back return addresses a return probe replaced
      */
-    public UserStack unwind(RegisterFile regs, MemoryReader memory, List<Mapping> mappings, ReturnAddressFixer fixer) {
+    public UserStack unwind(RegisterFile regs, MemoryReader memory, int pid, ReturnAddressFixer fixer) {
+        return unwind(regs, memory, Procfs.maps(pid), fixer);
+    }
+
+    /** As {@link #unwind(RegisterFile, MemoryReader, int, ReturnAddressFixer)} over mappings read already. */
+    UserStack unwind(RegisterFile regs, MemoryReader memory, List<Mapping> mappings, ReturnAddressFixer fixer) {
         if (!regs.isKnown(DwarfRegister.RA) || !regs.isKnown(DwarfRegister.RSP)) {
             throw new IllegalArgumentException("unwinding needs at least the ip and sp registers, got " + regs);
         }

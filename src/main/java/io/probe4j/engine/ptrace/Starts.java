@@ -27,7 +27,7 @@ final class Starts {
         String program = spec.program().toString();
         int pid;
         try {
-            pid = HeldLaunch.spawnStopped(spec.stdio());
+            pid = HeldLaunch.spawnStopped(spec.stdio(), spec.directory());
             loop.spawnedChild = pid;
             HeldLaunch.seize(pid, TracerLoop.OPTIONS);
         } catch (IllegalStateException e) {

@@ -1,11 +1,10 @@
 package io.probe4j.engine.trap;
 
-import io.probe4j.engine.ptrace.LaunchSpec;
 import io.probe4j.engine.ptrace.StopWait;
 import io.probe4j.ProbeInfo;
+import io.probe4j.Launch;
 import io.probe4j.Tracer;
 import io.probe4j.engine.kernel.KernelFixtures;
-import io.probe4j.sys.Spawn;
 import io.probe4j.testing.Cli;
 import io.probe4j.testing.Fixtures;
 import java.nio.file.Files;
@@ -78,8 +77,8 @@ class TrapBenchmark {
 
     static double api(Path bin, String mode, Path out, int n) throws Exception {
         long[] sink = new long[1];
-        LaunchSpec spec = new LaunchSpec(List.of(bin.toString(), "" + n), System.getenv(),
-                new Spawn.Stdio("/dev/null", out.toString(), "/dev/null"));
+        Launch spec = Launch.of(bin.toString(), "" + n).withStdin(Path.of("/dev/null")).withStdout(out)
+                .withStderr(Path.of("/dev/null"));
         try (Tracer t = Tracer.launch(spec)) {
             ProbeInfo.Builder b = ProbeInfo.symbol(bin, "target");
             if (!mode.equals("ret")) {

@@ -5,14 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.probe4j.Probe;
 import io.probe4j.ProbeInfo;
+import io.probe4j.Launch;
 import io.probe4j.Tracer;
 import io.probe4j.error.UserException;
 import io.probe4j.elf.ElfFile;
 import io.probe4j.elf.SdtNote;
-import io.probe4j.engine.ptrace.LaunchSpec;
 import io.probe4j.sys.Mapping;
 import io.probe4j.sys.Procfs;
-import io.probe4j.sys.Spawn;
 import io.probe4j.testing.UsdtFixtures;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -191,8 +190,8 @@ class UsdtSemaphoreTest {
     void aForkChildTheSessionDoesNotFollowRunsWithTheSemaphoreCleared() throws Exception {
         Path out = Files.createTempFile("usdt_fork", ".out");
         try {
-            LaunchSpec spec = new LaunchSpec(List.of(DEMO.toString(), "fork", "tick:1"), System.getenv(),
-                    new Spawn.Stdio("/dev/null", out.toString(), "/dev/null"));
+            Launch spec = Launch.of(DEMO.toString(), "fork", "tick:1").withStdin(Path.of("/dev/null")).withStdout(out)
+                    .withStderr(Path.of("/dev/null"));
             AtomicInteger hits = new AtomicInteger();
             try (Tracer t = Tracer.launch(spec).followChildren(false)) {
                 t.register(tick(hits));
