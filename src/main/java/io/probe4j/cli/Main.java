@@ -18,7 +18,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code probe4j} command: one picocli subcommand per job, each in its own file. */
-@Command(name = "probe4j", mixinStandardHelpOptions = true, version = "probe4j 0.1.0",
+@Command(name = "probe4j", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Dynamic instrumentation for Linux: uprobes and uretprobes, the uprobe_events language.",
         subcommands = {TraceCommand.class, ParseCommand.class, ListCommand.class, DecodeCommand.class,
                 CommandLine.HelpCommand.class})
