@@ -29,10 +29,20 @@ public final class Guardian {
     /** Starts a guardian for this JVM's {@code journal}; its pid. */
     static int start(Path journal) {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx24m", "-Xss512k", "-XX:-UsePerfData",
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                Guardian.class.getName(), Long.toString(ProcessHandle.current().pid()), journal.toString()));
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx24m", "-Xss512k", "-XX:-UsePerfData"));
+        cmd.addAll(mainClass());
+        cmd.addAll(List.of(Long.toString(ProcessHandle.current().pid()), journal.toString()));
         return Spawn.spawnDetached(cmd.getFirst(), cmd, Environment.inherited(), Spawn.Stdio.NULL);
+    }
+
+    /** This class as the guardian's main class, found where this JVM found it: the module path or the class path. */
+    private static List<String> mainClass() {
+        Module module = Guardian.class.getModule();
+        if (module.isNamed()) {
+            return List.of("--enable-native-access=" + module.getName(), "--module-path", System.getProperty("jdk.module.path"),
+                    "--module", module.getName() + "/" + Guardian.class.getName());
+        }
+        return List.of("--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Guardian.class.getName());
     }
 
     /** {@code Guardian JVM_PID JOURNAL}. */
