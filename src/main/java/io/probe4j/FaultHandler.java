@@ -9,6 +9,8 @@ package io.probe4j;
 @FunctionalInterface
 public interface FaultHandler {
     /**
+     * Handles a handler's failure.
+     *
      * @param context the hit during which {@code failure} happened (still valid during this call)
      * @param failure what the handler threw
      */

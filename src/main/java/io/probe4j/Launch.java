@@ -32,6 +32,11 @@ import java.util.Optional;
 public record Launch(List<String> command, Optional<Map<String, String>> environment, Optional<Path> directory,
                      Optional<Path> stdin, Optional<Path> stdout, Optional<Path> stderr) {
 
+    /**
+     * Copies the command and the environment.
+     *
+     * @throws IllegalArgumentException for an empty command
+     */
     public Launch {
         command = List.copyOf(command);
         if (command.isEmpty()) {
@@ -44,37 +49,65 @@ public record Launch(List<String> command, Optional<Map<String, String>> environ
         Objects.requireNonNull(stderr, "stderr");
     }
 
-    /** {@code command} with everything else inherited. */
+    /**
+     * {@return a launch of {@code command} with everything else inherited}
+     *
+     * @param command the program and its arguments
+     */
     public static Launch of(String... command) {
         return of(List.of(command));
     }
 
-    /** {@code command} with everything else inherited. */
+    /**
+     * {@return a launch of {@code command} with everything else inherited}
+     *
+     * @param command the program and its arguments
+     */
     public static Launch of(List<String> command) {
         return new Launch(command, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
-    /** This launch with exactly these environment variables, in the map's order. */
+    /**
+     * {@return this launch with exactly these environment variables, in the map's order}
+     *
+     * @param environment the variables by name
+     */
     public Launch withEnvironment(Map<String, String> environment) {
         return new Launch(command, Optional.of(environment), directory, stdin, stdout, stderr);
     }
 
-    /** This launch started in {@code directory}. */
+    /**
+     * {@return this launch started in {@code directory}}
+     *
+     * @param directory the program's working directory
+     */
     public Launch withDirectory(Path directory) {
         return new Launch(command, environment, Optional.of(directory), stdin, stdout, stderr);
     }
 
-    /** This launch reading standard input from {@code file} ({@code /dev/null}: nothing). */
+    /**
+     * {@return this launch reading standard input from {@code file}}
+     *
+     * @param file what the program reads ({@code /dev/null}: nothing)
+     */
     public Launch withStdin(Path file) {
         return new Launch(command, environment, directory, Optional.of(file), stdout, stderr);
     }
 
-    /** This launch writing standard output to {@code file} ({@code /dev/null}: discarded). */
+    /**
+     * {@return this launch writing standard output to {@code file}}
+     *
+     * @param file where the output goes, created or truncated ({@code /dev/null}: discarded)
+     */
     public Launch withStdout(Path file) {
         return new Launch(command, environment, directory, stdin, Optional.of(file), stderr);
     }
 
-    /** This launch writing standard error to {@code file} ({@code /dev/null}: discarded). */
+    /**
+     * {@return this launch writing standard error to {@code file}}
+     *
+     * @param file where the errors go, created or truncated ({@code /dev/null}: discarded)
+     */
     public Launch withStderr(Path file) {
         return new Launch(command, environment, directory, stdin, stdout, Optional.of(file));
     }

@@ -31,7 +31,7 @@ public final class Probe {
         this.eventCallback = info.eventCallback();
     }
 
-    /** What the probe was registered with. */
+    /** {@return what the probe was registered with} */
     public ProbeInfo info() {
         return info;
     }
@@ -46,26 +46,31 @@ public final class Probe {
         enabled = false;
     }
 
+    /** {@return whether hits run the handlers: enabled and still registered} */
     public boolean isEnabled() {
         return enabled && registered;
     }
 
-    /** The function symbol the probe is in ({@code name+0xOFF} inside it), if the file's symbols name it. */
+    /** {@return the function symbol the probe is in ({@code name+0xOFF} inside it), if the file's symbols name it} */
     public Optional<String> symbol() {
         return Optional.ofNullable(symbol);
     }
 
-    /** The probed file. */
+    /** {@return the probed file} */
     public java.nio.file.Path file() {
         return point.file();
     }
 
-    /** The probed instruction's file offset. */
+    /** {@return the probed instruction's file offset} */
     public long fileOffset() {
         return point.offset();
     }
 
-    /** Replaces the event callback (null removes it); the next hit runs the new one. */
+    /**
+     * Replaces the event callback; the next hit runs the new one.
+     *
+     * @param callback the new callback, or {@code null} for none
+     */
     public void updateEventCallback(ProbeHandler callback) {
         this.eventCallback = callback;
     }

@@ -31,70 +31,74 @@ public final class ProbeContext {
         this.probe = probe;
     }
 
-    /** The probe whose handler runs. */
+    /** {@return the probe whose handler runs} */
     public Probe probe() {
         return probe;
     }
 
-    /** The process (thread group) id. */
+    /** {@return the process (thread group) id} */
     public int pid() {
         return hit.pid();
     }
 
-    /** The thread id. */
+    /** {@return the thread id} */
     public int tid() {
         return hit.tid();
     }
 
-    /** The thread's name ({@code comm}, at most 15 characters). */
+    /** {@return the thread's name ({@code comm}, at most 15 characters)} */
     public String comm() {
         return hit.comm();
     }
 
-    /** The CPU the thread last ran on. */
+    /** {@return the CPU the thread last ran on} */
     public int cpu() {
         return hit.cpu();
     }
 
-    /** CLOCK_MONOTONIC nanoseconds of the hit (what the kernel's trace timestamps count). */
+    /** {@return CLOCK_MONOTONIC nanoseconds of the hit (what the kernel's trace timestamps count)} */
     public long timestampNanos() {
         return hit.timestampNs();
     }
 
-    /** The run-time address of the probed instruction (on return: of the function's entry). */
+    /** {@return the run-time address of the probed instruction (on return: of the function's entry)} */
     public long address() {
         return hit.address();
     }
 
-    /** The probed instruction's offset in its file. */
+    /** {@return the probed instruction's offset in its file} */
     public long fileOffset() {
         return hit.fileOffset();
     }
 
-    /** Whether this is a return handler's call. */
+    /** {@return whether this is a return handler's call} */
     public boolean isReturn() {
         return hit.kind() == ProbeHit.Kind.RETURN;
     }
 
-    /** On return: the address of the probed function's entry (as the kernel's {@code __probe_func}). */
+    /** {@return the address of the probed function's entry (the kernel's {@code __probe_func}); in a return handler only} */
     public long entryAddress() {
         requireReturn("entryAddress");
         return hit.address();
     }
 
-    /** On return: the address the function returns to (the kernel's {@code __probe_ret_ip}). */
+    /** {@return the address the function returns to (the kernel's {@code __probe_ret_ip}); in a return handler only} */
     public long returnAddress() {
         requireReturn("returnAddress");
         return hit.returnAddress();
     }
 
-    /** On return: the function's return value ({@code ax}). */
+    /** {@return the function's return value ({@code ax}); in a return handler only} */
     public long returnValue() {
         requireReturn("returnValue");
         return register("ax");
     }
 
-    /** On return: changes the value the caller receives ({@code ax}). */
+    /**
+     * Changes the value the caller receives ({@code ax}); in a return handler only.
+     *
+     * @param value the new return value
+     */
     public void setReturnValue(long value) {
         requireReturn("setReturnValue");
         setRegister("ax", value);
@@ -105,13 +109,20 @@ public final class ProbeContext {
      * cs ss orig_ax}, and {@code fs_base gs_base}. {@code ip} is the probe's address at an entry hit
      * and the return address at a return hit, as the kernel's handlers see it.
      *
+     * @param name the register's {@code pt_regs} name
+     * @return its value now
      * @throws IllegalArgumentException for an unknown name ({@code rax} is spelled {@code ax})
      */
     public long register(String name) {
         return hit.register(reg(name));
     }
 
-    /** Sets a register; the thread resumes with it (see the class comment). */
+    /**
+     * Sets a register; the thread resumes with it (see the class comment).
+     *
+     * @param name  the register's {@code pt_regs} name, as for {@link #register}
+     * @param value its new value
+     */
     public void setRegister(String name, long value) {
         hit.setRegister(reg(name), value);
     }
@@ -119,6 +130,9 @@ public final class ProbeContext {
     /**
      * Reads {@code length} bytes of the process's memory at {@code address}.
      *
+     * @param address where to read, in the process's address space
+     * @param length  how many bytes
+     * @return the bytes
      * @throws IllegalStateException naming the address when it cannot all be read
      */
     public byte[] readMemory(long address, int length) {
@@ -135,23 +149,40 @@ public final class ProbeContext {
      * Reads as much of {@code into.length} bytes at {@code address} as the process has mapped there (a
      * read that runs into an unmapped page stops at it, as {@code process_vm_readv} does).
      *
+     * @param address where to read, in the process's address space
+     * @param into    where the bytes go, from its start
      * @return how many bytes were read: 0 when nothing at {@code address} is readable
      */
     public int readAvailable(long address, byte[] into) {
         return hit.memory().read(address, into);
     }
 
-    /** The little-endian 64-bit word at {@code address}. */
+    /**
+     * {@return the little-endian 64-bit word at {@code address}}
+     *
+     * @param address where to read, in the process's address space
+     * @throws IllegalStateException naming the address when it cannot be read
+     */
     public long readLong(long address) {
         return java.nio.ByteBuffer.wrap(readMemory(address, 8)).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
     }
 
-    /** Writes into the process's memory (also into read-only pages, as a debugger does). */
+    /**
+     * Writes into the process's memory (also into read-only pages, as a debugger does).
+     *
+     * @param address where to write, in the process's address space
+     * @param bytes   what to write there
+     */
     public void writeMemory(long address, byte[] bytes) {
         hit.memory().write(address, bytes);
     }
 
-    /** The NUL-terminated string at {@code address} (at most 4095 bytes), decoded as UTF-8. */
+    /**
+     * {@return the NUL-terminated string at {@code address} (at most 4095 bytes), decoded as UTF-8}
+     *
+     * @param address where the string starts, in the process's address space
+     * @throws IllegalStateException naming the address when nothing there can be read
+     */
     public String readString(long address) {
         byte[] b = new byte[4096];
         int got = readAvailable(address, b);
@@ -171,6 +202,8 @@ public final class ProbeContext {
      * none), at most {@value Unwinder#DEFAULT_MAX_DEPTH} frames, and why the walk ended. Return addresses
      * that pending return probes replaced are shown as they were; C++ names come both mangled
      * ({@link io.probe4j.unwind.Frame#symbol}) and as c++filt prints them ({@link io.probe4j.unwind.Frame#function}).
+     *
+     * @return the frames and why the walk ended
      */
     public UserStack stack() {
         return UNWINDER.unwind(RegisterFile.of(this::register), this::readAvailable, pid(), hit::originalReturnAddress);
@@ -184,6 +217,8 @@ public final class ProbeContext {
      * CPU is slow to wake. {@code work} must not use the stopped thread through this context
      * (registers, memory, name); its plain values (ids, addresses, time) stay valid. If {@code work}
      * throws, the probe's fault handler gets the failure, as for a handler.
+     *
+     * @param work what to run once the thread has resumed
      */
     public void afterResume(Runnable work) {
         hit.afterResume(() -> {

@@ -9,5 +9,11 @@ package io.probe4j;
  */
 @FunctionalInterface
 public interface ProbeHandler {
+    /**
+     * Runs at the hit.
+     *
+     * @param context the hit: the thread, its registers and memory (valid during this call only)
+     * @throws Exception anything: it goes to the probe's fault handler
+     */
     void handle(ProbeContext context) throws Exception;
 }

@@ -40,6 +40,12 @@ public record ProbeInfo(Path file, Optional<String> symbol, long offset, Optiona
                         FaultHandler faultHandler, ProbeHandler eventCallback, boolean enabled,
                         OptionalLong refCtrOffset) {
 
+    /**
+     * Checks the place.
+     *
+     * @throws IllegalArgumentException unless exactly one of a symbol and a file offset is given, or for a
+     *                                  negative offset
+     */
     public ProbeInfo {
         Objects.requireNonNull(file, "file");
         if (symbol.isPresent() == fileOffset.isPresent()) {
@@ -50,17 +56,27 @@ public record ProbeInfo(Path file, Optional<String> symbol, long offset, Optiona
         }
     }
 
-    /** A probe at {@code symbol} (a function of {@code file}'s {@code .symtab} or {@code .dynsym}). */
+    /**
+     * {@return a builder of a probe at {@code symbol}}
+     *
+     * @param file   the ELF file (program or library)
+     * @param symbol a function of its {@code .symtab} or {@code .dynsym}
+     */
     public static Builder symbol(Path file, String symbol) {
         return new Builder(file, Optional.of(symbol), OptionalLong.empty());
     }
 
-    /** A probe at the instruction at {@code fileOffset} of {@code file} (what {@code uprobe_events} takes). */
+    /**
+     * {@return a builder of a probe at the instruction at {@code fileOffset} of {@code file}}
+     *
+     * @param file       the ELF file (program or library)
+     * @param fileOffset the instruction's offset in the file (what {@code uprobe_events} takes)
+     */
     public static Builder address(Path file, long fileOffset) {
         return new Builder(file, Optional.empty(), OptionalLong.of(fileOffset));
     }
 
-    /** Whether this is also a return probe. */
+    /** {@return whether this is also a return probe} */
     public boolean isReturnProbe() {
         return returnHandler != null;
     }
@@ -82,7 +98,13 @@ public record ProbeInfo(Path file, Optional<String> symbol, long offset, Optiona
             this.fileOffset = fileOffset;
         }
 
-        /** Bytes from the symbol's start (the instruction there must start at exactly that byte). */
+        /**
+         * Places the probe inside the function.
+         *
+         * @param offset bytes from the symbol's start (an instruction must start at exactly that byte)
+         * @return this builder
+         * @throws IllegalStateException for a probe given by file offset
+         */
         public Builder offset(long offset) {
             if (symbol.isEmpty()) {
                 throw new IllegalStateException("offset() goes with a symbol; give the file offset to address() instead");
@@ -91,32 +113,67 @@ public record ProbeInfo(Path file, Optional<String> symbol, long offset, Optiona
             return this;
         }
 
+        /**
+         * Sets the pre handler.
+         *
+         * @param h runs at the breakpoint, before the probed instruction
+         * @return this builder
+         */
         public Builder preHandler(ProbeHandler h) {
             this.pre = h;
             return this;
         }
 
+        /**
+         * Sets the post handler.
+         *
+         * @param h runs after the probed instruction
+         * @return this builder
+         */
         public Builder postHandler(ProbeHandler h) {
             this.post = h;
             return this;
         }
 
+        /**
+         * Sets the return handler.
+         *
+         * @param h runs when the function returns (the probe must be at its first instruction)
+         * @return this builder
+         */
         public Builder returnHandler(ProbeHandler h) {
             this.ret = h;
             return this;
         }
 
+        /**
+         * Sets the fault handler.
+         *
+         * @param h runs when a handler throws
+         * @return this builder
+         */
         public Builder faultHandler(FaultHandler h) {
             this.fault = h;
             return this;
         }
 
+        /**
+         * Sets the event callback.
+         *
+         * @param h runs after the post handlers; replaceable later ({@link Probe#updateEventCallback})
+         * @return this builder
+         */
         public Builder eventCallback(ProbeHandler h) {
             this.event = h;
             return this;
         }
 
-        /** Whether the probe starts enabled (default: yes). */
+        /**
+         * Sets whether the probe starts enabled.
+         *
+         * @param enabled whether the probe starts enabled (default: yes)
+         * @return this builder
+         */
         public Builder enabled(boolean enabled) {
             this.enabled = enabled;
             return this;
@@ -125,12 +182,16 @@ public record ProbeInfo(Path file, Optional<String> symbol, long offset, Optiona
         /**
          * The file offset of the probe's USDT semaphore (reference counter): held incremented in every
          * traced process mapping the file while the probe is in place.
+         *
+         * @param refCtrOffset the semaphore's offset in the file
+         * @return this builder
          */
         public Builder refCtrOffset(long refCtrOffset) {
             this.refCtrOffset = OptionalLong.of(refCtrOffset);
             return this;
         }
 
+        /** {@return the probe's description} */
         public ProbeInfo build() {
             return new ProbeInfo(file, symbol, offset, fileOffset, pre, post, ret, fault, event, enabled, refCtrOffset);
         }

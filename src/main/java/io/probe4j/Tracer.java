@@ -68,12 +68,20 @@ public final class Tracer implements AutoCloseable {
     /**
      * A tracer that will start {@code command} (a path, or a name looked up in {@code $PATH}) with this
      * JVM's environment, working directory and standard streams.
+     *
+     * @param command the program and its arguments
+     * @return the tracer, not started yet
      */
     public static Tracer launch(String... command) {
         return launch(Launch.of(command));
     }
 
-    /** A tracer that will start the program as {@code launch} says (environment, directory, standard streams). */
+    /**
+     * A tracer that will start the program as {@code launch} says (environment, directory, standard streams).
+     *
+     * @param launch the program, and what it gets
+     * @return the tracer, not started yet
+     */
     public static Tracer launch(Launch launch) {
         return new Tracer(spec(launch), 0, System.err);
     }
@@ -89,7 +97,12 @@ public final class Tracer implements AutoCloseable {
         return file.map(f -> f.toAbsolutePath().toString()).orElse(null);
     }
 
-    /** A tracer that will attach to running process {@code pid} and all its threads. */
+    /**
+     * A tracer that will attach to a running process and all its threads.
+     *
+     * @param pid the process
+     * @return the tracer, not attached yet
+     */
     public static Tracer attach(int pid) {
         return new Tracer(null, pid, System.err);
     }
@@ -98,6 +111,8 @@ public final class Tracer implements AutoCloseable {
      * Adds a probe. Its place is checked now: the symbol must exist, the offset must start an instruction
      * (the x86-64 decoder walks the function), and the instruction must be one the kernel would probe.
      *
+     * @param info the place and the handlers
+     * @return the registered probe
      * @throws UserException saying what is wrong with the place
      * @throws IllegalStateException when called from a handler
      */
@@ -159,13 +174,16 @@ public final class Tracer implements AutoCloseable {
      * copy of the memory and is detached: it runs untraced, as if it had never been probed. A vfork
      * child shares its parent's memory (breakpoints included) until it execs: it runs through them
      * without its handlers being called and is detached at its exec. Set before {@link #start}.
+     *
+     * @param follow whether children are probed
+     * @return this tracer
      */
     public synchronized Tracer followChildren(boolean follow) {
         uprobes.followChildren(follow);
         return this;
     }
 
-    /** The probes registered now. */
+    /** {@return the probes registered now} */
     public synchronized List<Probe> probes() {
         return List.copyOf(probes);
     }
@@ -206,6 +224,7 @@ public final class Tracer implements AutoCloseable {
     /**
      * Starts the program (or attaches to the process) with every probe registered so far in place.
      *
+     * @return this tracer
      * @throws UserException when the program cannot be started or the process cannot be traced
      */
     public synchronized Tracer start() {
@@ -216,7 +235,7 @@ public final class Tracer implements AutoCloseable {
         return this;
     }
 
-    /** The launched or attached process id (after {@link #start}). */
+    /** {@return the launched or attached process id (after {@link #start})} */
     public int pid() {
         return requireStarted().pid();
     }
@@ -224,13 +243,21 @@ public final class Tracer implements AutoCloseable {
     /**
      * Waits until the program ends (or the session is detached) and returns its exit status as a shell
      * shows it: the exit code, 128+N for a death by signal N, 0 after a detach.
+     *
+     * @return the exit status
+     * @throws InterruptedException when this thread is interrupted while it waits
      */
     public int waitFor() throws InterruptedException {
         SessionEnd end = requireStarted().waitFor();
         return end.shellStatus();
     }
 
-    /** {@link #start} then {@link #waitFor}. */
+    /**
+     * {@link #start} then {@link #waitFor}.
+     *
+     * @return the program's exit status, as {@link #waitFor} gives it
+     * @throws InterruptedException when this thread is interrupted while it waits
+     */
     public int run() throws InterruptedException {
         start();
         return waitFor();
