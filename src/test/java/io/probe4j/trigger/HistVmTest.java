@@ -75,6 +75,8 @@ class HistVmTest {
                 java + " -Xshare:auto -XX:TieredStopAtLevel=1 --enable-native-access=ALL-UNNAMED -cp "
                         + System.getProperty("java.class.path") + " " + HistVmMain.class.getName() + " " + planFile + " "
                         + HistCases.fixture());
+        // About 270 s at a load of 14 (other builds running), near the script's default limit of 300 s.
+        pb.environment().put("PROBE4J_VM_TIMEOUT", "540");
         pb.redirectErrorStream(true).redirectOutput(out.toFile());
         long start = System.nanoTime();
         Process p = pb.start();
