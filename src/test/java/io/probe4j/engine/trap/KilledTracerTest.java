@@ -9,6 +9,7 @@ import io.probe4j.sys.ProcessMemory;
 import io.probe4j.testing.Await;
 import io.probe4j.testing.Cli;
 import io.probe4j.testing.Fixtures;
+import io.probe4j.testing.UsdtFixtures;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -45,11 +46,17 @@ class KilledTracerTest {
     }
 
     private static Process attach(Path events, long pid, Path bin, long tick, boolean guardian) throws Exception {
+        return attach(events, pid, guardian, "p:kt_tick " + bin + ":0x" + Long.toHexString(tick) + " n=%di:s32");
+    }
+
+    private static Process attach(Path events, long pid, boolean guardian, String definition, String... jvmOptions)
+            throws Exception {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "--enable-native-access=ALL-UNNAMED", "-Dprobe4j.guardian=" + guardian,
+                "--enable-native-access=ALL-UNNAMED", "-Dprobe4j.guardian=" + guardian));
+        cmd.addAll(List.of(jvmOptions));
+        cmd.addAll(List.of(
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "trace", "-o", events.toString(), "-p", Long.toString(pid),
-                "p:kt_tick " + bin + ":0x" + Long.toHexString(tick) + " n=%di:s32"));
+                "trace", "-o", events.toString(), "-p", Long.toString(pid), definition));
         return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
@@ -125,6 +132,59 @@ class KilledTracerTest {
             // whatever this test left for "the next run" must not reach the next test's output
             JournalRestore.reportLeftovers(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
         }
+    }
+
+    /**
+     * A USDT probe with a semaphore: probe4j adds one to the program's counter while the probe is in place
+     * (the program then fires its guarded probe). Killed, probe4j cannot take it back; the guardian does,
+     * so the program runs on as untraced, its guarded code off again.
+     */
+    @Test
+    void theGuardianTakesBackTheUsdtSemaphoreIncrement() throws Exception {
+        UsdtSemaphoreTest.Demo d = UsdtSemaphoreTest.Demo.start("wait", "tick:1");
+        assertEquals("waiting sem=0", d.next());
+        Path events = Files.createTempFile("killed", ".events");
+        // a journal directory of its own: a probe4j of another build starting meanwhile (other tests,
+        // other checkouts) would restore a dead JVM's journal itself, with what that build knows
+        Path journals = Files.createTempDirectory("journals");
+        Process jvm = attach(events, d.pid(), true, "p:kt_usdt " + UsdtFixtures.demo("O2") + ":demo:tick",
+                "-Dprobe4j.journal.dir=" + journals);
+        try {
+            Await.until("probe4j set the semaphore", () -> d.semaphore() == 1);
+            // and let the program go on (a kill while it is stopped by the tracer is another story: it
+            // dies of the SIGTRAP pending then, which no guardian can take back)
+            Await.until("the program runs on, traced", () -> state(d.pid()) == 'S');
+            jvm.destroyForcibly();
+            assertTrue(jvm.waitFor(30, TimeUnit.SECONDS));
+            Await.until("the guardian took the increment back", () -> d.semaphore() == 0);
+            Await.until("the guardian left its note for the next run", () -> {
+                try (var files = Files.list(journals)) {
+                    return files.anyMatch(f -> f.toString().endsWith(".killed"));
+                }
+            });
+            try (var files = Files.list(journals)) {
+                String note = Files.readString(files.filter(f -> f.toString().endsWith(".killed")).findFirst().orElseThrow());
+                assertTrue(note.contains("1 USDT semaphore increments taken back"), note);
+            }
+            d.go();
+            assertEquals("tick sem=0", d.next(), "the program runs untraced: its guarded probe is off");
+            d.awaitEnd();
+        } finally {
+            jvm.destroyForcibly();
+            Files.deleteIfExists(events);
+            try (var left = Files.list(journals)) {
+                for (Path f : left.toList()) {
+                    Files.delete(f);
+                }
+            }
+            Files.delete(journals);
+        }
+    }
+
+    /** The process's state letter in {@code /proc/PID/stat} (S sleeping, t stopped by its tracer…). */
+    private static char state(long pid) throws java.io.IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        return stat.charAt(stat.lastIndexOf(')') + 2);
     }
 
     private static byte readByte(long pid, long addr) {
