@@ -18,6 +18,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,6 +33,29 @@ import org.junit.jupiter.api.Timeout;
 @Tag("integration")
 @Timeout(120)
 class KilledTracerTest {
+    /**
+     * A journal directory of this test's own, for the probe4j it kills and the runs after: a probe4j
+     * started meanwhile elsewhere on the machine (other tests, other checkouts, other builds) restores and
+     * reports the journals of dead JVMs it finds, which would take this test's evidence away.
+     */
+    private Path journals;
+
+    @BeforeEach
+    void ownJournalDirectory() throws Exception {
+        journals = Files.createTempDirectory("journals");
+        System.setProperty("probe4j.journal.dir", journals.toString());
+    }
+
+    @AfterEach
+    void removeJournalDirectory() throws Exception {
+        System.clearProperty("probe4j.journal.dir");
+        try (var left = Files.list(journals)) {
+            for (Path f : left.toList()) {
+                Files.delete(f);
+            }
+        }
+        Files.delete(journals);
+    }
 
     private record Program(Process process, OutputStream in, BufferedReader out) {
         String hit() throws Exception {
@@ -45,16 +70,13 @@ class KilledTracerTest {
         return new Program(p, p.getOutputStream(), new BufferedReader(new InputStreamReader(p.getInputStream())));
     }
 
-    private static Process attach(Path events, long pid, Path bin, long tick, boolean guardian) throws Exception {
+    private Process attach(Path events, long pid, Path bin, long tick, boolean guardian) throws Exception {
         return attach(events, pid, guardian, "p:kt_tick " + bin + ":0x" + Long.toHexString(tick) + " n=%di:s32");
     }
 
-    private static Process attach(Path events, long pid, boolean guardian, String definition, String... jvmOptions)
-            throws Exception {
+    private Process attach(Path events, long pid, boolean guardian, String definition) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "--enable-native-access=ALL-UNNAMED", "-Dprobe4j.guardian=" + guardian));
-        cmd.addAll(List.of(jvmOptions));
-        cmd.addAll(List.of(
+                "--enable-native-access=ALL-UNNAMED", "-Dprobe4j.guardian=" + guardian, "-Dprobe4j.journal.dir=" + journals,
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "trace", "-o", events.toString(), "-p", Long.toString(pid), definition));
         return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD)
@@ -144,11 +166,7 @@ class KilledTracerTest {
         UsdtSemaphoreTest.Demo d = UsdtSemaphoreTest.Demo.start("wait", "tick:1");
         assertEquals("waiting sem=0", d.next());
         Path events = Files.createTempFile("killed", ".events");
-        // a journal directory of its own: a probe4j of another build starting meanwhile (other tests,
-        // other checkouts) would restore a dead JVM's journal itself, with what that build knows
-        Path journals = Files.createTempDirectory("journals");
-        Process jvm = attach(events, d.pid(), true, "p:kt_usdt " + UsdtFixtures.demo("O2") + ":demo:tick",
-                "-Dprobe4j.journal.dir=" + journals);
+        Process jvm = attach(events, d.pid(), true, "p:kt_usdt " + UsdtFixtures.demo("O2") + ":demo:tick");
         try {
             Await.until("probe4j set the semaphore", () -> d.semaphore() == 1);
             // and let the program go on (a kill while it is stopped by the tracer is another story: it
@@ -157,27 +175,23 @@ class KilledTracerTest {
             jvm.destroyForcibly();
             assertTrue(jvm.waitFor(30, TimeUnit.SECONDS));
             Await.until("the guardian took the increment back", () -> d.semaphore() == 0);
-            Await.until("the guardian left its note for the next run", () -> {
+            // what the next run tells the user (the note is written after the restore: wait for its text)
+            Await.until("the guardian's note for the next run names the semaphore", () -> {
                 try (var files = Files.list(journals)) {
-                    return files.anyMatch(f -> f.toString().endsWith(".killed"));
+                    for (Path f : files.filter(f -> f.toString().endsWith(".killed")).toList()) {
+                        if (Files.readString(f).contains("1 USDT semaphore increments taken back")) {
+                            return true;
+                        }
+                    }
+                    return false;
                 }
             });
-            try (var files = Files.list(journals)) {
-                String note = Files.readString(files.filter(f -> f.toString().endsWith(".killed")).findFirst().orElseThrow());
-                assertTrue(note.contains("1 USDT semaphore increments taken back"), note);
-            }
             d.go();
             assertEquals("tick sem=0", d.next(), "the program runs untraced: its guarded probe is off");
             d.awaitEnd();
         } finally {
             jvm.destroyForcibly();
             Files.deleteIfExists(events);
-            try (var left = Files.list(journals)) {
-                for (Path f : left.toList()) {
-                    Files.delete(f);
-                }
-            }
-            Files.delete(journals);
         }
     }
 
