@@ -93,6 +93,8 @@ $(attach_section)
 
 $(questions_section)
 
+$(sigkill_section)
+
 ## What could not be measured here, and why
 
 $(report_unavailable)
@@ -107,6 +109,7 @@ $(for t in "${STARTUP_TOOLS[@]}" "${QUICK_TOOLS[@]}"; do [ -n "${START_CMD[$t]:-
 $(for c in "${THROUGHPUT_CONFIGS[@]}"; do [ -n "${TP_CMD[$c]:-}" ] && printf -- '- throughput, %s:\n  `%s`\n' "$c" "${TP_CMD[$c]}"; done)
 $(attach_commands)
 $(questions_commands)
+$(sigkill_commands)
 - this report: \`bench/run$([ "$SMOKE" = 1 ] && echo ' --smoke')\`
 EOF
 }
@@ -127,6 +130,7 @@ report_unavailable() {
   done
   attach_unavailable && any=1
   questions_unavailable && any=1
+  sigkill_unavailable && any=1
   [ "$any" = 0 ] && echo "Everything ran."
 }
 
