@@ -6,7 +6,7 @@
 # and runs on for another half second. Sourced by bench/run (--only sigkill).
 
 SIGKILL_ROWS=(hot warm)
-SIGKILL_TRIALS=${SIGKILL_TRIALS:-50}
+SIGKILL_TRIALS=${SIGKILL_TRIALS:-50} SIGKILL_LATEST=4
 declare -A SK SK_REASON SK_CMD # SK[ROW] = "trials survived sigtrap other killed_before_attached survived_before_attached"
 
 sigkill_label() {
@@ -21,7 +21,7 @@ sigkill_args() { case $1 in hot) echo "1 0" ;; warm) echo "2 1000" ;; esac; }
 sigkill_measure() {
   local row missing
   missing=$(tool_missing probe4j)
-  [ "$SMOKE" = 1 ] && SIGKILL_TRIALS=2
+  [ "$SMOKE" = 1 ] && SIGKILL_TRIALS=2 SIGKILL_LATEST=1
   for row in "${SIGKILL_ROWS[@]}"; do
     if [ -n "$missing" ]; then SK_REASON[$row]=$missing; continue; fi
     sigkill_row "$row"
@@ -39,8 +39,8 @@ sigkill_row() { # ROW
     : >"$WORK/sigkill.err"
     $PROBE4J trace -o /dev/null "$def" -p "$target" 2>"$WORK/sigkill.err" &
     jvm=$!
-    # from 0.2 s (the JVM still starting) to 4 s (long attached)
-    delay=$(awk -v r="$RANDOM" 'BEGIN { printf "%.3f", 0.2 + 3.8 * r / 32767 }')
+    # from 0.2 s (the JVM still starting) to SIGKILL_LATEST s (long attached)
+    delay=$(awk -v r="$RANDOM" -v l="$SIGKILL_LATEST" 'BEGIN { printf "%.3f", 0.2 + (l - 0.2) * r / 32767 }')
     sleep "$delay"
     before=0
     grep -q "attached to process" "$WORK/sigkill.err" || before=1
@@ -97,7 +97,7 @@ sigkill_section() {
 
 \`probe4j trace -o /dev/null 'p:sk_tick BIN/ticker:tick n=%di:u64' -p PID\` on a program that
 calls \`tick\` all the time (bench/c/ticker.c), killed with SIGKILL after a random time between 0.2 s
-(its JVM still starting) and 4 s (attached for seconds); the program "ran on unharmed" when, 1 s later,
+(its JVM still starting) and $SIGKILL_LATEST s (attached for seconds); the program "ran on unharmed" when, 1 s later,
 it runs untraced (no tracer, not a zombie) and still does half a second after, then ends by our
 SIGTERM. The guardian takes the breakpoints out; what it cannot save is a thread that was stopped at
 a breakpoint (or in a single-step) at the moment of the kill (the kernel delivers the pending SIGTRAP
