@@ -137,7 +137,7 @@ report_unavailable() {
 # One section measured alone (bench/run --only SECTION): the section, when and how it was measured,
 # what could not run, its commands.
 report_only() { # SECTION
-  local kind="$ROUNDS rounds"
+  local kind="rounds, where the section has rounds: $ROUNDS"
   [ "$SMOKE" = 1 ] && kind="SMOKE run, the figures mean nothing"
   "${1}_section"
   echo
