@@ -191,6 +191,7 @@ class KilledTracerTest {
             d.awaitEnd();
         } finally {
             jvm.destroyForcibly();
+            ProcessHandle.of(d.pid()).ifPresent(ProcessHandle::destroyForcibly); // when the test failed before its end
             Files.deleteIfExists(events);
         }
     }
