@@ -6,7 +6,8 @@
 # While kernel-engine probes on libc are enabled, the kernel has them in every process that maps libc
 # (other processes' hits are filtered out, not avoided): those runs are kept short.
 
-# ROW -> "probes attach_us detach_us rss_kb hits"; a row that could not run has ATT_REASON instead
+# ROW -> "probes attach_us detach_us rss_kb hits seized_us released_us" (the last two: the trap engine's
+# target's view, "-" otherwise); a row that could not run has ATT_REASON instead
 declare -A ATT ATT_REASON ATT_CMD
 ATTACH_ROWS=(trap_libc_1 trap_libc trap_jvm_1 trap_jvm kernel_libc_1 kernel_libc kernel_jvm_1 kernel_jvm)
 declare -A TFS TFS_REASON   # tracefs experiment: CONFIG -> "define_us enable_us disable_us remove_us"
@@ -95,11 +96,19 @@ attach_stop_idle() {
 
 # Runs probe4j (ARGS...) in the background with each line of its stderr stamped with the time it
 # arrived, waits for the line matching READY, holds the probes a moment, then SIGTERM: the stop a
-# script or Ctrl-C gives. Fills ATT[ROW] (or ATT_REASON[ROW]).
+# script or Ctrl-C gives. With WATCH_PID set, tracerwatch (bench/c) records when that process got its
+# tracer (the trap engine's seize: before it, probe4j's JVM starts and parses; after it, the probes go
+# in) and when it was let go (after the SIGTERM: every breakpoint out, the process runs untraced).
+# Fills ATT[ROW] (or ATT_REASON[ROW]).
 attach_stopped_by_signal() { # ROW READY ARGS...
   local row=$1 ready=$2 err="$WORK/attach.err" out="$WORK/attach.out" pid t0 t_ready= t_stop t_end rss i
+  local watcher= seized=- released=-
   shift 2
   : >"$err"
+  if [ -n "${WATCH_PID:-}" ]; then
+    "$BIN_DIR/tracerwatch" "$WATCH_PID" >"$WORK/watch.out" 2>&1 &
+    watcher=$!
+  fi
   t0=${EPOCHREALTIME/./}
   $PROBE4J "$@" --profile -o "$out" 2> >(while IFS= read -r l; do printf '%s %s\n' "${EPOCHREALTIME/./}" "$l"; done >>"$err") &
   pid=$!
@@ -111,6 +120,7 @@ attach_stopped_by_signal() { # ROW READY ARGS...
   done
   if [ -z "$t_ready" ]; then
     kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+    [ -n "$watcher" ] && { kill "$watcher" 2>/dev/null; wait "$watcher" 2>/dev/null; }
     ATT_REASON[$row]="probe4j did not get ready: $(reason_of <(cut -d' ' -f2- "$err"))"
     return 1
   fi
@@ -120,7 +130,14 @@ attach_stopped_by_signal() { # ROW READY ARGS...
   kill -TERM "$pid"
   wait "$pid"
   t_end=${EPOCHREALTIME/./}
-  ATT[$row]="$(attach_probe_count) $((t_ready - t0)) $((t_end - t_stop)) ${rss:--} $(attach_hits "$out")"
+  if [ -n "$watcher" ]; then
+    for ((i = 0; i < 200; i++)); do kill -0 "$watcher" 2>/dev/null || break; sleep 0.005; done
+    kill "$watcher" 2>/dev/null; wait "$watcher" 2>/dev/null
+    seized=$(sed -n 's/^traced //p' "$WORK/watch.out"); released=$(sed -n 's/^released //p' "$WORK/watch.out")
+    seized=$([ -n "$seized" ] && echo $((t_ready - seized)) || echo -)
+    released=$([ -n "$released" ] && echo $((released - t_stop)) || echo -)
+  fi
+  ATT[$row]="$(attach_probe_count) $((t_ready - t0)) $((t_end - t_stop)) ${rss:--} $(attach_hits "$out") $seized $released"
 }
 
 # How many probes the run had: the summary line of a wildcard, else the definitions given.
@@ -144,7 +161,7 @@ attach_trap() { # ROW PID DEFINITION... (or --file FILE)
   log "attach: $row"
   attach_defs_note "$@"
   ATT_CMD[$row]="./probe4j trace --profile -o OUT $(shell_words "$@") -p PID  # then kill -TERM"
-  attach_stopped_by_signal "$row" "attached to process" trace "$@" -p "$pid"
+  WATCH_PID=$pid attach_stopped_by_signal "$row" "attached to process" trace "$@" -p "$pid"
 }
 
 # The kernel engine tracing every process (the idle JVM is the only one that maps its libjvm): ready
@@ -178,7 +195,7 @@ attach_kernel_launch() { # ROW DEFINITION...
     ATT_REASON[$row]="exit $rc: $(reason_of "$WORK/attach.err")"
     return 1
   fi
-  ATT[$row]="$(attach_probe_count) $((main / 1000 - t0)) $((t_end - end / 1000)) - $(attach_hits "$WORK/attach.out")"
+  ATT[$row]="$(attach_probe_count) $((main / 1000 - t0)) $((t_end - end / 1000)) - $(attach_hits "$WORK/attach.out") - -"
 }
 
 # What tracefs costs, from bash: N probes on libjvm (where the idle JVM has them installed) defined as
@@ -238,23 +255,25 @@ attach_label() {
 }
 
 attach_table() {
-  local row probes attach detach rss hits base net
-  echo "| run | probes | start → probes in place, ms | of that, for the probes (minus the one-probe run), ms | stop → all removed, probe4j exited, ms | peak RSS | hits meanwhile |"
-  echo "|---|---|---|---|---|---|---|"
+  local row probes attach detach rss hits seized released base net
+  echo "| run | probes | start → probes in place, ms | of that, for the probes (minus the one-probe run), ms | target seized → probes in place, ms | stop → target runs untraced, ms | stop → all removed, probe4j exited, ms | peak RSS | hits meanwhile |"
+  echo "|---|---|---|---|---|---|---|---|---|"
   for row in "${ATTACH_ROWS[@]}"; do
     if [ -n "${ATT_REASON[$row]:-}" ] || [ -z "${ATT[$row]:-}" ]; then
-      echo "| $(attach_label "$row") | not available: $(cell "${ATT_REASON[$row]:-not run}") | – | – | – | – | – |"
+      echo "| $(attach_label "$row") | not available: $(cell "${ATT_REASON[$row]:-not run}") | – | – | – | – | – | – | – |"
       continue
     fi
-    read -r probes attach detach rss hits <<<"${ATT[$row]}"
+    read -r probes attach detach rss hits seized released <<<"${ATT[$row]}"
     net=–
     if [[ $row != *_1 ]] && [ -n "${ATT[${row}_1]:-}" ]; then
       base=$(cut -d' ' -f2 <<<"${ATT[${row}_1]}")
       net=$(fmt_ms $((attach - base)))
     fi
-    echo "| $(attach_label "$row") | $(fmt_int "$probes") | $(fmt_ms "$attach") | $net | $(fmt_ms "$detach") | $([ "$rss" = - ] && echo – || echo "$(fmt_int $((rss / 1024))) MiB") | $(fmt_int "$hits") |"
+    echo "| $(attach_label "$row") | $(fmt_int "$probes") | $(fmt_ms "$attach") | $net | $(attach_ms "$seized") | $(attach_ms "$released") | $(fmt_ms "$detach") | $([ "$rss" = - ] && echo – || echo "$(fmt_int $((rss / 1024))) MiB") | $(fmt_int "$hits") |"
   done
 }
+
+attach_ms() { if [ "${1:--}" = - ]; then echo –; else fmt_ms "$1"; fi; }
 
 tracefs_label() {
   case $1 in

@@ -91,6 +91,10 @@ $(throughput_table)
 
 $(attach_section)
 
+$(questions_section)
+
+$(sigkill_section)
+
 ## What could not be measured here, and why
 
 $(report_unavailable)
@@ -104,6 +108,8 @@ $(overhead_commands)
 $(for t in "${STARTUP_TOOLS[@]}" "${QUICK_TOOLS[@]}"; do [ -n "${START_CMD[$t]:-}" ] && printf -- '- start-up, %s:\n  `%s`\n' "$t" "${START_CMD[$t]}"; done)
 $(for c in "${THROUGHPUT_CONFIGS[@]}"; do [ -n "${TP_CMD[$c]:-}" ] && printf -- '- throughput, %s:\n  `%s`\n' "$c" "${TP_CMD[$c]}"; done)
 $(attach_commands)
+$(questions_commands)
+$(sigkill_commands)
 - this report: \`bench/run$([ "$SMOKE" = 1 ] && echo ' --smoke')\`
 EOF
 }
@@ -123,5 +129,39 @@ report_unavailable() {
     [ -n "${TP_REASON[$c]:-}" ] && { echo "- throughput, $c: ${TP_REASON[$c]}"; any=1; }
   done
   attach_unavailable && any=1
+  questions_unavailable && any=1
+  sigkill_unavailable && any=1
   [ "$any" = 0 ] && echo "Everything ran."
+}
+
+# One section measured alone (bench/run --only SECTION): the section, when and how it was measured,
+# what could not run, its commands.
+report_only() { # SECTION
+  local kind="rounds, where the section has rounds: $ROUNDS"
+  [ "$SMOKE" = 1 ] && kind="SMOKE run, the figures mean nothing"
+  "${1}_section"
+  echo
+  echo "Measured alone by \`bench/run --only $1\` ($kind) on $started in ${elapsed} s, load average $load_start at"
+  echo "start and $load_end at end; versions: $(for t in probe4j bpftrace gcc; do v=$(tool_version "$t"); [ -n "$v" ] && printf '%s; ' "$v"; done)"
+  if "${1}_unavailable" >"$WORK/only.unavailable"; then
+    printf '\nNot measured in this run:\n\n'
+    cat "$WORK/only.unavailable"
+  fi
+  printf '\nCommands:\n\n'
+  "${1}_commands"
+}
+
+# Replaces the section (a "## " heading and what follows up to the next "## ") of FILE that has the
+# heading SECTION_FILE starts with, or puts it before "## What could not be measured" (or at the end).
+report_splice() { # FILE SECTION_FILE
+  local file=$1 section=$2 heading
+  heading=$(head -n 1 "$section")
+  [ -f "$file" ] || : >"$file"
+  awk -v heading="$heading" -v section="$section" '
+    function put() { while ((getline l < section) > 0) print l; print ""; done = 1 }
+    $0 == heading { put(); skip = 1; next }
+    skip && /^## / { skip = 0 }
+    !done && /^## What could not be measured/ { put() }
+    !skip { print }
+    END { if (!done) put() }' "$file" >"$file.tmp" && mv "$file.tmp" "$file"
 }

@@ -47,6 +47,15 @@ class BenchSmokeTest {
     private static final List<String> TRACEFS_ROWS = List.of("3 events of one probe, disabled one at a time",
             "3 events of one probe, disabled by their group's `enable`", "3 events of one probe, disabled by removing the instance",
             "one event of 3 probes (defined in one write), disabled");
+    private static final List<String> QUESTION_ROWS = List.of("no probe (plain call, ns per call)",
+            "trap engine, every hit a line (`-o /dev/null`)", "trap engine, `--filter 'a < 0'` (rejects every hit)",
+            "`--engine kernel`, `--filter 'a < 0'` (the kernel rejects)",
+            "trap engine, `--tracing-off --trigger 'hist:keys=common_pid'` (a count)",
+            "trap engine, `--tracing-off --trigger 'hist:keys=a.log2'`", "bpftrace `@ = count()`",
+            "bpftrace `/(int32)arg0 < 0/ { @ = count() }` (rejects every hit)", "bpftrace `@ = hist(arg0)`");
+    private static final List<String> SIGKILL_ROWS = List.of(
+            "`ticker 1 0`: one thread calling the probed function in a tight loop (stopped at a hit most of the time)",
+            "`ticker 2 1000`: two threads, each calling it about once a millisecond");
     private static final List<String> THROUGHPUT_ROWS = List.of("text file", "json file", "text /dev/null", "json /dev/null");
 
     /** A measured cell ("1,234 (1,200–1,300)", "12.5", "×1.02"…) or an explained absence. */
@@ -86,6 +95,8 @@ class BenchSmokeTest {
         assertRows(table(report, "## Throughput"), THROUGHPUT_ROWS, "throughput");
         assertRows(table(report, "## Attach and detach"), ATTACH_ROWS, "attach");
         assertRows(table(report, "### What tracefs costs"), TRACEFS_ROWS, "tracefs");
+        assertRows(table(report, "## Questions"), QUESTION_ROWS, "questions");
+        assertRows(table(report, "## SIGKILL survival"), SIGKILL_ROWS, "sigkill");
 
         for (String section : List.of("## Machine", "## What could not be measured here, and why", "## Commands")) {
             assertTrue(report.contains(section), section);

@@ -25,6 +25,8 @@ import java.nio.file.StandardOpenOption;
  * + PID PID_START ADDR ORIGINAL_BYTE      (hex; written before the int3)
  * - PID ADDR                              (after the original byte is back)
  * x PID                                   (the process exec'ed, ended or was let go)
+ * s PID PID_START COUNTER                 (before a USDT semaphore at COUNTER is incremented)
+ * u PID COUNTER                           (after it is decremented again, or forgotten)
  * </pre>
  * A clean end deletes the file.
  */
@@ -39,8 +41,16 @@ public final class BreakpointJournal implements AutoCloseable {
         this.out = out;
     }
 
-    /** Where journals live: {@code /run/probe4j} for root, else under the user's runtime or temporary directory. */
+    /**
+     * Where journals live: {@code /run/probe4j} for root, else under the user's runtime or temporary
+     * directory; {@code -Dprobe4j.journal.dir=DIR} elsewhere (a test that must not meet the journals of
+     * other probe4j runs, which restore and delete those of dead JVMs as they start).
+     */
     public static Path directory() {
+        String dir = System.getProperty("probe4j.journal.dir");
+        if (dir != null) {
+            return Path.of(dir);
+        }
         if (Files.isWritable(Path.of("/run")) && "root".equals(System.getProperty("user.name"))) {
             return Path.of("/run/probe4j");
         }
@@ -77,6 +87,19 @@ public final class BreakpointJournal implements AutoCloseable {
     /** After the original byte is back at {@code addr}. */
     synchronized void removed(int pid, long addr) {
         append("- " + pid + " " + Long.toHexString(addr));
+    }
+
+    /**
+     * Before the USDT semaphore at {@code counter} in process {@code pid} gets one added ({@link Semaphores}):
+     * if the JVM dies, the guardian takes it away again, as a detach would.
+     */
+    synchronized void semaphoreIncrementing(int pid, long pidStart, long counter) {
+        append("s " + pid + " " + pidStart + " " + Long.toHexString(counter));
+    }
+
+    /** After one increment of the semaphore at {@code counter} is taken back (or can be no more). */
+    synchronized void semaphoreDecremented(int pid, long counter) {
+        append("u " + pid + " " + Long.toHexString(counter));
     }
 
     /** Process {@code pid} holds none of our breakpoints any more (exec, exit, let go). */

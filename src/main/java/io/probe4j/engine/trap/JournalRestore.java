@@ -23,7 +23,7 @@ public final class JournalRestore {
     private static final byte INT3 = (byte) 0xcc;
 
     /** What was found and done in one process. */
-    public record ProcessOutcome(int pid, String comm, boolean alive, int restored, int stillOriginal) {
+    public record ProcessOutcome(int pid, String comm, boolean alive, int restored, int stillOriginal, int semaphores) {
     }
 
     /** What was found and done for one journal: the dead JVM, then each process. */
@@ -34,14 +34,20 @@ public final class JournalRestore {
             for (ProcessOutcome p : processes) {
                 lines.add("probe4j: an earlier probe4j (pid " + jvmPid + ") was killed while it had breakpoints in process "
                         + p.pid() + (p.comm().isEmpty() ? "" : " (" + p.comm() + ")") + ": "
-                        + (p.alive() ? p.restored() + " were taken out afterwards, the process runs on"
+                        + (p.alive() ? p.restored() + " were taken out afterwards"
+                        + (p.semaphores() > 0 ? " and " + p.semaphores() + " USDT semaphore increments taken back" : "")
+                        + ", the process runs on"
                         : "the process has ended since (a hit on a breakpoint left behind kills it with SIGTRAP)"));
             }
             return lines;
         }
     }
 
-    private record Live(int pid, long start, Map<Long, Byte> breakpoints) {
+    /** A process of the journal: its breakpoints (address to original byte), its semaphore increments (address to count). */
+    private record Live(int pid, long start, Map<Long, Byte> breakpoints, Map<Long, Integer> semaphores) {
+        Live(int pid, long start) {
+            this(pid, start, new LinkedHashMap<>(), new LinkedHashMap<>());
+        }
     }
 
     private JournalRestore() {
@@ -58,9 +64,16 @@ public final class JournalRestore {
         for (String line : lines.subList(1, lines.size())) {
             String[] f = line.split(" ");
             switch (f[0]) {
-                case "+" -> live.computeIfAbsent(Integer.parseInt(f[1]),
-                                pid -> new Live(pid, Long.parseLong(f[2]), new LinkedHashMap<>()))
+                case "+" -> live.computeIfAbsent(Integer.parseInt(f[1]), pid -> new Live(pid, Long.parseLong(f[2])))
                         .breakpoints().put(Long.parseUnsignedLong(f[3], 16), (byte) Integer.parseInt(f[4], 16));
+                case "s" -> live.computeIfAbsent(Integer.parseInt(f[1]), pid -> new Live(pid, Long.parseLong(f[2])))
+                        .semaphores().merge(Long.parseUnsignedLong(f[3], 16), 1, Integer::sum);
+                case "u" -> {
+                    Live l = live.get(Integer.parseInt(f[1]));
+                    if (l != null) {
+                        l.semaphores().merge(Long.parseUnsignedLong(f[2], 16), -1, (a, b) -> a + b == 0 ? null : a + b);
+                    }
+                }
                 case "-" -> {
                     Live l = live.get(Integer.parseInt(f[1]));
                     if (l != null) {
@@ -75,7 +88,7 @@ public final class JournalRestore {
         }
         List<ProcessOutcome> out = new ArrayList<>();
         for (Live l : live.values()) {
-            if (!l.breakpoints().isEmpty()) {
+            if (!l.breakpoints().isEmpty() || !l.semaphores().isEmpty()) {
                 out.add(restore(l));
             }
         }
@@ -86,13 +99,13 @@ public final class JournalRestore {
         String comm;
         try {
             if (Procfs.startTime(l.pid()) != l.start()) {
-                return new ProcessOutcome(l.pid(), "", false, 0, 0); // the pid belongs to another process now
+                return new ProcessOutcome(l.pid(), "", false, 0, 0, 0); // the pid belongs to another process now
             }
             comm = Procfs.comm(l.pid());
         } catch (SysException | IllegalStateException gone) {
-            return new ProcessOutcome(l.pid(), "", false, 0, 0);
+            return new ProcessOutcome(l.pid(), "", false, 0, 0, 0);
         }
-        int restored = 0, original = 0;
+        int restored = 0, original = 0, semaphores = 0;
         try (ProcessMemory memory = new ProcessMemory(l.pid())) {
             for (Map.Entry<Long, Byte> bp : l.breakpoints().entrySet()) {
                 if (memory.readForced(bp.getKey(), 1)[0] == INT3) {
@@ -102,10 +115,33 @@ public final class JournalRestore {
                     original++;
                 }
             }
+            for (Map.Entry<Long, Integer> s : l.semaphores().entrySet()) {
+                semaphores += decrement(memory, s.getKey(), s.getValue());
+            }
         } catch (SysException e) {
-            return new ProcessOutcome(l.pid(), comm, false, restored, original);
+            return new ProcessOutcome(l.pid(), comm, false, restored, original, semaphores);
         }
-        return new ProcessOutcome(l.pid(), comm, true, restored, original);
+        return new ProcessOutcome(l.pid(), comm, true, restored, original, semaphores);
+    }
+
+    /**
+     * Takes {@code count} increments back from the 16-bit semaphore at {@code at}, never below zero (as
+     * {@link Semaphores} and the kernel leave a counter that would go negative); how many it took. The
+     * journal is written ahead, so a JVM killed between the line and the increment leaves one line too
+     * many: the counter is then one lower than before probe4j came, or zero.
+     */
+    private static int decrement(ProcessMemory memory, long at, int count) {
+        if (count <= 0) {
+            return 0;
+        }
+        byte[] b = memory.readForced(at, 2);
+        int value = (short) ((b[0] & 0xff) | (b[1] & 0xff) << 8);
+        int taken = Math.min(count, Math.max(value, 0));
+        int v = value - taken;
+        if (taken > 0) {
+            memory.writeForced(at, new byte[] {(byte) v, (byte) (v >> 8)});
+        }
+        return taken;
     }
 
     /**

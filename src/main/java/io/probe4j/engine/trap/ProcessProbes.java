@@ -96,6 +96,7 @@ final class ProcessProbes {
         if (!vfork && journal != null) {
             // the child's copy of the memory holds our int3s already: record them before it runs
             c.breakpoints.values().forEach(bp -> journal.inserting(childPid, c.startTime, bp.addr, bp.original));
+            c.semaphores.journalCopy(childPid, c.startTime, journal);
         }
         ReturnStack forker = forkingThreadReturns(childSp);
         if (forker != null) {

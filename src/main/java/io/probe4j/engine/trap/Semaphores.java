@@ -8,6 +8,7 @@ import io.probe4j.sys.Procfs;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * USDT semaphores in one address space, kept as the kernel keeps them for a uprobe with a reference
@@ -98,6 +99,7 @@ public final class Semaphores {
             if (stillMapped(maps, c)) {
                 add(pp, c.point(), c.counter(), -1, problems);
             }
+            journal(pp, j -> j.semaphoreDecremented(pp.owner.pid, c.counter())); // taken back, or gone with its mapping
         }
         for (Breakpoint bp : pp.breakpoints.values()) {
             ProbePoint p = bp.point;
@@ -109,11 +111,25 @@ public final class Semaphores {
                 continue; // its data is not mapped yet: counted at a later sync
             }
             long at = m.addressOf(p.refCtrOffset());
+            journal(pp, j -> j.semaphoreIncrementing(pp.owner.pid, pp.owner.startTime, at)); // write-ahead
             if (add(pp, p, at, 1, problems)) {
                 counts.add(new Count(bp.addr, p, at, m.inode()));
+            } else {
+                journal(pp, j -> j.semaphoreDecremented(pp.owner.pid, at));
             }
         }
         return problems;
+    }
+
+    /** Records the increments of a fork child, whose memory holds them as a copy of its parent's. */
+    void journalCopy(int childPid, long childStart, BreakpointJournal journal) {
+        counts.forEach(c -> journal.semaphoreIncrementing(childPid, childStart, c.counter()));
+    }
+
+    private static void journal(ProcessProbes pp, Consumer<BreakpointJournal> line) {
+        if (pp.owner.journal != null) {
+            line.accept(pp.owner.journal);
+        }
     }
 
     private boolean counted(long breakpoint, ProbePoint p) {

@@ -9,6 +9,7 @@ import io.probe4j.sys.ProcessMemory;
 import io.probe4j.testing.Await;
 import io.probe4j.testing.Cli;
 import io.probe4j.testing.Fixtures;
+import io.probe4j.testing.UsdtFixtures;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -17,6 +18,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,6 +33,29 @@ import org.junit.jupiter.api.Timeout;
 @Tag("integration")
 @Timeout(120)
 class KilledTracerTest {
+    /**
+     * A journal directory of this test's own, for the probe4j it kills and the runs after: a probe4j
+     * started meanwhile elsewhere on the machine (other tests, other checkouts, other builds) restores and
+     * reports the journals of dead JVMs it finds, which would take this test's evidence away.
+     */
+    private Path journals;
+
+    @BeforeEach
+    void ownJournalDirectory() throws Exception {
+        journals = Files.createTempDirectory("journals");
+        System.setProperty("probe4j.journal.dir", journals.toString());
+    }
+
+    @AfterEach
+    void removeJournalDirectory() throws Exception {
+        System.clearProperty("probe4j.journal.dir");
+        try (var left = Files.list(journals)) {
+            for (Path f : left.toList()) {
+                Files.delete(f);
+            }
+        }
+        Files.delete(journals);
+    }
 
     private record Program(Process process, OutputStream in, BufferedReader out) {
         String hit() throws Exception {
@@ -44,12 +70,15 @@ class KilledTracerTest {
         return new Program(p, p.getOutputStream(), new BufferedReader(new InputStreamReader(p.getInputStream())));
     }
 
-    private static Process attach(Path events, long pid, Path bin, long tick, boolean guardian) throws Exception {
+    private Process attach(Path events, long pid, Path bin, long tick, boolean guardian) throws Exception {
+        return attach(events, pid, guardian, "p:kt_tick " + bin + ":0x" + Long.toHexString(tick) + " n=%di:s32");
+    }
+
+    private Process attach(Path events, long pid, boolean guardian, String definition) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "--enable-native-access=ALL-UNNAMED", "-Dprobe4j.guardian=" + guardian,
+                "--enable-native-access=ALL-UNNAMED", "-Dprobe4j.guardian=" + guardian, "-Dprobe4j.journal.dir=" + journals,
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "trace", "-o", events.toString(), "-p", Long.toString(pid),
-                "p:kt_tick " + bin + ":0x" + Long.toHexString(tick) + " n=%di:s32"));
+                "trace", "-o", events.toString(), "-p", Long.toString(pid), definition));
         return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
@@ -125,6 +154,52 @@ class KilledTracerTest {
             // whatever this test left for "the next run" must not reach the next test's output
             JournalRestore.reportLeftovers(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
         }
+    }
+
+    /**
+     * A USDT probe with a semaphore: probe4j adds one to the program's counter while the probe is in place
+     * (the program then fires its guarded probe). Killed, probe4j cannot take it back; the guardian does,
+     * so the program runs on as untraced, its guarded code off again.
+     */
+    @Test
+    void theGuardianTakesBackTheUsdtSemaphoreIncrement() throws Exception {
+        UsdtSemaphoreTest.Demo d = UsdtSemaphoreTest.Demo.start("wait", "tick:1");
+        assertEquals("waiting sem=0", d.next());
+        Path events = Files.createTempFile("killed", ".events");
+        Process jvm = attach(events, d.pid(), true, "p:kt_usdt " + UsdtFixtures.demo("O2") + ":demo:tick");
+        try {
+            Await.until("probe4j set the semaphore", () -> d.semaphore() == 1);
+            // and let the program go on (a kill while it is stopped by the tracer is another story: it
+            // dies of the SIGTRAP pending then, which no guardian can take back)
+            Await.until("the program runs on, traced", () -> state(d.pid()) == 'S');
+            jvm.destroyForcibly();
+            assertTrue(jvm.waitFor(30, TimeUnit.SECONDS));
+            Await.until("the guardian took the increment back", () -> d.semaphore() == 0);
+            // what the next run tells the user (the note is written after the restore: wait for its text)
+            Await.until("the guardian's note for the next run names the semaphore", () -> {
+                try (var files = Files.list(journals)) {
+                    for (Path f : files.filter(f -> f.toString().endsWith(".killed")).toList()) {
+                        if (Files.readString(f).contains("1 USDT semaphore increments taken back")) {
+                            return true;
+                        }
+                    }
+                    return false;
+                }
+            });
+            d.go();
+            assertEquals("tick sem=0", d.next(), "the program runs untraced: its guarded probe is off");
+            d.awaitEnd();
+        } finally {
+            jvm.destroyForcibly();
+            ProcessHandle.of(d.pid()).ifPresent(ProcessHandle::destroyForcibly); // when the test failed before its end
+            Files.deleteIfExists(events);
+        }
+    }
+
+    /** The process's state letter in {@code /proc/PID/stat} (S sleeping, t stopped by its tracer…). */
+    private static char state(long pid) throws java.io.IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        return stat.charAt(stat.lastIndexOf(')') + 2);
     }
 
     private static byte readByte(long pid, long addr) {

@@ -66,7 +66,7 @@ class UsdtSemaphoreTest {
      * The fixture, untraced, waiting on its standard input (a FIFO) between steps, writing to a file. An
      * orphan, not a child of this JVM (whose process reaper would take the ptrace stops of a child).
      */
-    private record Demo(int pid, Path dir, Path out, OutputStream in, int[] read) {
+    record Demo(int pid, Path dir, Path out, OutputStream in, int[] read) {
         static Demo start(String... steps) throws Exception {
             Path dir = Files.createTempDirectory("usdt_sem");
             Path fifo = dir.resolve("in");
