@@ -53,6 +53,15 @@ public final class Procfs {
         return Integer.parseInt(statFields(pid, tid)[39 - 3]);
     }
 
+    /** The calling thread's id ({@code gettid()}), as {@code /proc/thread-self} names it. */
+    public static int currentTid() {
+        try {
+            return Integer.parseInt(Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /**
      * When process {@code pid} started, in clock ticks after boot (field 22 of {@code stat}): with the pid,
      * it names one process for good, where a pid alone may be reused.

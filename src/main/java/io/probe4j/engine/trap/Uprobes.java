@@ -10,6 +10,7 @@ import io.probe4j.engine.ptrace.TrapAction;
 import io.probe4j.arch.x86_64.Effect;
 import io.probe4j.arch.x86_64.Gpr;
 import io.probe4j.arch.x86_64.Registers;
+import io.probe4j.sys.Procfs;
 import io.probe4j.sys.Reg;
 import io.probe4j.sys.RemoteSyscall;
 import io.probe4j.sys.UserRegs;
@@ -195,7 +196,8 @@ public final class Uprobes implements TraceHooks {
                 JournalRestore.reportLeftovers(System.err);
                 journal = BreakpointJournal.create();
                 if (!"false".equals(System.getProperty("probe4j.guardian"))) {
-                    guardian = Guardian.start(journal.file());
+                    // the hooks run on the session's tracer thread: the guardian watches it
+                    guardian = Guardian.start(journal.file(), Procfs.currentTid());
                 }
             } catch (RuntimeException e) {
                 journalFailed = true;
