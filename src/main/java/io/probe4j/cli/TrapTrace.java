@@ -1,5 +1,6 @@
 package io.probe4j.cli;
 
+import io.probe4j.EventProbes;
 import io.probe4j.Launch;
 import io.probe4j.Tracer;
 import io.probe4j.engine.kernel.ResolvedProbe;

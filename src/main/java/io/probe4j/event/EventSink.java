@@ -1,10 +1,30 @@
 package io.probe4j.event;
 
+import java.util.function.Consumer;
+
 /**
  * Where events go. Engines call {@link #accept} from one thread; {@link #flush} when they have nothing
  * more to hand over for now (so output is timely without a write per event); {@link #close} once.
  */
 public interface EventSink extends AutoCloseable {
+
+    /** A sink that hands each event to {@code each} and has nothing to flush or close (for Java users). */
+    static EventSink of(Consumer<ProbeEvent> each) {
+        return new EventSink() {
+            @Override
+            public void accept(ProbeEvent event) {
+                each.accept(event);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
 
     /** Takes one event. */
     void accept(ProbeEvent event);
