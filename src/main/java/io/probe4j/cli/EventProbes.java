@@ -4,6 +4,7 @@ import io.probe4j.ProbeContext;
 import io.probe4j.ProbeHandler;
 import io.probe4j.ProbeInfo;
 import io.probe4j.event.EventSink;
+import io.probe4j.event.EventStacks;
 import io.probe4j.event.FetchContext;
 import io.probe4j.event.FetchEvaluator;
 import io.probe4j.event.MemoryFault;
@@ -12,6 +13,7 @@ import io.probe4j.spec.ProbeDefinition;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -41,9 +43,18 @@ public final class EventProbes {
      * has resumed, like the sink.
      */
     public static ProbeInfo info(ProbeDefinition d, Path file, long offset, EventSink sink, Predicate<ProbeEvent> keep) {
+        return info(d, file, offset, sink, keep, ctx -> EventStacks.NONE);
+    }
+
+    /**
+     * As {@link #info(ProbeDefinition, Path, long, EventSink, Predicate)}, with the user stacks {@code stacks}
+     * takes from the stopped thread at each hit.
+     */
+    public static ProbeInfo info(ProbeDefinition d, Path file, long offset, EventSink sink, Predicate<ProbeEvent> keep,
+                                 Function<ProbeContext, EventStacks> stacks) {
         ProbeHandler emit = ctx -> {
             ProbeEvent e = new ProbeEvent(ctx.comm(), ctx.pid(), ctx.tid(), ctx.cpu(), ProbeEvent.UPROBE_FLAGS, ctx.timestampNanos(),
-                    d.group(), d.event(), site(ctx), FetchEvaluator.evaluate(d.args(), new Fetching(ctx)));
+                    d.group(), d.event(), site(ctx), FetchEvaluator.evaluate(d.args(), new Fetching(ctx)), stacks.apply(ctx));
             ctx.afterResume(() -> {
                 if (keep.test(e)) {
                     sink.accept(e);

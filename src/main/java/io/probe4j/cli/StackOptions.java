@@ -1,0 +1,81 @@
+package io.probe4j.cli;
+
+import io.probe4j.ProbeContext;
+import io.probe4j.error.UserException;
+import io.probe4j.event.EventStacks;
+import io.probe4j.sys.Procfs;
+import io.probe4j.unwind.KernelUserStack;
+import io.probe4j.unwind.RegisterFile;
+import io.probe4j.unwind.UserStack;
+import io.probe4j.unwind.Unwinder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/**
+ * The stack options of {@code probe4j trace} (a picocli mixin): the kernel's trace options
+ * {@code userstacktrace}, {@code sym-userobj} and {@code sym-addr} by their kernel names, and probe4j's
+ * own unwind, {@code --ustack}. On the trap engine, {@link #capture} takes the stacks at each hit while
+ * the thread is stopped.
+ */
+final class StackOptions {
+    /** The kernel's trace options that change a uprobe event's output, as {@code options/} names them. */
+    static final List<String> KNOWN = List.of("userstacktrace", "sym-userobj", "sym-addr");
+
+    @Option(names = "--options", paramLabel = "OPTION[,OPTION...]", split = ",",
+            description = "The kernel's trace options (tracefs options/): userstacktrace (each event's user stack, frame "
+                    + "pointers only, at most 8 entries, as the kernel prints it), sym-userobj (name the object and offset "
+                    + "of each address), sym-addr (the address too).")
+    List<String> traceOptions = new ArrayList<>();
+
+    @Option(names = "--ustack", paramLabel = "DEPTH", arity = "0..1", fallbackValue = "" + Unwinder.DEFAULT_MAX_DEPTH,
+            description = "probe4j's own user stack after each event (trap engine): unwound with the objects' .eh_frame, so "
+                    + "also through code without frame pointers, symbolized as function+0xOFF (object), at most DEPTH "
+                    + "frames (default ${FALLBACK-VALUE}); in JSON an array of frames.")
+    Integer ustack;
+
+    private Unwinder unwinder;
+
+    /** Refuses options probe4j does not know before anything is set up. */
+    void check(boolean kernelEngine) {
+        for (String o : traceOptions) {
+            if (!KNOWN.contains(o)) {
+                throw new UserException("probe4j trace: --options: '" + o + "' is not a trace option probe4j knows (it knows "
+                        + String.join(", ", KNOWN) + ")", 2);
+            }
+        }
+        if (ustack != null && ustack < 1) {
+            throw new UserException("probe4j trace: --ustack: a stack has at least one frame, not " + ustack, 2);
+        }
+        if (ustack != null && kernelEngine) {
+            throw new UserException("probe4j trace: --ustack unwinds with the trap engine; the kernel engine's user stacks are "
+                    + "--options userstacktrace (frame pointers only)", 2);
+        }
+    }
+
+    boolean any() {
+        return traceOptions.contains("userstacktrace") || ustack != null;
+    }
+
+    /** The stacks of the stopped thread {@code ctx}, as the options ask. */
+    EventStacks capture(ProbeContext ctx) {
+        Optional<List<String>> kernel = Optional.empty();
+        if (traceOptions.contains("userstacktrace")) {
+            // The kernel walks from the pc its uprobe handler sees: a return probe's is the return address.
+            long ip = ctx.isReturn() ? ctx.returnAddress() : ctx.address();
+            long[] addresses = KernelUserStack.walk(ip, ctx.register("sp"), ctx.register("bp"), ctx.hit().memory()::read);
+            kernel = Optional.of(KernelUserStack.text(addresses,
+                    traceOptions.contains("sym-userobj") ? Procfs.maps(ctx.pid()) : null, traceOptions.contains("sym-addr")));
+        }
+        Optional<UserStack> unwound = Optional.empty();
+        if (ustack != null) {
+            if (unwinder == null) {
+                unwinder = new Unwinder(ustack);
+            }
+            unwound = Optional.of(unwinder.unwind(RegisterFile.of(ctx.hit()::register), ctx.hit().memory()::read,
+                    Procfs.maps(ctx.pid()), ctx.hit()::originalReturnAddress));
+        }
+        return new EventStacks(kernel, unwound);
+    }
+}
