@@ -11,6 +11,10 @@ import io.probe4j.unwind.Unwinder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Stack;
+import picocli.CommandLine.IParameterConsumer;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 /**
@@ -30,12 +34,22 @@ final class StackOptions {
     List<String> traceOptions = new ArrayList<>();
 
     @Option(names = "--ustack", paramLabel = "DEPTH", arity = "0..1", fallbackValue = "" + Unwinder.DEFAULT_MAX_DEPTH,
+            parameterConsumer = DepthOnly.class,
             description = "probe4j's own user stack after each event (trap engine): unwound with the objects' .eh_frame, so "
                     + "also through code without frame pointers, symbolized as function+0xOFF (object), at most DEPTH "
                     + "frames (default ${FALLBACK-VALUE}); in JSON an array of frames.")
     Integer ustack;
 
     private Unwinder unwinder;
+
+    /** {@code --ustack} takes a following word as its DEPTH only if it is a number (else it is a definition). */
+    static final class DepthOnly implements IParameterConsumer {
+        @Override
+        public void consumeParameters(Stack<String> args, ArgSpec argSpec, CommandSpec commandSpec) {
+            String depth = !args.isEmpty() && args.peek().matches("\\d+") ? args.pop() : "" + Unwinder.DEFAULT_MAX_DEPTH;
+            argSpec.setValue(Integer.parseInt(depth));
+        }
+    }
 
     /** Refuses options probe4j does not know before anything is set up. */
     void check(boolean kernelEngine) {

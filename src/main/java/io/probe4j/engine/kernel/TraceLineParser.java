@@ -89,6 +89,7 @@ final class TraceLineParser {
     }
 
     private static final String STACK_LINE = " => ";
+    private static final String MARKER = "tracing_mark_write";
 
     private final Map<Integer, Integer> tgids = new HashMap<>();
 
@@ -141,7 +142,7 @@ final class TraceLineParser {
         }
         String name = line.substring(p + 2, nameEnd);
         p = nameEnd + 2;
-        if (name.equals("tracing_mark_write")) {
+        if (name.equals(MARKER) || name.startsWith(MARKER + " <")) { // with sym-addr: "tracing_mark_write <ffffffff814aa001>"
             return new Parsed.Marker(line.substring(p));
         }
         KernelEvent[] members = byName.get(name);
