@@ -30,7 +30,8 @@ __attribute__((noipa)) long recurse(long n) {
 
 int main(int argc, char **argv) {
     long depth = argc > 1 ? atol(argv[1]) : 12;
-    for (int i = 0; i < 2; i++) {
+    long calls = argc > 3 ? atol(argv[3]) : 2; /* from the command line: the loop stays one call site */
+    for (long i = 0; i < calls; i++) {
         outer(i);
         free(malloc(64 + i));
     }

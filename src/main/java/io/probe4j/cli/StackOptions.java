@@ -4,6 +4,7 @@ import io.probe4j.ProbeContext;
 import io.probe4j.error.UserException;
 import io.probe4j.event.EventStacks;
 import io.probe4j.sys.Procfs;
+import io.probe4j.trigger.HistField;
 import io.probe4j.unwind.KernelUserStack;
 import io.probe4j.unwind.RegisterFile;
 import io.probe4j.unwind.UserStack;
@@ -41,6 +42,8 @@ final class StackOptions {
     Integer ustack;
 
     private Unwinder unwinder;
+    /** A hist trigger keys on {@code ustack}: every hit is unwound, shown or not. */
+    private boolean histKeys;
 
     /** {@code --ustack} takes a following word as its DEPTH only if it is a number (else it is a definition). */
     static final class DepthOnly implements IParameterConsumer {
@@ -68,8 +71,16 @@ final class StackOptions {
         }
     }
 
-    boolean any() {
-        return traceOptions.contains("userstacktrace") || ustack != null;
+    /**
+     * A hist trigger has the {@code ustack} key: the trap engine unwinds every hit (at least the key's
+     * {@value HistField#STACK_DEPTH} frames) even without {@code --ustack}; the kernel engine cannot.
+     */
+    void histKeysUstack(boolean kernelEngine) {
+        if (kernelEngine) {
+            throw new UserException("probe4j trace: the hist key " + HistField.USTACK + " is probe4j's own unwind, on the trap "
+                    + "engine; the kernel engine's user stacks are --options userstacktrace", 2);
+        }
+        histKeys = true;
     }
 
     /** The stacks of the stopped thread {@code ctx}, as the options ask. */
@@ -83,13 +94,13 @@ final class StackOptions {
                     traceOptions.contains("sym-userobj") ? Procfs.maps(ctx.pid()) : null, traceOptions.contains("sym-addr")));
         }
         Optional<UserStack> unwound = Optional.empty();
-        if (ustack != null) {
+        if (ustack != null || histKeys) {
             if (unwinder == null) {
-                unwinder = new Unwinder(ustack);
+                unwinder = new Unwinder(Math.max(ustack != null ? ustack : 0, histKeys ? HistField.STACK_DEPTH : 0));
             }
             unwound = Optional.of(unwinder.unwind(RegisterFile.of(ctx.hit()::register), ctx.hit().memory()::read,
                     Procfs.maps(ctx.pid()), ctx.hit()::originalReturnAddress));
         }
-        return new EventStacks(kernel, unwound);
+        return new EventStacks(kernel, unwound, ustack != null);
     }
 }

@@ -131,7 +131,8 @@ final class TraceCommand implements Callable<Integer> {
             table.declare(p.definition().group(), p.definition().event(), p.file().toString());
         }
         kprobes.forEach(k -> table.declareKprobe(k.group(), k.event()));
-        TraceTriggers triggers = TraceTriggers.of(triggerOptions, probes, kprobes, TraceFilters.of(filterTexts, probes, kprobes));
+        TraceTriggers triggers = TraceTriggers.of(triggerOptions, probes, kprobes, TraceFilters.of(filterTexts, probes, kprobes),
+                stackOptions, engine == Engine.kernel);
         EventSink sink = triggers.sink(StreamSink.open(out, output, table));
         if (engine == Engine.trap) {
             return TrapTrace.run(probes, sink, command, pid, triggers.filters(), stackOptions);

@@ -83,7 +83,7 @@ public final class JsonLine {
             }
             b.append(']');
         });
-        stacks.unwound().ifPresent(stack -> {
+        stacks.shownUnwound().ifPresent(stack -> {
             b.append(",\"ustack\":[");
             boolean first = true;
             for (Frame f : stack.frames()) {

@@ -62,7 +62,7 @@ public final class TraceText {
             out.ascii(USER_STACK_HEADER);
             lines.forEach(l -> out.ascii('\n').ascii(" => ").utf8(l));
         });
-        e.stacks().unwound().ifPresent(stack -> {
+        e.stacks().shownUnwound().ifPresent(stack -> {
             out.ascii('\n');
             appendContext(out, e);
             out.ascii(USTACK_HEADER);

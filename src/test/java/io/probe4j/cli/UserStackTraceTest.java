@@ -92,6 +92,32 @@ class UserStackTraceTest {
     }
 
     @Test
+    void ustackIsAHistKeyCallPathsCounted() {
+        Path bin = withoutFramePointers();
+        Cli.Result r = Cli.run("trace", "--tracing-off", "--trigger", "leaf: hist:keys=ustack:sort=hitcount.descending",
+                "p:leaf " + bin + ":leaf", "--", bin.toString(), "20", "0");
+        assertEquals(0, r.status(), r.err());
+        // two calls through one call site of main, then one at the bottom of a recursion of 20
+        List<String> entries = List.of(r.out().split("\\{ ustack:\n")).stream().skip(1)
+                .map(e -> e.substring(0, e.indexOf('\n', e.indexOf("} hitcount:")))).toList();
+        assertEquals(2, entries.size(), r.out());
+        List<String> twice = entries.get(0).lines().toList();
+        assertEquals("         leaf (" + bin + ")", twice.get(0), r.out());
+        assertTrue(twice.get(1).startsWith("         middle+0x") && twice.get(2).startsWith("         outer+0x")
+                && twice.get(3).startsWith("         main+0x"), r.out());
+        assertTrue(twice.getLast().matches("\\} hitcount: +2"), r.out());
+        List<String> once = entries.get(1).lines().toList();
+        assertEquals(16 + 1, once.size(), "the key keeps 16 frames, as the kernel's stacktrace key: " + r.out());
+        assertTrue(once.getLast().matches("\\} hitcount: +1"), r.out());
+        assertTrue(r.out().contains("Hits: 3"), r.out());
+
+        Cli.Result kernelStack = Cli.run("trace", "--trigger", "leaf: hist:keys=common_stacktrace", "p:leaf " + bin + ":leaf",
+                "--", bin.toString());
+        assertEquals(2, kernelStack.status());
+        assertTrue(kernelStack.err().contains("the user stack is the key ustack"), kernelStack.err());
+    }
+
+    @Test
     void stackOptionsThatCannotBeHonouredAreRefused() {
         Path bin = withFramePointers();
         Cli.Result unknown = Cli.run("trace", "--options", "userstacktrace,stacktrace", "p:leaf " + bin + ":leaf", "--", bin.toString());
@@ -100,6 +126,10 @@ class UserStackTraceTest {
         Cli.Result kernel = Cli.run("trace", "--engine", "kernel", "--ustack", "p:leaf " + bin + ":leaf", "--", bin.toString());
         assertEquals(2, kernel.status());
         assertTrue(kernel.err().contains("--ustack unwinds with the trap engine"), kernel.err());
+        Cli.Result hist = Cli.run("trace", "--engine", "kernel", "--trigger", "leaf: hist:keys=ustack", "p:leaf " + bin + ":leaf",
+                "--", bin.toString());
+        assertEquals(2, hist.status());
+        assertTrue(hist.err().contains("the hist key ustack is probe4j's own unwind"), hist.err());
     }
 
     /** The output without what differs between two runs: thread ids, CPUs, times. */
