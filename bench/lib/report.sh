@@ -91,6 +91,8 @@ $(throughput_table)
 
 $(attach_section)
 
+$(stacks_section)
+
 ## What could not be measured here, and why
 
 $(report_unavailable)

@@ -47,6 +47,11 @@ class BenchSmokeTest {
     private static final List<String> TRACEFS_ROWS = List.of("3 events of one probe, disabled one at a time",
             "3 events of one probe, disabled by their group's `enable`", "3 events of one probe, disabled by removing the instance",
             "one event of 3 probes (defined in one write), disabled");
+    private static final List<String> STACK_ROWS = List.of("no probe (plain call, ns per call)",
+            "probe4j `--engine trap`, no stack (the reference)", "probe4j `--engine trap --ustack=16` (.eh_frame unwind, symbolized)",
+            "probe4j `--engine trap --options userstacktrace` (the kernel's walk: frame pointers, 8 entries)",
+            "probe4j `--engine kernel --options userstacktrace` (the kernel's walk)", "bpftrace `@[ustack(16)] = count()`",
+            "perf record `--call-graph fp` (uprobe event)", "perf record `--call-graph dwarf` (uprobe event, 8 KB of stack a hit)");
     private static final List<String> THROUGHPUT_ROWS = List.of("text file", "json file", "text /dev/null", "json /dev/null");
 
     /** A measured cell ("1,234 (1,200–1,300)", "12.5", "×1.02"…) or an explained absence. */
@@ -86,6 +91,7 @@ class BenchSmokeTest {
         assertRows(table(report, "## Throughput"), THROUGHPUT_ROWS, "throughput");
         assertRows(table(report, "## Attach and detach"), ATTACH_ROWS, "attach");
         assertRows(table(report, "### What tracefs costs"), TRACEFS_ROWS, "tracefs");
+        assertRows(table(report, "## User stacks"), STACK_ROWS, "user stacks");
 
         for (String section : List.of("## Machine", "## What could not be measured here, and why", "## Commands")) {
             assertTrue(report.contains(section), section);
