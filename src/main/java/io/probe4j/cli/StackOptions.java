@@ -3,9 +3,10 @@ package io.probe4j.cli;
 import io.probe4j.ProbeContext;
 import io.probe4j.error.UserException;
 import io.probe4j.event.EventStacks;
-import io.probe4j.sys.Procfs;
+import io.probe4j.sys.Mapping;
 import io.probe4j.trigger.HistField;
 import io.probe4j.unwind.KernelUserStack;
+import io.probe4j.unwind.MappingsCache;
 import io.probe4j.unwind.RegisterFile;
 import io.probe4j.unwind.UserStack;
 import io.probe4j.unwind.Unwinder;
@@ -42,6 +43,7 @@ final class StackOptions {
     Integer ustack;
 
     private Unwinder unwinder;
+    private final MappingsCache maps = new MappingsCache();
     /** A hist trigger keys on {@code ustack}: every hit is unwound, shown or not. */
     private boolean histKeys;
 
@@ -83,6 +85,17 @@ final class StackOptions {
         histKeys = true;
     }
 
+    /** The process's mappings, read again if one of {@code addresses} is in none of the cached ones. */
+    private List<Mapping> mappings(ProbeContext ctx, long[] addresses) {
+        List<Mapping> m = maps.get(ctx.pid(), ctx.hit().mappingsGeneration());
+        for (long a : addresses) {
+            if (m.stream().noneMatch(x -> x.contains(a))) {
+                return maps.refresh(ctx.pid(), ctx.hit().mappingsGeneration());
+            }
+        }
+        return m;
+    }
+
     /** The stacks of the stopped thread {@code ctx}, as the options ask. */
     EventStacks capture(ProbeContext ctx) {
         Optional<List<String>> kernel = Optional.empty();
@@ -91,7 +104,7 @@ final class StackOptions {
             long ip = ctx.isReturn() ? ctx.returnAddress() : ctx.address();
             long[] addresses = KernelUserStack.walk(ip, ctx.register("sp"), ctx.register("bp"), ctx.hit().memory()::read);
             kernel = Optional.of(KernelUserStack.text(addresses,
-                    traceOptions.contains("sym-userobj") ? Procfs.maps(ctx.pid()) : null, traceOptions.contains("sym-addr")));
+                    traceOptions.contains("sym-userobj") ? mappings(ctx, addresses) : null, traceOptions.contains("sym-addr")));
         }
         Optional<UserStack> unwound = Optional.empty();
         if (ustack != null || histKeys) {
@@ -99,7 +112,7 @@ final class StackOptions {
                 unwinder = new Unwinder(Math.max(ustack != null ? ustack : 0, histKeys ? HistField.STACK_DEPTH : 0));
             }
             unwound = Optional.of(unwinder.unwind(RegisterFile.of(ctx.hit()::register), ctx.hit().memory()::read,
-                    Procfs.maps(ctx.pid()), ctx.hit()::originalReturnAddress));
+                    maps, ctx.pid(), ctx.hit().mappingsGeneration(), ctx.hit()::originalReturnAddress));
         }
         return new EventStacks(kernel, unwound, ustack != null);
     }

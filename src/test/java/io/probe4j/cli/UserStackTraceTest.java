@@ -118,6 +118,27 @@ class UserStackTraceTest {
     }
 
     @Test
+    void aLibraryLoadedWhereAnotherWasIsNamedInTheStack() {
+        // probe4j keeps a process's memory map between hits; a dlclose and dlopen must renew it
+        Path a = Fixtures.compileAs("libustack_a.so", "ustack_lib.c", "-shared", "-fPIC", "-DENTRY=entry_a");
+        Path b = Fixtures.compileAs("libustack_b.so", "ustack_lib.c", "-shared", "-fPIC", "-DENTRY=entry_b");
+        Path bin = Fixtures.compile("ustack_dlopen.c", "-ldl", "-rdynamic");
+        Cli.Result r = Cli.run("trace", "--ustack=2", "--format", "json", "p:callback " + bin + ":callback",
+                "--", bin.toString(), a.toString(), "entry_a", b.toString(), "entry_b");
+        assertEquals(0, r.status(), r.err());
+        List<String> callers = new ArrayList<>();
+        List<Object> addresses = new ArrayList<>();
+        for (String l : r.out().lines().filter(l -> l.startsWith("{")).toList()) {
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> frames = (List<Map<String, Object>>) ((Map<String, Object>) MiniJson.parse(l)).get("ustack");
+            callers.add(frames.get(1).get("symbol") + " " + frames.get(1).get("object"));
+            addresses.add(frames.get(1).get("address"));
+        }
+        assertEquals(List.of("entry_a " + a, "entry_b " + b), callers, r.out());
+        assertEquals(addresses.get(0), addresses.get(1), "the fixture loads B where A was: " + r.out());
+    }
+
+    @Test
     void stackOptionsThatCannotBeHonouredAreRefused() {
         Path bin = withFramePointers();
         Cli.Result unknown = Cli.run("trace", "--options", "userstacktrace,stacktrace", "p:leaf " + bin + ":leaf", "--", bin.toString());
