@@ -37,6 +37,7 @@ public final class KernelUserStack {
      * @param ip the pc the kernel starts from: the probed instruction, or a return probe's return address
      */
     public static long[] walk(long ip, long sp, long bp, MemoryReader memory) {
+        memory = new PageCache(memory); // a page a read: the frames are on one or two stack pages
         long[] out = new long[ENTRIES];
         int n = 0;
         out[n++] = ip;
