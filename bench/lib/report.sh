@@ -95,6 +95,8 @@ $(questions_section)
 
 $(sigkill_section)
 
+$(stacks_section)
+
 ## What could not be measured here, and why
 
 $(report_unavailable)

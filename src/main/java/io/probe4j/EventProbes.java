@@ -5,6 +5,7 @@ import io.probe4j.error.UserException;
 import io.probe4j.filter.EventFields;
 import io.probe4j.filter.EventFilter;
 import io.probe4j.event.EventSink;
+import io.probe4j.event.EventStacks;
 import io.probe4j.event.FetchContext;
 import io.probe4j.event.FetchEvaluator;
 import io.probe4j.event.MemoryFault;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -85,9 +87,26 @@ public final class EventProbes {
      * @return the probe, for {@link Tracer#register(ProbeInfo)}
      */
     public static ProbeInfo info(ProbeDefinition d, Path file, long offset, EventSink sink, Predicate<ProbeEvent> keep) {
+        return info(d, file, offset, sink, keep, ctx -> EventStacks.NONE);
+    }
+
+    /**
+     * As {@link #info(ProbeDefinition, Path, long, EventSink, Predicate)}, with the user stacks {@code stacks}
+     * takes from the stopped thread at each hit.
+     *
+     * @param d      a probe definition of the {@code uprobe_events} language
+     * @param file   the probed file
+     * @param offset the probed instruction's file offset
+     * @param sink   where the kept events go
+     * @param keep   which events to keep
+     * @param stacks the user stacks an event carries, taken while the thread is stopped
+     * @return the probe, for {@link Tracer#register(ProbeInfo)}
+     */
+    public static ProbeInfo info(ProbeDefinition d, Path file, long offset, EventSink sink, Predicate<ProbeEvent> keep,
+                                 Function<ProbeContext, EventStacks> stacks) {
         ProbeHandler emit = ctx -> {
             ProbeEvent e = new ProbeEvent(ctx.comm(), ctx.pid(), ctx.tid(), ctx.cpu(), ProbeEvent.UPROBE_FLAGS, ctx.timestampNanos(),
-                    d.group(), d.event(), site(ctx), FetchEvaluator.evaluate(d.args(), new Fetching(ctx)));
+                    d.group(), d.event(), site(ctx), FetchEvaluator.evaluate(d.args(), new Fetching(ctx)), stacks.apply(ctx));
             ctx.afterResume(() -> {
                 if (keep.test(e)) {
                     sink.accept(e);

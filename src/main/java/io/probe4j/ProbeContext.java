@@ -2,6 +2,7 @@ package io.probe4j;
 
 import io.probe4j.engine.trap.ProbeHit;
 import io.probe4j.sys.Reg;
+import io.probe4j.unwind.MappingsCache;
 import io.probe4j.unwind.RegisterFile;
 import io.probe4j.unwind.Unwinder;
 import io.probe4j.unwind.UserStack;
@@ -207,6 +208,20 @@ public final class ProbeContext {
      */
     public UserStack stack() {
         return UNWINDER.unwind(RegisterFile.of(this::register), this::readAvailable, pid(), hit::originalReturnAddress);
+    }
+
+    /**
+     * As {@link #stack()}, with {@code unwinder}'s depth and the process's mappings from {@code maps}: read
+     * once and again only when the engine saw them change (start, exec, {@code dlopen}, {@code dlclose}) or
+     * the walk met code mapped since; for handlers that take a stack at every hit.
+     *
+     * @param unwinder the unwinder (its depth), kept across hits
+     * @param maps     the mappings cache, kept across hits
+     * @return the frames and why the walk ended
+     */
+    public UserStack stack(Unwinder unwinder, MappingsCache maps) {
+        return unwinder.unwind(RegisterFile.of(this::register), this::readAvailable, maps, pid(), hit.mappingsGeneration(),
+                hit::originalReturnAddress);
     }
 
     /**

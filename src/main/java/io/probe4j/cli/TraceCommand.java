@@ -86,6 +86,9 @@ final class TraceCommand implements Callable<Integer> {
     @Mixin
     TriggerOptions triggerOptions;
 
+    @Mixin
+    StackOptions stackOptions;
+
     @Parameters(paramLabel = "DEFINITION", arity = "0..*",
             description = "uprobe_events definitions (p:/r:...; PATH:GLOB probes every function matching GLOB), "
                     + "then -- and the command to run.")
@@ -108,6 +111,7 @@ final class TraceCommand implements Callable<Integer> {
         if (engine == Engine.trap && !kprobeTexts.isEmpty()) {
             throw new UserException("probe4j trace: kernel-function probes (--kprobe) need --engine kernel", 1);
         }
+        stackOptions.check(engine == Engine.kernel);
         TargetResolver resolver = Targets.resolver(force); // one for all: each file is opened once
         List<ResolvedProbe> probes = new ArrayList<>();
         Set<String> names = new HashSet<>(); // GROUP/EVENT of the definitions so far: wildcards' names avoid them
@@ -127,13 +131,15 @@ final class TraceCommand implements Callable<Integer> {
             table.declare(p.definition().group(), p.definition().event(), p.file().toString());
         }
         kprobes.forEach(k -> table.declareKprobe(k.group(), k.event()));
-        TraceTriggers triggers = TraceTriggers.of(triggerOptions, probes, kprobes, TraceFilters.of(filterTexts, probes, kprobes));
+        TraceTriggers triggers = TraceTriggers.of(triggerOptions, probes, kprobes, TraceFilters.of(filterTexts, probes, kprobes),
+                stackOptions, engine == Engine.kernel);
         EventSink sink = triggers.sink(StreamSink.open(out, output, table));
         if (engine == Engine.trap) {
-            return TrapTrace.run(probes, sink, command, pid, triggers.filters());
+            return TrapTrace.run(probes, sink, command, pid, triggers.filters(), stackOptions);
         }
         try (KernelTracer tracer = KernelTracer.start(probes, kprobes, sink, System.err)) {
             triggers.filters().applyTo(tracer);
+            tracer.traceOptions(stackOptions.traceOptions);
             if (command.isEmpty()) {
                 tracer.runSystemWide(); // says "tracing every process" once the probes are in
                 return 0;

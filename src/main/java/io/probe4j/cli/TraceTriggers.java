@@ -7,6 +7,7 @@ import io.probe4j.event.ProbeEvent;
 import io.probe4j.event.StreamSink;
 import io.probe4j.filter.EventFields;
 import io.probe4j.spec.KprobeDefinition;
+import io.probe4j.trigger.HistField;
 import io.probe4j.trigger.Trigger;
 import io.probe4j.trigger.TriggerException;
 import io.probe4j.trigger.Triggers;
@@ -39,8 +40,9 @@ final class TraceTriggers {
         this.triggered = triggered;
     }
 
+    /** The triggers of the options; a {@code ustack} hist key tells {@code stacks} to unwind each hit. */
     static TraceTriggers of(TriggerOptions options, List<ResolvedProbe> probes, List<KprobeDefinition> kprobes,
-                            TraceFilters filters) {
+                            TraceFilters filters, StackOptions stacks, boolean kernelEngine) {
         if (options.interval != null && !(options.interval > 0)) {
             throw new UserException("probe4j trace: --interval takes a number of seconds above 0, not " + options.interval);
         }
@@ -67,6 +69,10 @@ final class TraceTriggers {
                 String name = k.substring(k.indexOf('/') + 1);
                 try {
                     Trigger.Write w = t.write(group, name, text);
+                    if (!w.remove() && w.trigger() instanceof Trigger.Hist h
+                            && h.spec().keys().stream().anyMatch(f -> f.source() == HistField.Source.USTACK)) {
+                        stacks.histKeysUstack(kernelEngine);
+                    }
                     if (!w.remove() && w.trigger() instanceof Trigger.Toggle g && g.kind() == Trigger.Kind.ENABLE_EVENT) {
                         enabledByTrigger.add(g.group() + "/" + g.event());
                     }

@@ -21,8 +21,8 @@ final class TrapTrace {
     private TrapTrace() {
     }
 
-    static int run(List<ResolvedProbe> probes, EventSink sink, List<String> command, Integer pid, TraceFilters filters)
-            throws InterruptedException {
+    static int run(List<ResolvedProbe> probes, EventSink sink, List<String> command, Integer pid, TraceFilters filters,
+                   StackOptions stacks) throws InterruptedException {
         Tracer tracer = pid != null ? Tracer.attach(pid) : Tracer.launch(Launch.of(command));
         ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "probe4j-flush");
@@ -34,7 +34,7 @@ final class TrapTrace {
         Runtime.getRuntime().addShutdownHook(atExit);
         try {
             for (ResolvedProbe p : probes) {
-                tracer.register(EventProbes.info(p.definition(), p.file(), p.offset(), sink, filters.keep(p)));
+                tracer.register(EventProbes.info(p.definition(), p.file(), p.offset(), sink, filters.keep(p), stacks::capture));
             }
             flusher.scheduleWithFixedDelay(sink::flush, FLUSH_MILLIS, FLUSH_MILLIS, TimeUnit.MILLISECONDS);
             tracer.start();

@@ -4,6 +4,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import io.probe4j.unwind.Frame;
 
 /**
  * One event as one JSON object on one line, with typed fields:
@@ -63,7 +64,47 @@ public final class JsonLine {
             b.append(':');
             value(b, a.value());
         }
-        return b.append("}}").toString();
+        b.append('}');
+        stacks(b, e.stacks());
+        return b.append('}').toString();
+    }
+
+    /**
+     * {@code "user_stack":["/bin/prog[+0x1c6]","<00007ffff7fbf000>"]}: the kernel's lines, trimmed;
+     * {@code "ustack":[{"address":"0x...","symbol":"level5","offset":28,"object":"/bin/prog","file_offset":"0x11c6"}]}
+     * with {@code "ustack_stop"} saying why the walk ended. A frame without a symbol has {@code "symbol":null}.
+     */
+    private static void stacks(StringBuilder b, EventStacks stacks) {
+        stacks.kernel().ifPresent(lines -> {
+            b.append(",\"user_stack\":[");
+            for (int i = 0; i < lines.size(); i++) {
+                b.append(i > 0 ? "," : "");
+                string(b, lines.get(i).trim());
+            }
+            b.append(']');
+        });
+        stacks.shownUnwound().ifPresent(stack -> {
+            b.append(",\"ustack\":[");
+            boolean first = true;
+            for (Frame f : stack.frames()) {
+                b.append(first ? "{" : ",{");
+                first = false;
+                b.append("\"address\":\"").append(TraceText.hex(f.address())).append("\",\"symbol\":");
+                if (f.function().isPresent()) {
+                    string(b, f.function().get());
+                } else {
+                    b.append("null");
+                }
+                b.append(",\"offset\":").append(f.offset()).append(",\"object\":");
+                string(b, f.object());
+                if (f.fileOffset() >= 0) {
+                    b.append(",\"file_offset\":\"").append(TraceText.hex(f.fileOffset())).append('"');
+                }
+                b.append('}');
+            }
+            b.append("],\"ustack_stop\":");
+            string(b, stack.stop().toString());
+        });
     }
 
     private static void value(StringBuilder b, Value v) {

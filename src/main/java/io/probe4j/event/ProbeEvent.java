@@ -17,9 +17,10 @@ import java.util.List;
  * @param event       the event name as the user named it
  * @param site        where: entry probe address, or function and return address
  * @param args        the fetch arguments in definition order
+ * @param stacks      the user stacks taken at the hit, if the trace asked for them
  */
 public record ProbeEvent(String comm, int pid, int tid, int cpu, String flags, long timestampNs,
-                         String group, String event, Site site, List<Arg> args) {
+                         String group, String event, Site site, List<Arg> args, EventStacks stacks) {
 
     /**
      * The five ftrace context characters the kernel (6.18, x86-64) prints for every user-space uprobe hit:
@@ -33,6 +34,17 @@ public record ProbeEvent(String comm, int pid, int tid, int cpu, String flags, l
             throw new IllegalArgumentException("ftrace flags are five characters: '" + flags + "'");
         }
         args = List.copyOf(args);
+    }
+
+    /** An event without stacks. */
+    public ProbeEvent(String comm, int pid, int tid, int cpu, String flags, long timestampNs,
+                      String group, String event, Site site, List<Arg> args) {
+        this(comm, pid, tid, cpu, flags, timestampNs, group, event, site, args, EventStacks.NONE);
+    }
+
+    /** This event with {@code stacks}. */
+    public ProbeEvent withStacks(EventStacks stacks) {
+        return new ProbeEvent(comm, pid, tid, cpu, flags, timestampNs, group, event, site, args, stacks);
     }
 
     /** Where a probe hit. */

@@ -55,6 +55,7 @@ public final class StreamSink implements EventSink {
             case TEXT -> {
                 ByteLine line = new ByteLine();
                 TraceText.appendLine(line, e);
+                TraceText.appendStacks(line, e);
                 write(line.ascii('\n').toBytes());
             }
             case JSON -> write((JsonLine.line(e) + "\n").getBytes(StandardCharsets.UTF_8));

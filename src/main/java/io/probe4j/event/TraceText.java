@@ -34,14 +34,8 @@ public final class TraceText {
     }
 
     static void appendLine(ByteLine out, ProbeEvent e) {
-        out.rightAligned(e.comm().getBytes(java.nio.charset.StandardCharsets.UTF_8), 16).ascii('-')
-                .leftAligned(Integer.toString(e.tid()), 7).ascii(" [").zeroPadded(e.cpu(), 3).ascii("] ")
-                .ascii(e.flags()).ascii(' ');
-        // ns2usecs() rounds to the nearest microsecond before splitting seconds and microseconds.
-        long usecs = (e.timestampNs() + 500) / 1000;
-        String secs = Long.toString(usecs / 1_000_000);
-        out.spaces(5 - secs.length()).ascii(secs).ascii('.').zeroPadded(usecs % 1_000_000, 6)
-                .ascii(": ").utf8(e.event()).ascii(": (");
+        appendContext(out, e);
+        out.utf8(e.event()).ascii(": (");
         switch (e.site()) {
             case ProbeEvent.Site.Entry en -> out.ascii(hex(en.probeAddress()));
             case ProbeEvent.Site.Return r -> out.ascii(hex(r.returnAddress())).ascii(" <- ").ascii(hex(r.functionAddress()));
@@ -53,6 +47,44 @@ public final class TraceText {
             out.ascii(' ').utf8(a.name()).ascii('=');
             appendValue(out, a.value());
         }
+    }
+
+    /**
+     * The event's stacks on the lines after it, each line preceded by its newline: the kernel's
+     * {@code userstacktrace} entry as the kernel prints it (its own context line, then {@code " => "}
+     * lines), then probe4j's unwind in the same layout under {@code <ustack>}, a frame a line as
+     * {@code function+0xOFF (object)}.
+     */
+    static void appendStacks(ByteLine out, ProbeEvent e) {
+        e.stacks().kernel().ifPresent(lines -> {
+            out.ascii('\n');
+            appendContext(out, e);
+            out.ascii(USER_STACK_HEADER);
+            lines.forEach(l -> out.ascii('\n').ascii(" => ").utf8(l));
+        });
+        e.stacks().shownUnwound().ifPresent(stack -> {
+            out.ascii('\n');
+            appendContext(out, e);
+            out.ascii(USTACK_HEADER);
+            stack.frames().forEach(f -> out.ascii('\n').ascii(" => ").utf8(f.toString()));
+        });
+    }
+
+    /** The kernel's text for its user stack entry. */
+    public static final String USER_STACK_HEADER = "<user stack trace>";
+    /** The header of probe4j's own unwind ({@code --ustack}). */
+    public static final String USTACK_HEADER = "<ustack>";
+
+    /** {@code comm-tid [cpu] flags secs.usecs: }: what every line of the kernel's trace starts with. */
+    private static void appendContext(ByteLine out, ProbeEvent e) {
+        out.rightAligned(e.comm().getBytes(java.nio.charset.StandardCharsets.UTF_8), 16).ascii('-')
+                .leftAligned(Integer.toString(e.tid()), 7).ascii(" [").zeroPadded(e.cpu(), 3).ascii("] ")
+                .ascii(e.flags()).ascii(' ');
+        // ns2usecs() rounds to the nearest microsecond before splitting seconds and microseconds.
+        long usecs = (e.timestampNs() + 500) / 1000;
+        String secs = Long.toString(usecs / 1_000_000);
+        out.spaces(5 - secs.length()).ascii(secs).ascii('.').zeroPadded(usecs % 1_000_000, 6)
+                .ascii(": ");
     }
 
     /** A value as the kernel prints it after {@code name=}. */

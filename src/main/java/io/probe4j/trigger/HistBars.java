@@ -149,6 +149,11 @@ final class HistBars {
 
     /** A key's value as a label: strings as they are, signed fields signed, the modifiers' forms. */
     private static String label(HistField f, HistTable.Entry e, int offset) {
+        if (f.source() == HistField.Source.USTACK) { // as bpftrace prints a ustack key: a frame a line
+            StringBuilder b = new StringBuilder("\n");
+            e.frames.forEach(frame -> b.append("        ").append(frame).append('\n'));
+            return b.toString();
+        }
         long v = HistTable.getLong(e.key, offset);
         return switch (f.modifier()) {
             case HEX -> "0x" + Long.toHexString(v);

@@ -17,6 +17,10 @@ import io.probe4j.filter.EventRecord;
 public record HistField(Source source, EventField field, Modifier modifier, long buckets, long constant) {
     /** {@code MAX_FILTER_STR_VAL}: the bytes a string key takes. */
     static final int MAX_STRING = 256;
+    /** {@code HIST_STACKTRACE_DEPTH}: the frames of a stack key, as the kernel's {@code common_stacktrace} keeps. */
+    public static final int STACK_DEPTH = 16;
+    /** The name of probe4j's user stack key. */
+    public static final String USTACK = "ustack";
 
     /** What a hist field reads. */
     public enum Source {
@@ -29,7 +33,13 @@ public record HistField(Source source, EventField field, Modifier modifier, long
         /** The time of the hit ({@code common_timestamp}), in ns or, with {@code .usecs}, in µs. */
         TIMESTAMP,
         /** A number written in the trigger. */
-        CONST
+        CONST,
+        /**
+         * probe4j's user stack at the hit ({@code ustack}; the trap engine's {@code --ustack} unwind): the
+         * addresses of its first {@value #STACK_DEPTH} frames, as the kernel's {@code common_stacktrace} key
+         * holds the kernel stack's.
+         */
+        USTACK
     }
 
     /** The modifiers of {@code trace_events_hist.c}'s {@code parse_field()}, with the text it prints. */
@@ -66,6 +76,7 @@ public record HistField(Source source, EventField field, Modifier modifier, long
             case TIMESTAMP -> "common_timestamp";
             case HITCOUNT -> "hitcount";
             case CONST -> "";
+            case USTACK -> USTACK;
         };
     }
 
@@ -91,6 +102,7 @@ public record HistField(Source source, EventField field, Modifier modifier, long
         return switch (source) {
             case FIELD -> isString() ? MAX_STRING : field.size();
             case CPU -> 4;
+            case USTACK -> STACK_DEPTH * 8;
             default -> 8;
         };
     }
@@ -116,6 +128,7 @@ public record HistField(Source source, EventField field, Modifier modifier, long
             case CPU -> r.event().cpu() & 0xffffffffL;
             case TIMESTAMP -> timestamp;
             case FIELD -> sized(r.number(field), field.size(), field.signed());
+            case USTACK -> throw new IllegalStateException("a stack is a key of " + STACK_DEPTH + " addresses, not a number");
         };
         return switch (modifier) {
             case LOG2 -> orderBase2(v);

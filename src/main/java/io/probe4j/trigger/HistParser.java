@@ -235,11 +235,13 @@ final class HistParser {
         for (int i = 0; i < KEYS_MAX && rest != null; i++) {
             CText.Sep sep = CText.strsep(rest, ",");
             rest = sep.rest();
-            if (sep.token().equals("stacktrace")) {
-                throw TriggerException.unsupported(trigger, "the stacktrace key (the kernel's stack at a uprobe hit; "
-                        + "user stacks are not in probe4j yet)");
+            if (sep.token().equals("stacktrace") || sep.token().equals("common_stacktrace")) {
+                throw TriggerException.unsupported(trigger, "the " + sep.token() + " key (the kernel's own stack at a uprobe hit: "
+                        + "its uprobe handler's functions); the user stack is the key " + HistField.USTACK);
             }
-            HistField f = reader.expression(sep.token(), true);
+            HistField f = sep.token().equals(HistField.USTACK)
+                    ? new HistField(HistField.Source.USTACK, null, HistField.Modifier.NONE, 0, 0)
+                    : reader.expression(sep.token(), true);
             if (f.isString() && (f.modifier() == HistField.Modifier.LOG2 || f.modifier() == HistField.Modifier.BUCKETS)) {
                 throw TriggerException.unsupported(trigger, "." + f.modifier().text() + " of the string " + f.name()
                         + " (the kernel would use the string's address)");

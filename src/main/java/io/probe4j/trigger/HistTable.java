@@ -1,5 +1,8 @@
 package io.probe4j.trigger;
 
+import io.probe4j.unwind.Frame;
+import io.probe4j.unwind.UserStack;
+
 import io.probe4j.event.ProbeEvent;
 import io.probe4j.filter.EventRecord;
 import java.util.ArrayList;
@@ -14,16 +17,22 @@ import java.util.Map;
  * new key beyond that is dropped), and the {@code Hits} and {@code Dropped} counts the hist shows.
  */
 final class HistTable {
-    /** One entry: its key bytes, {@code hitcount} and the values' sums, and the task name for {@code .execname}. */
+    /**
+     * One entry: its key bytes, {@code hitcount} and the values' sums, the task name for {@code .execname}, and
+     * the frames of a {@code ustack} key symbolized when the entry was made (the process may be gone when the
+     * table is printed; the kernel symbolizes its kernel addresses at printing).
+     */
     static final class Entry {
         final byte[] key;
         final long[] sums;
         final String comm;
+        final List<String> frames;
 
-        Entry(byte[] key, int values, String comm) {
+        Entry(byte[] key, int values, String comm, List<String> frames) {
             this.key = key;
             this.sums = new long[values];
             this.comm = comm;
+            this.frames = frames;
         }
     }
 
@@ -65,6 +74,11 @@ final class HistTable {
             HistField k = keys.get(i);
             if (k.isString()) {
                 putString(key, offsets[i], k.keySlot(), r.text(k.field()));
+            } else if (k.source() == HistField.Source.USTACK) {
+                List<Frame> frames = stack(e);
+                for (int f = 0; f < frames.size(); f++) {
+                    putLong(key, offsets[i] + 8 * f, frames.get(f).address());
+                }
             } else {
                 putLong(key, offsets[i], k.value(r, ts));
             }
@@ -76,7 +90,8 @@ final class HistTable {
                 drops++;
                 return;
             }
-            entry = new Entry(key, 1 + spec.values().size(), byteChars(e.comm()));
+            entry = new Entry(key, 1 + spec.values().size(), byteChars(e.comm()), spec.keys().stream()
+                    .anyMatch(k -> k.source() == HistField.Source.USTACK) ? stack(e).stream().map(Frame::toString).toList() : List.of());
             entries.put(wrapped, entry);
         }
         hits++;
@@ -85,6 +100,12 @@ final class HistTable {
         for (int i = 0; i < values.size(); i++) {
             entry.sums[i + 1] += values.get(i).value(r, ts);
         }
+    }
+
+    /** The first frames of the hit's user stack that a key holds; none where the engine took no stack. */
+    private static List<Frame> stack(ProbeEvent e) {
+        List<Frame> frames = e.stacks().unwound().map(UserStack::frames).orElse(List.of());
+        return frames.subList(0, Math.min(frames.size(), HistField.STACK_DEPTH));
     }
 
     /** {@code add_to_key()} of a string: its bytes up to the length its record holds, at most the slot less one. */

@@ -149,7 +149,8 @@ final class HistText {
             }
             key(b, keys.get(i), e, offsets[i]);
         }
-        b.append(" }");
+        // after a stack's lines the brace starts a line of its own
+        b.append(keys.stream().anyMatch(k -> k.source() == HistField.Source.USTACK) ? "}" : " }");
         value(b, "hitcount", HistField.Modifier.NONE, e.sums[0], 0, stats);
         List<HistField> values = spec.values();
         for (int i = 0; i < values.size(); i++) {
@@ -161,6 +162,12 @@ final class HistText {
 
     /** {@code hist_trigger_print_key()} of one key. */
     private static void key(StringBuilder b, HistField f, HistTable.Entry e, int offset) {
+        if (f.source() == HistField.Source.USTACK) {
+            // hist_trigger_stacktrace_print(): "NAME:" and a line per frame, indented 9
+            b.append(f.name()).append(":\n");
+            e.frames.forEach(frame -> b.append(" ".repeat(9)).append(frame).append('\n'));
+            return;
+        }
         long v = HistTable.getLong(e.key, offset);
         String u = Long.toUnsignedString(v);
         b.append(f.name()).append(": ");

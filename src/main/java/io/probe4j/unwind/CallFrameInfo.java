@@ -5,7 +5,9 @@ import io.probe4j.elf.ProgramHeader;
 import io.probe4j.elf.SectionHeader;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The call-frame information of one ELF file: its {@code .eh_frame}, found through the
@@ -16,6 +18,8 @@ public final class CallFrameInfo {
     private final EhFrame ehFrame;
     private final EhFrameHdr hdr;
     private List<Fde> sorted;
+    private static final int MAX_ROWS = 8192;
+    private final Map<Long, UnwindRow> rows = new ConcurrentHashMap<>();
 
     private CallFrameInfo(EhFrame ehFrame, EhFrameHdr hdr) {
         this.ehFrame = ehFrame;
@@ -84,9 +88,22 @@ public final class CallFrameInfo {
         return best != null && best.covers(vaddr) ? Optional.of(best) : Optional.empty();
     }
 
-    /** The unwinding rules that hold at {@code vaddr} inside {@code fde}. */
+    /**
+     * The unwinding rules that hold at {@code vaddr} inside {@code fde}. Kept once computed: a traced
+     * program hits its probes from the same few call sites, and running a CFA program is most of a walk's
+     * cost. Rows are not changed after {@link CfaProgram#run}. At most {@value #MAX_ROWS} are kept (then
+     * the memo starts over), about a megabyte per object.
+     */
     UnwindRow rowAt(Fde fde, long vaddr) {
-        return CfaProgram.run(ehFrame, fde, vaddr);
+        UnwindRow row = rows.get(vaddr);
+        if (row == null) {
+            row = CfaProgram.run(ehFrame, fde, vaddr);
+            if (rows.size() >= MAX_ROWS) {
+                rows.clear();
+            }
+            rows.put(vaddr, row);
+        }
+        return row;
     }
 
     private synchronized List<Fde> sortedFdes() {

@@ -44,6 +44,18 @@ public final class Unwinder {
     }
 
     /**
+     * As {@link #unwind(RegisterFile, MemoryReader, List, ReturnAddressFixer)} with the mappings of process
+     * {@code pid} from {@code maps} under {@code generation}: read again, and the walk done again, when it met
+     * an address outside every cached mapping (code mapped since they were read).
+     */
+    public UserStack unwind(RegisterFile regs, MemoryReader memory, MappingsCache maps, int pid, long generation,
+                            ReturnAddressFixer fixer) {
+        UserStack s = unwind(regs, memory, maps.get(pid, generation), fixer);
+        boolean missed = s.stop().reason() == Reason.NOT_EXECUTABLE || s.frames().stream().anyMatch(f -> f.object().equals("[unknown]"));
+        return missed ? unwind(regs, memory, maps.refresh(pid, generation), fixer) : s;
+    }
+
+    /**
      * The stack of a stopped thread.
      *
      * @param regs   its registers (rip, rsp and rbp at least; all general ones are best)

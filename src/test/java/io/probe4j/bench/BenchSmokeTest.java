@@ -56,6 +56,11 @@ class BenchSmokeTest {
     private static final List<String> SIGKILL_ROWS = List.of(
             "`ticker 1 0`: one thread calling the probed function in a tight loop (stopped at a hit most of the time)",
             "`ticker 2 1000`: two threads, each calling it about once a millisecond");
+    private static final List<String> STACK_ROWS = List.of("no probe (plain call, ns per call)",
+            "probe4j `--engine trap`, no stack (the reference)", "probe4j `--engine trap --ustack=16` (.eh_frame unwind, symbolized)",
+            "probe4j `--engine trap --options userstacktrace` (the kernel's walk: frame pointers, 8 entries)",
+            "probe4j `--engine kernel --options userstacktrace` (the kernel's walk)", "bpftrace `@[ustack(16)] = count()`",
+            "perf record `--call-graph fp` (uprobe event)", "perf record `--call-graph dwarf` (uprobe event, 8 KB of stack a hit)");
     private static final List<String> THROUGHPUT_ROWS = List.of("text file", "json file", "text /dev/null", "json /dev/null");
 
     /** A measured cell ("1,234 (1,200–1,300)", "12.5", "×1.02"…) or an explained absence. */
@@ -97,6 +102,7 @@ class BenchSmokeTest {
         assertRows(table(report, "### What tracefs costs"), TRACEFS_ROWS, "tracefs");
         assertRows(table(report, "## Questions"), QUESTION_ROWS, "questions");
         assertRows(table(report, "## SIGKILL survival"), SIGKILL_ROWS, "sigkill");
+        assertRows(table(report, "## User stacks"), STACK_ROWS, "user stacks");
 
         for (String section : List.of("## Machine", "## What could not be measured here, and why", "## Commands")) {
             assertTrue(report.contains(section), section);

@@ -55,6 +55,7 @@ public final class KernelTracer implements AutoCloseable {
     private boolean closed;
     private long lost;
     private BiConsumer<String, ProbeEvent> rawLines;
+    private final List<String> traceOptions = new ArrayList<>();
 
     private KernelTracer(Tracefs fs, List<ResolvedProbe> probes, List<KprobeDefinition> kprobes, EventSink sink,
                          PrintStream diagnostics) {
@@ -208,6 +209,24 @@ public final class KernelTracer implements AutoCloseable {
         }
     }
 
+    /** The kernel's trace option that records each event's user stack after it. */
+    public static final String USER_STACK_TRACE = "userstacktrace";
+
+    /**
+     * Sets the kernel's trace options ({@code userstacktrace}, {@code sym-userobj}, ...) in the session's
+     * instance, before {@link #run}; they go with the instance when the session ends.
+     */
+    public void traceOptions(List<String> names) {
+        for (String name : names) {
+            try {
+                instance.option(name);
+            } catch (IOException e) {
+                throw new UserException("probe4j: the kernel has no trace option " + name + " (" + e.getMessage() + ")", 2);
+            }
+            traceOptions.add(name);
+        }
+    }
+
     /**
      * Runs {@code command} and traces it and the processes it starts (only them), until it exits.
      * Returns its exit status (128+N for signal N).
@@ -252,7 +271,8 @@ public final class KernelTracer implements AutoCloseable {
     }
 
     private void startReading() {
-        reader = new TracePipeReader(instance.tracePipe(), new TraceLineParser(events), sink, endMarker, diagnostics, rawLines);
+        reader = new TracePipeReader(instance.tracePipe(), new TraceLineParser(events), sink, endMarker, diagnostics, rawLines,
+                traceOptions.contains(USER_STACK_TRACE));
         readerThread = new Thread(reader, "probe4j-trace-pipe");
         readerThread.setDaemon(true);
         readerThread.start();

@@ -48,6 +48,11 @@ final class TraceInstance {
         write("set_event_notrace_pid", b.toString().trim());
     }
 
+    /** Turns one of the kernel's trace options ({@code options/NAME}) on in this instance only. */
+    void option(String name) throws IOException {
+        write("options/" + name, "1");
+    }
+
     void bufferSizeKb(int kb) throws IOException {
         write("buffer_size_kb", Integer.toString(kb));
     }

@@ -1,6 +1,7 @@
 package io.probe4j.engine.kernel;
 
 import io.probe4j.event.ProbeEvent;
+import io.probe4j.event.TraceText;
 import io.probe4j.event.Value;
 import io.probe4j.spec.FetchArg;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +38,14 @@ final class TraceLineParser {
 
         /** The line ends inside a string value: join the next line (the string held a newline). */
         record Incomplete() implements Parsed {
+        }
+
+        /** The context line of the kernel's {@code userstacktrace} entry of thread {@code tid}'s event. */
+        record UserStackHeader(int tid) implements Parsed {
+        }
+
+        /** A {@code " => TEXT"} line of a stack entry. */
+        record StackLine(String text) implements Parsed {
         }
 
         /** Not understood. */
@@ -79,6 +88,9 @@ final class TraceLineParser {
         return tgids.computeIfAbsent(tid, t -> ProcTgid.ofLive(t).orElse(kernelsGuess));
     }
 
+    private static final String STACK_LINE = " => ";
+    private static final String MARKER = "tracing_mark_write";
+
     private final Map<Integer, Integer> tgids = new HashMap<>();
 
     private Parsed parseLine(String line) {
@@ -87,6 +99,9 @@ final class TraceLineParser {
             if (at > 0) {
                 return new Parsed.Lost(Long.parseLong(line.substring(at + 6, line.length() - 8).trim()));
             }
+        }
+        if (line.startsWith(STACK_LINE)) {
+            return new Parsed.StackLine(line.substring(STACK_LINE.length()));
         }
         // comm is right-aligned in 16 columns and never longer than 15 bytes, then '-'.
         if (line.length() < 40 || line.charAt(16) != '-') {
@@ -118,13 +133,16 @@ final class TraceLineParser {
         if (!line.startsWith(": ", p)) {
             return new Parsed.Unparsed("no timestamp");
         }
+        if (line.startsWith(TraceText.USER_STACK_HEADER, p + 2) && line.length() == p + 2 + TraceText.USER_STACK_HEADER.length()) {
+            return new Parsed.UserStackHeader(tid);
+        }
         int nameEnd = line.indexOf(": ", p + 2);
         if (nameEnd < 0) {
             return new Parsed.Unparsed("no event name");
         }
         String name = line.substring(p + 2, nameEnd);
         p = nameEnd + 2;
-        if (name.equals("tracing_mark_write")) {
+        if (name.equals(MARKER) || name.startsWith(MARKER + " <")) { // with sym-addr: "tracing_mark_write <ffffffff814aa001>"
             return new Parsed.Marker(line.substring(p));
         }
         KernelEvent[] members = byName.get(name);

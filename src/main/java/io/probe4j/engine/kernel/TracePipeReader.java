@@ -28,10 +28,13 @@ final class TracePipeReader implements Runnable {
     private long lostLines;
     private long unparsed;
     private final BiConsumer<String, ProbeEvent> rawLines;
+    private final UserStackJoiner stacks;
 
+    /** {@code userStacks}: the instance has the {@code userstacktrace} option on; each event's stack follows it. */
     TracePipeReader(Path pipe, TraceLineParser parser, EventSink sink, String endMarker, PrintStream diagnostics,
-                    BiConsumer<String, ProbeEvent> rawLines) {
+                    BiConsumer<String, ProbeEvent> rawLines, boolean userStacks) {
         this.rawLines = rawLines;
+        this.stacks = userStacks ? new UserStackJoiner(sink) : null;
         this.pipe = pipe;
         this.parser = parser;
         this.sink = sink;
@@ -66,11 +69,28 @@ final class TracePipeReader implements Runnable {
                             if (rawLines != null) {
                                 rawLines.accept(pending.toString(), e.event());
                             }
-                            sink.accept(e.event());
+                            if (stacks != null) {
+                                stacks.event(e.event());
+                            } else {
+                                sink.accept(e.event());
+                            }
+                        }
+                        case TraceLineParser.Parsed.UserStackHeader h -> {
+                            if (stacks != null) {
+                                stacks.header(h.tid());
+                            }
+                        }
+                        case TraceLineParser.Parsed.StackLine l -> {
+                            if (stacks != null) {
+                                stacks.line(l.text());
+                            }
                         }
                         case TraceLineParser.Parsed.Lost l -> lostLines += l.count();
                         case TraceLineParser.Parsed.Marker m -> {
                             if (m.text().equals(endMarker)) {
+                                if (stacks != null) {
+                                    stacks.flushAll();
+                                }
                                 sink.flush();
                                 return;
                             }
@@ -87,6 +107,9 @@ final class TracePipeReader implements Runnable {
                     joined = 0;
                 }
                 partial.delete(0, start);
+                if (stacks != null) {
+                    stacks.endOfRead();
+                }
                 sink.flush();
             }
         } catch (IOException e) {

@@ -27,6 +27,7 @@ public final class ProbeHit {
     private final long timestampNs;
     private final Consumer<Runnable> afterResume;
     private LongBinaryOperator returnAddresses = (slot, value) -> value;
+    private long mappingsGeneration;
     private boolean statRead;
     boolean regsChanged;
 
@@ -83,6 +84,20 @@ public final class ProbeHit {
     public void setRegister(Reg r, long value) {
         regs.set(r, value);
         regsChanged = true;
+    }
+
+    /**
+     * Changes whenever the engine saw the process's mappings change (exec, dlopen, dlclose): a copy of
+     * {@code /proc/PID/maps} read under the same value still holds for the libraries (not for what the
+     * program maps by itself, such as a JIT's code).
+     */
+    public long mappingsGeneration() {
+        return mappingsGeneration;
+    }
+
+    ProbeHit mappingsGeneration(long generation) {
+        this.mappingsGeneration = generation;
+        return this;
     }
 
     /** A copy of all registers. */

@@ -44,6 +44,10 @@ final class ProcessProbes {
     long startTime;
     /** The USDT semaphores probe4j incremented in this address space. */
     final Semaphores semaphores;
+    /** Unique over the session: a new value at each scan, i.e. at the start, at exec and at each dlopen or dlclose. */
+    private static final java.util.concurrent.atomic.AtomicLong GENERATIONS = new java.util.concurrent.atomic.AtomicLong();
+    /** The generation of the mappings the last scan saw (see {@link ProbeHit#mappingsGeneration()}). */
+    long mappingsGeneration;
     /** Executable file mappings already looked at ("start:inode:offset"). */
     private final Set<String> scanned;
 
@@ -202,6 +206,7 @@ final class ProcessProbes {
      * could not be installed, as messages.
      */
     List<String> scan(Collection<ProbePoint> points, RuntimeHooks hooks, Injector injector) {
+        mappingsGeneration = GENERATIONS.incrementAndGet();
         List<Mapping> maps = Procfs.maps(pid);
         forgetUnmapped(maps);
         Map<Long, List<ProbePoint>> byInode = new HashMap<>();

@@ -360,7 +360,7 @@ public final class Uprobes implements TraceHooks {
                     if (hit == null) {
                         hit = new ProbeHit(ProbeHit.Kind.RETURN, pp.pid, thread.tid(), ri.function(),
                                 ri.point().offset(), ri.returnAddress(), regs, pp.memory, pp.stat(thread.tid()), now,
-                                later(thread)).returnAddresses(originalReturns(pp, thread.tid()));
+                                later(thread)).returnAddresses(originalReturns(pp, thread.tid())).mappingsGeneration(pp.mappingsGeneration);
                     }
                     call(c, hit, ProbeConsumer::onReturn);
                 }
@@ -373,7 +373,8 @@ public final class Uprobes implements TraceHooks {
     private ProbeHit newHit(ProbeHit.Kind kind, ProcessProbes pp, StoppedThread thread, Breakpoint bp, long ret,
                             UserRegs regs, long now) {
         return new ProbeHit(kind, pp.pid, thread.tid(), bp.addr, bp.point.offset(), ret, regs, pp.memory,
-                pp.stat(thread.tid()), now, later(thread)).returnAddresses(originalReturns(pp, thread.tid()));
+                pp.stat(thread.tid()), now, later(thread)).returnAddresses(originalReturns(pp, thread.tid()))
+                .mappingsGeneration(pp.mappingsGeneration);
     }
 
     /** Stack walks see through the trampoline to the return addresses it replaced. */
