@@ -1,5 +1,7 @@
 package io.probe4j.engine.inline;
 
+import io.probe4j.engine.ring.EventLayout;
+import io.probe4j.engine.ring.RecordFormat;
 import io.probe4j.event.ProbeEvent;
 import io.probe4j.sys.Procfs;
 import io.probe4j.sys.SysException;
