@@ -3,6 +3,8 @@ package io.probe4j.cli;
 import io.probe4j.ProbeContext;
 import io.probe4j.ProbeHandler;
 import io.probe4j.ProbeInfo;
+import io.probe4j.engine.trap.ProbeHit;
+import io.probe4j.sys.Reg;
 import io.probe4j.event.EventSink;
 import io.probe4j.event.FetchContext;
 import io.probe4j.event.FetchEvaluator;
@@ -43,7 +45,7 @@ public final class EventProbes {
     public static ProbeInfo info(ProbeDefinition d, Path file, long offset, EventSink sink, Predicate<ProbeEvent> keep) {
         ProbeHandler emit = ctx -> {
             ProbeEvent e = new ProbeEvent(ctx.comm(), ctx.pid(), ctx.tid(), ctx.cpu(), ProbeEvent.UPROBE_FLAGS, ctx.timestampNanos(),
-                    d.group(), d.event(), site(ctx), FetchEvaluator.evaluate(d.args(), new Fetching(ctx)));
+                    d.group(), d.event(), site(ctx), FetchEvaluator.evaluate(d.args(), new Fetching(ctx.hit())));
             ctx.afterResume(() -> {
                 if (keep.test(e)) {
                     sink.accept(e);
@@ -60,19 +62,19 @@ public final class EventProbes {
                 : new ProbeEvent.Site.Entry(ctx.address());
     }
 
-    /** What fetch arguments see: the stopped thread's registers and its process's memory. */
-    private record Fetching(ProbeContext ctx) implements FetchContext {
+    /** What fetch arguments see: the stopped thread's registers and its process's memory (the trap engine's hit). */
+    record Fetching(ProbeHit hit) implements FetchContext {
         private static final int PAGE = 4096;
 
         @Override
         public long register(String name) {
-            return ctx.register(name);
+            return hit.register(Reg.byName(name).orElseThrow(() -> new IllegalArgumentException("no register named '" + name + "'")));
         }
 
         @Override
         public byte[] read(long address, int length) throws MemoryFault {
             byte[] b = new byte[length];
-            if (ctx.hit().memory().read(address, b) != length) {
+            if (hit.memory().read(address, b) != length) {
                 throw new MemoryFault(address);
             }
             return b;
@@ -85,7 +87,7 @@ public final class EventProbes {
             while (have < maxLength - 1) {
                 int chunk = (int) Math.min(maxLength - 1 - have, PAGE - ((address + have) & (PAGE - 1)));
                 byte[] b = new byte[chunk];
-                int got = ctx.hit().memory().read(address + have, b);
+                int got = hit.memory().read(address + have, b);
                 if (got == 0) {
                     if (have == 0) {
                         throw new MemoryFault(address);
@@ -109,12 +111,12 @@ public final class EventProbes {
 
         @Override
         public byte[] comm() {
-            return ctx.comm().getBytes(StandardCharsets.ISO_8859_1);
+            return hit.comm().getBytes(StandardCharsets.ISO_8859_1);
         }
 
         @Override
         public long fileOffsetToAddress(long fileOffset) {
-            return ctx.address() - ctx.fileOffset() + fileOffset;
+            return hit.address() - hit.fileOffset() + fileOffset;
         }
     }
 }

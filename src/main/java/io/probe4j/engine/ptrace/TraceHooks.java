@@ -16,6 +16,15 @@ public interface TraceHooks {
     }
 
     /**
+     * A thread is about to receive {@code sig}, not {@code SIGTRAP} (a fault, say). Return true when the
+     * signal is the hook's own doing and handled (the thread resumes, at the ip the hook may have set,
+     * without the signal); false to deliver it, as without tracing.
+     */
+    default boolean onSignal(StoppedThread thread, int sig) {
+        return false;
+    }
+
+    /**
      * A process came under tracing, with all its threads stopped. For {@link Origin#FORKED} and
      * {@link Origin#VFORKED} {@code parentPid} is the parent (whose forking thread is also stopped),
      * otherwise 0.

@@ -174,6 +174,8 @@ final class TracerLoop implements Runnable {
                 case 0 -> {
                     if (sig == Signals.SIGTRAP) {
                         trap(t);
+                    } else if (hooks.onSignal(new StoppedThread(t, this), sig)) {
+                        resume(t, Tracee.Resume.CONT0);
                     } else {
                         resume(t, Tracee.Resume.cont(sig)); // relay the signal as if untraced
                     }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -41,7 +42,7 @@ public final class JournalRestore {
         }
     }
 
-    private record Live(int pid, long start, Map<Long, Byte> breakpoints) {
+    private record Live(int pid, long start, Map<Long, Byte> breakpoints, Map<Long, byte[][]> patches) {
     }
 
     private JournalRestore() {
@@ -59,12 +60,21 @@ public final class JournalRestore {
             String[] f = line.split(" ");
             switch (f[0]) {
                 case "+" -> live.computeIfAbsent(Integer.parseInt(f[1]),
-                                pid -> new Live(pid, Long.parseLong(f[2]), new LinkedHashMap<>()))
+                                pid -> new Live(pid, Long.parseLong(f[2]), new LinkedHashMap<>(), new LinkedHashMap<>()))
                         .breakpoints().put(Long.parseUnsignedLong(f[3], 16), (byte) Integer.parseInt(f[4], 16));
+                case "*" -> {
+                    if (f.length == 6) {
+                        live.computeIfAbsent(Integer.parseInt(f[1]),
+                                pid -> new Live(pid, Long.parseLong(f[2]), new LinkedHashMap<>(), new LinkedHashMap<>()))
+                                .patches().put(Long.parseUnsignedLong(f[3], 16),
+                                        new byte[][] {HexFormat.of().parseHex(f[4]), HexFormat.of().parseHex(f[5])});
+                    }
+                }
                 case "-" -> {
                     Live l = live.get(Integer.parseInt(f[1]));
                     if (l != null) {
                         l.breakpoints().remove(Long.parseUnsignedLong(f[2], 16));
+                        l.patches().remove(Long.parseUnsignedLong(f[2], 16));
                     }
                 }
                 case "x" -> live.remove(Integer.parseInt(f[1]));
@@ -75,7 +85,7 @@ public final class JournalRestore {
         }
         List<ProcessOutcome> out = new ArrayList<>();
         for (Live l : live.values()) {
-            if (!l.breakpoints().isEmpty()) {
+            if (!l.breakpoints().isEmpty() || !l.patches().isEmpty()) {
                 out.add(restore(l));
             }
         }
@@ -97,6 +107,17 @@ public final class JournalRestore {
             for (Map.Entry<Long, Byte> bp : l.breakpoints().entrySet()) {
                 if (memory.readForced(bp.getKey(), 1)[0] == INT3) {
                     memory.writeForced(bp.getKey(), new byte[] {bp.getValue()});
+                    restored++;
+                } else {
+                    original++;
+                }
+            }
+            for (Map.Entry<Long, byte[][]> p : l.patches().entrySet()) {
+                byte[] was = p.getValue()[0];
+                if (java.util.Arrays.equals(memory.readForced(p.getKey(), was.length), p.getValue()[1])) {
+                    // one write: the program runs untraced now, and an int3 first (as the tracer writes a patch
+                    // with every thread stopped) would kill the thread that hits it
+                    memory.writeForced(p.getKey(), was);
                     restored++;
                 } else {
                     original++;
