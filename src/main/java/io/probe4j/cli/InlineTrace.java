@@ -47,8 +47,13 @@ final class InlineTrace {
     static int run(List<ResolvedProbe> probes, EventSink sink, List<String> command, Integer pid, TraceFilters filters)
             throws InterruptedException {
         Consumer<String> diagnostics = msg -> System.err.println("probe4j: " + msg);
-        Object lock = new Object(); // filters and triggers see one event at a time, from either engine
         Map<String, Predicate<ProbeEvent>> keep = new HashMap<>();
+        // filters and triggers see one event at a time, from either engine, in time order
+        TimeOrder order = new TimeOrder(e -> {
+            if (keep.get(e.group() + "/" + e.event()).test(e)) {
+                sink.accept(e);
+            }
+        });
         InlinePlanner planner = new InlinePlanner();
         List<InlineProbe> inline = new ArrayList<>();
         Uprobes uprobes = new Uprobes(diagnostics);
@@ -65,7 +70,7 @@ final class InlineTrace {
                     System.err.println("probe4j: " + d.group() + "/" + d.event() + " runs on the trap engine: " + t.reason());
                     ProbePoint point = points.computeIfAbsent(p.file() + ":" + p.offset(), key -> new ProbePoint(p.file(),
                             inode(p), p.offset(), p.refCtrOffset().orElse(-1)));
-                    point.addConsumer(new TrapEvents(d, e -> emit(lock, keep, sink, e)));
+                    point.addConsumer(new TrapEvents(d, e -> emit(order, e)));
                 }
             }
         }
@@ -74,7 +79,7 @@ final class InlineTrace {
                 RingLayout.forCpus(Runtime.getRuntime().availableProcessors(), RING_BYTES, Math.max(1, inline.size())));
         PatchJournal journal = uprobes::journalPatch;
         InlineProbes hooks = new InlineProbes(uprobes, inline, rings, journal, diagnostics);
-        InlineReader reader = new InlineReader(rings, inline, hooks, e -> emit(lock, keep, sink, e)).start();
+        InlineReader reader = new InlineReader(rings, inline, hooks, e -> emit(order, e)).start();
         ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "probe4j-flush");
             t.setDaemon(true);
@@ -87,13 +92,22 @@ final class InlineTrace {
                     session[0].close();
                 }
             } finally {
-                reader.finish().forEach(diagnostics);
+                List<String> lost = reader.finish();
+                synchronized (order) {
+                    order.releaseAll();
+                }
+                lost.forEach(diagnostics);
             }
         }, sink);
         Thread atExit = new Thread(ending, "probe4j-trace-end");
         Runtime.getRuntime().addShutdownHook(atExit);
         try {
-            flusher.scheduleWithFixedDelay(sink::flush, FLUSH_MILLIS, FLUSH_MILLIS, TimeUnit.MILLISECONDS);
+            flusher.scheduleWithFixedDelay(() -> {
+                synchronized (order) {
+                    order.release();
+                }
+                sink.flush();
+            }, FLUSH_MILLIS, FLUSH_MILLIS, TimeUnit.MILLISECONDS);
             session[0] = pid != null ? TraceSession.attach(pid, hooks)
                     : TraceSession.launch(LaunchSpec.of(command.toArray(String[]::new)), hooks);
             if (pid != null) {
@@ -111,11 +125,9 @@ final class InlineTrace {
         }
     }
 
-    private static void emit(Object lock, Map<String, Predicate<ProbeEvent>> keep, EventSink sink, ProbeEvent e) {
-        synchronized (lock) {
-            if (keep.get(e.group() + "/" + e.event()).test(e)) {
-                sink.accept(e);
-            }
+    private static void emit(TimeOrder order, ProbeEvent e) {
+        synchronized (order) {
+            order.add(e);
         }
     }
 

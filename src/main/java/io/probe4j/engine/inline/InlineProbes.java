@@ -145,6 +145,24 @@ public final class InlineProbes implements TraceHooks {
         }
     }
 
+    /** Set by the reader: empties the rings now, on the caller's thread. */
+    volatile Runnable drainNow = () -> { };
+
+    /**
+     * Stops each exiting thread: its records are decoded then, while its name can still be read (a
+     * short-lived thread or program would otherwise show as {@code <...>}).
+     */
+    @Override
+    public boolean wantsExitStops() {
+        return true;
+    }
+
+    @Override
+    public void onThreadExiting(StoppedThread thread) {
+        drainNow.run();
+        trap.onThreadExiting(thread);
+    }
+
     @Override
     public void onThreadExit(int pid, int tid) {
         renamed.add(tid);

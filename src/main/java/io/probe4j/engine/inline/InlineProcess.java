@@ -120,6 +120,7 @@ final class InlineProcess {
      */
     List<String> install(List<InlineProbe> probes, List<Mapping> maps, List<StoppedThread> threads, Remote remote,
             RingMapping shared, PatchJournal journal, Placed placed) {
+        forgetUnmapped(maps);
         Map<Mapping, List<InlineProbe>> todo = todo(probes, maps);
         if (todo.isEmpty()) {
             return List.of();
@@ -132,6 +133,21 @@ final class InlineProcess {
             thread = found.get();
         }
         return install(probes, todo, threads, remote, shared, journal, placed);
+    }
+
+    /**
+     * Forgets the probes of code no longer mapped (dlclose): if the library comes back, even at the same
+     * place, its fresh code gets patched again.
+     */
+    private void forgetUnmapped(List<Mapping> maps) {
+        Set<Long> live = new HashSet<>();
+        for (Mapping m : maps) {
+            if (m.executable()) {
+                live.add(m.start());
+            }
+        }
+        done.removeIf(key -> !live.contains(Long.parseLong(key.substring(0, key.indexOf(':')))));
+        patches.keySet().removeIf(site -> maps.stream().noneMatch(m -> m.executable() && m.contains(site)));
     }
 
     /** Whether a probe's file is mapped and the probe not installed there. */

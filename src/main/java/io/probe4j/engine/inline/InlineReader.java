@@ -36,6 +36,7 @@ public final class InlineReader implements AutoCloseable {
         this.engine = engine;
         this.probes = List.copyOf(probes);
         this.out = out;
+        engine.drainNow = this::drain;
         this.thread = Thread.ofPlatform().daemon().name("probe4j-inline-reader").unstarted(this::run);
     }
 
@@ -56,7 +57,7 @@ public final class InlineReader implements AutoCloseable {
         }
     }
 
-    private int drain() {
+    private synchronized int drain() {
         for (Integer tid; (tid = engine.renamed.poll()) != null; ) {
             decoder.forget(tid);
         }

@@ -36,6 +36,18 @@ public interface TraceHooks {
     default void beforeDetach(StoppedProcess process) {
     }
 
+    /**
+     * Whether the session stops each thread as it is about to exit ({@code PTRACE_O_TRACEEXIT}) to call
+     * {@link #onThreadExiting}: one more stop per thread, so only for hooks that need it.
+     */
+    default boolean wantsExitStops() {
+        return false;
+    }
+
+    /** A thread is about to exit (its {@code /proc} entries still there), if {@link #wantsExitStops()}. */
+    default void onThreadExiting(StoppedThread thread) {
+    }
+
     /** Thread {@code tid} of process {@code pid} ended; the process goes on (its thread id may come back). */
     default void onThreadExit(int pid, int tid) {
     }
