@@ -13,7 +13,7 @@ for v in "${INLINE_VARIANTS[@]}"; do
   done
 done
 
-declare -A INL_NS INL_CALLS INL_REASON INL_FAILS INL_CMD
+declare -A INL_NS INL_CALLS INL_REASON INL_FAILS INL_CMD INL_LOST
 declare -A INL_GUESS=([none]=2 [inline]=100 [trap]=20000 [kernel]=6000)
 
 # One run of CFG with N calls: INL_ONCE is its ns per call, or empty with INL_ONCE_REASON set. The
@@ -34,6 +34,8 @@ inline_once() { # CFG N
   fi
   INL_CMD[$1]=$RUN_CMD
   INL_ONCE=$(ns_per_call "$out")
+  # records the rings had no room for (the reader did not keep up): counted as hits, but not recorded
+  INL_ONCE_LOST=$(sed -n 's/^.*the inline engine lost \([0-9]*\) records.*$/\1/p' "$out" | awk '{ n += $1 } END { print n + 0 }')
   INL_ONCE_REASON=
   if grep -q 'runs on the trap engine' "$out"; then # the figure would be the trap engine's
     INL_ONCE= INL_ONCE_REASON="fell back: $(grep -m 1 'runs on the trap engine' "$out")"
@@ -58,6 +60,7 @@ inline_measure() {
       INL_REASON[$cfg]=$INL_ONCE_REASON; log "  $cfg: not available: $INL_ONCE_REASON"; continue
     fi
     INL_NS["$cfg|0"]=$INL_ONCE
+    INL_LOST["$cfg|0"]=$INL_ONCE_LOST
     INL_CALLS[$cfg]=$(awk -v s="$RUN_SECONDS" -v ns="$INL_ONCE" -v n0="$n0" 'BEGIN {
       if (s == 0) { print n0; exit } n = int(s * 1e9 / (ns > 0.5 ? ns : 0.5)); print (n < 20 ? 20 : n) }')
     log "  $cfg: $INL_ONCE ns/call with $n0 calls -> ${INL_CALLS[$cfg]} calls a run"
@@ -70,6 +73,7 @@ inline_measure() {
       [ -n "${INL_REASON[$cfg]:-}" ] && continue
       if inline_once "$cfg" "${INL_CALLS[$cfg]}"; then
         INL_NS["$cfg|$round"]=$INL_ONCE
+        INL_LOST["$cfg|$round"]=$INL_ONCE_LOST
       else
         local previous=${INL_FAILS[$cfg]:-0:}
         INL_FAILS[$cfg]="$((${previous%%:*} + 1)):${INL_ONCE_REASON}"
@@ -104,17 +108,27 @@ inline_cell() { # CFG
   echo
 }
 
+# The lost-record counts of a configuration's runs, comma-separated.
+inline_lost() { # CFG
+  local r first=1 out=
+  [ "$ROUNDS" = 0 ] && first=0
+  for ((r = first; r <= (ROUNDS == 0 ? 0 : ROUNDS); r++)); do
+    [ -n "${INL_LOST["$1|$r"]:-}" ] && out+="${out:+, }$(fmt_int "${INL_LOST["$1|$r"]}")"
+  done
+  echo "${out:-–}"
+}
+
 inline_median() { inline_added "$1" | stats | cut -d' ' -f1; }
 
 inline_table() {
   local v m
-  echo "| first instruction of target | probe | \`--engine inline\` | \`--engine trap\` | kernel uprobe | inline ÷ kernel uprobe | runs × calls (inline) |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| first instruction of target | probe | \`--engine inline\` | \`--engine trap\` | kernel uprobe | inline ÷ kernel uprobe | runs × calls (inline) | inline records lost, per run |"
+  echo "|---|---|---|---|---|---|---|---|"
   for v in "${INLINE_VARIANTS[@]}"; do
     for m in entry return both; do
       echo "| $(variant_label "$v") | $(inline_mode_label "$m") | $(inline_cell "inline $v $m") | $(inline_cell "trap $v $m") |" \
         "$(inline_cell "kernel $v $m") | $(fmt_ratio "$(inline_median "inline $v $m")" "$(inline_median "kernel $v $m")") |" \
-        "$(inline_added "inline $v $m" | wc -l) × $(fmt_int "${INL_CALLS["inline $v $m"]:-0}") |"
+        "$(inline_added "inline $v $m" | wc -l) × $(fmt_int "${INL_CALLS["inline $v $m"]:-0}") | $(inline_lost "inline $v $m") |"
     done
   done
 }
@@ -140,7 +154,9 @@ uprobe (tracefs instance, no reader) measured in the same rounds, and \$retval f
 Only targets whose first instructions hold a 5-byte jump are here: the plain target (\`lea; ret\`, 4
 bytes) is refused by the inline engine, which would run it on the trap engine. A run where a probe
 fell back to the trap engine is not counted. probe4j also reads the rings, formats every event and
-writes it (to /dev/null) on another thread.
+writes it (to /dev/null) on another thread; when that thread does not keep up, a full ring makes the
+hit count a lost record instead (cheaper than recording it), and probe4j reports the loss at the end:
+the last column gives each run's count, so read the figures of runs with losses as partly that path.
 
 $(inline_table)
 
