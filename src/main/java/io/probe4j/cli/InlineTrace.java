@@ -58,8 +58,11 @@ final class InlineTrace {
         List<InlineProbe> inline = new ArrayList<>();
         Uprobes uprobes = new Uprobes(diagnostics);
         Map<String, ProbePoint> points = new HashMap<>();
-        List<InlinePlanner.Decision> decisions = planner.planAll(probes.stream().map(p -> new InlinePlanner.Request(
-                p.definition(), p.file(), p.offset(), p.refCtrOffset().isPresent())).toList());
+        // files as /proc/PID/maps names them: symbolic links resolved (/lib -> usr/lib)
+        List<java.nio.file.Path> real = probes.stream().map(p -> realPath(p.file())).toList();
+        List<InlinePlanner.Decision> decisions = new ArrayList<>(planner.planAll(java.util.stream.IntStream.range(0, probes.size())
+                .mapToObj(k -> new InlinePlanner.Request(probes.get(k).definition(), real.get(k), probes.get(k).offset(),
+                        probes.get(k).refCtrOffset().isPresent())).toList()));
         for (int k = 0; k < probes.size(); k++) {
             ResolvedProbe p = probes.get(k);
             ProbeDefinition d = p.definition();
@@ -68,8 +71,9 @@ final class InlineTrace {
                 case InlinePlanner.Inline i -> inline.add(i.probe());
                 case InlinePlanner.Trap t -> {
                     System.err.println("probe4j: " + d.group() + "/" + d.event() + " runs on the trap engine: " + t.reason());
-                    ProbePoint point = points.computeIfAbsent(p.file() + ":" + p.offset(), key -> new ProbePoint(p.file(),
-                            inode(p), p.offset(), p.refCtrOffset().orElse(-1)));
+                    java.nio.file.Path file = real.get(k);
+                    ProbePoint point = points.computeIfAbsent(file + ":" + p.offset(), key -> new ProbePoint(file,
+                            inode(file), p.offset(), p.refCtrOffset().orElse(-1)));
                     point.addConsumer(new TrapEvents(d, e -> emit(order, e)));
                 }
             }
@@ -131,11 +135,19 @@ final class InlineTrace {
         }
     }
 
-    private static long inode(ResolvedProbe p) {
+    private static long inode(java.nio.file.Path file) {
         try {
-            return ((Number) Files.getAttribute(p.file(), "unix:ino")).longValue();
+            return ((Number) Files.getAttribute(file, "unix:ino")).longValue();
         } catch (IOException e) {
-            throw new io.probe4j.error.UserException("cannot probe " + p.file() + ": " + e.getMessage());
+            throw new io.probe4j.error.UserException("cannot probe " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static java.nio.file.Path realPath(java.nio.file.Path file) {
+        try {
+            return file.toRealPath();
+        } catch (IOException e) {
+            throw new io.probe4j.error.UserException("cannot probe " + file + ": " + e.getMessage());
         }
     }
 

@@ -137,4 +137,20 @@ class InlineEnginesTest {
         assertSameAsTrap(List.of("p:pi_bad " + off(bin, "fact") + " n=%di:s64 v=+0(%di):x64 s=+0(%di):string "
                 + "a=+8(+0(%di)):u32[2]"), List.of(bin.toString(), "2"), 5);
     }
+
+    /**
+     * libc, named as users name it ({@code libc}: /lib/x86_64-linux-gnu/libc.so.6, a path through a
+     * symbolic link where /proc/PID/maps shows /usr/lib/...): patched at the loader's rendezvous, in the
+     * shell, setarch and printenv, one exec after another.
+     */
+    @Test
+    void libcThroughExecs() throws Exception {
+        List<String> defs = List.of("p:pi_getenv libc:getenv name=+0(%di):string", "r:pi_getenvr libc:getenv rv=$retval:x64");
+        BothEngines.Run trap = BothEngines.run("trap", defs, List.of("/usr/bin/printenv", "HOME"));
+        assertTrue(trap.events().stream().anyMatch(e -> e.startsWith("printenv|") && e.contains("|pi_getenv:")),
+                String.join("\n", trap.events()));
+        // setarch runs before address space randomisation is off: its addresses differ from run to run
+        assertSameAsTrap(defs, List.of("/usr/bin/printenv", "HOME"), trap.events().size(),
+                r -> String.join("\n", r.events().stream().filter(e -> e.startsWith("printenv|")).toList()), "");
+    }
 }
