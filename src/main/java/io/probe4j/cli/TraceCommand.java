@@ -39,7 +39,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "trace", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Trace probe hits: uprobe_events definitions, printed like the kernel's trace_pipe.",
                 "With a COMMAND after --, only that command and the processes it starts are traced, and probe4j "
-                        + "exits with its exit status. With -p PID (trap engine) a running process is traced until it "
+                        + "exits with its exit status. With -p PID (trap or inline engine) a running process is traced until it "
                         + "ends or Ctrl-C detaches. With neither, the kernel engine traces every process until Ctrl-C."},
         footer = {"", "Example:", "  probe4j trace 'p:add /tmp/prog:0x1149 a=%%di:s32 b=%%si:s32' -- /tmp/prog",
                 "  probe4j trace -p 1234 'r:/tmp/prog:add rv=$retval:s32'"})
@@ -57,7 +57,7 @@ final class TraceCommand implements Callable<Integer> {
             + "Default: ${DEFAULT-VALUE}.")
     Engine engine = Engine.trap;
 
-    @Option(names = {"-p", "--pid"}, paramLabel = "PID", description = "Attach to running process PID (trap engine); Ctrl-C detaches and leaves it running.")
+    @Option(names = {"-p", "--pid"}, paramLabel = "PID", description = "Attach to running process PID (trap or inline engine); Ctrl-C detaches and leaves it running.")
     Integer pid;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write events to FILE instead of standard output.")
