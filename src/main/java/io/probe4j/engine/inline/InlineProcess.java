@@ -383,44 +383,8 @@ final class InlineProcess {
         }
         patches.clear();
         if (exitsFrom != 0) {
-            restoreReturnAddresses();
+            HijackedReturns.restore(memory, stacks, exitsFrom, exitsTo);
         }
         return problems;
-    }
-
-    /** Every hijacked return address back, from the return stacks; the stacks emptied. */
-    private void restoreReturnAddresses() {
-        byte[] table = new byte[(int) ReturnStacks.size()];
-        memory.read(stacks, table);
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(table).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        for (int s = 0; s < ReturnStacks.SLOTS; s++) {
-            int slot = s * ReturnStacks.SLOT_SIZE;
-            if (b.getLong(slot + ReturnStacks.KEY) == 0) {
-                continue;
-            }
-            long depth = Math.min(b.getLong(slot + ReturnStacks.DEPTH), ReturnStacks.MAX_DEPTH);
-            for (int i = 0; i < depth; i++) {
-                int e = slot + ReturnStacks.ENTRIES + i * ReturnStacks.ENTRY_SIZE;
-                long ret = b.getLong(e + ReturnStacks.RETURN_ADDRESS);
-                long sp = b.getLong(e + ReturnStacks.STACK_POINTER);
-                try {
-                    long now = memory.readLong(sp);
-                    if (now >= exitsFrom && now < exitsTo) {
-                        memory.write(sp, le64(ret));
-                    }
-                } catch (RuntimeException gone) {
-                    // a stack unmapped since (its thread ended)
-                }
-            }
-            memory.write(stacks + slot + ReturnStacks.DEPTH, new byte[8]);
-        }
-    }
-
-    private static byte[] le64(long v) {
-        byte[] b = new byte[8];
-        for (int i = 0; i < 8; i++) {
-            b[i] = (byte) (v >>> (8 * i));
-        }
-        return b;
     }
 }
