@@ -8,14 +8,12 @@ import io.probe4j.event.EventSink;
 import io.probe4j.event.EventStacks;
 import io.probe4j.event.FetchContext;
 import io.probe4j.event.FetchEvaluator;
-import io.probe4j.event.MemoryFault;
 import io.probe4j.event.ProbeEvent;
+import io.probe4j.event.StoppedThreadFetch;
 import io.probe4j.spec.ProbeTarget.Location;
 import io.probe4j.spec.ProbeDefinition;
 import io.probe4j.spec.ProbeTarget;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -106,7 +104,7 @@ public final class EventProbes {
                                  Function<ProbeContext, EventStacks> stacks) {
         ProbeHandler emit = ctx -> {
             ProbeEvent e = new ProbeEvent(ctx.comm(), ctx.pid(), ctx.tid(), ctx.cpu(), ProbeEvent.UPROBE_FLAGS, ctx.timestampNanos(),
-                    d.group(), d.event(), site(ctx), FetchEvaluator.evaluate(d.args(), new Fetching(ctx)), stacks.apply(ctx));
+                    d.group(), d.event(), site(ctx), FetchEvaluator.evaluate(d.args(), fetching(ctx)), stacks.apply(ctx));
             ctx.afterResume(() -> {
                 if (keep.test(e)) {
                     sink.accept(e);
@@ -124,60 +122,7 @@ public final class EventProbes {
     }
 
     /** What fetch arguments see: the stopped thread's registers and its process's memory. */
-    private record Fetching(ProbeContext ctx) implements FetchContext {
-        private static final int PAGE = 4096;
-
-        @Override
-        public long register(String name) {
-            return ctx.register(name);
-        }
-
-        @Override
-        public byte[] read(long address, int length) throws MemoryFault {
-            byte[] b = new byte[length];
-            if (ctx.readAvailable(address, b) != length) {
-                throw new MemoryFault(address);
-            }
-            return b;
-        }
-
-        @Override
-        public byte[] readString(long address, int maxLength) throws MemoryFault {
-            byte[] out = new byte[maxLength];
-            int have = 0;
-            while (have < maxLength - 1) {
-                int chunk = (int) Math.min(maxLength - 1 - have, PAGE - ((address + have) & (PAGE - 1)));
-                byte[] b = new byte[chunk];
-                int got = ctx.readAvailable(address + have, b);
-                if (got == 0) {
-                    if (have == 0) {
-                        throw new MemoryFault(address);
-                    }
-                    break;
-                }
-                for (int i = 0; i < got; i++) {
-                    if (b[i] == 0) {
-                        System.arraycopy(b, 0, out, have, i);
-                        return Arrays.copyOf(out, have + i);
-                    }
-                }
-                System.arraycopy(b, 0, out, have, got);
-                have += got;
-                if (got < chunk) {
-                    break;
-                }
-            }
-            return Arrays.copyOf(out, have);
-        }
-
-        @Override
-        public byte[] comm() {
-            return ctx.comm().getBytes(StandardCharsets.ISO_8859_1);
-        }
-
-        @Override
-        public long fileOffsetToAddress(long fileOffset) {
-            return ctx.address() - ctx.fileOffset() + fileOffset;
-        }
+    private static FetchContext fetching(ProbeContext ctx) {
+        return new StoppedThreadFetch(ctx::register, ctx::readAvailable, ctx::comm, ctx.address() - ctx.fileOffset());
     }
 }

@@ -32,30 +32,32 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code probe4j trace [--engine trap|kernel] [-p PID] [-o FILE] [--format text|json] [--profile] [--all] DEFINITION...
+ * {@code probe4j trace [--engine trap|inline|kernel] [-p PID] [-o FILE] [--format text|json] [--profile] [--all] DEFINITION...
  * [-- COMMAND ARGS]}: creates the probes, runs the command (or traces every process until Ctrl-C) and
  * prints each hit in the kernel's trace format. Exits with the command's exit status.
  */
 @Command(name = "trace", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Trace probe hits: uprobe_events definitions, printed like the kernel's trace_pipe.",
                 "With a COMMAND after --, only that command and the processes it starts are traced, and probe4j "
-                        + "exits with its exit status. With -p PID (trap engine) a running process is traced until it "
+                        + "exits with its exit status. With -p PID (trap or inline engine) a running process is traced until it "
                         + "ends or Ctrl-C detaches. With neither, the kernel engine traces every process until Ctrl-C."},
         footer = {"", "Example:", "  probe4j trace 'p:add /tmp/prog:0x1149 a=%%di:s32 b=%%si:s32' -- /tmp/prog",
                 "  probe4j trace -p 1234 'r:/tmp/prog:add rv=$retval:s32'"})
 final class TraceCommand implements Callable<Integer> {
 
-    enum Engine { kernel, trap }
+    enum Engine { kernel, trap, inline }
 
     enum Format { text, json }
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--engine", description = "trap (probe4j's own breakpoints through ptrace) or kernel (tracefs uprobes, needs root). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--engine", description = "trap (probe4j's own breakpoints through ptrace), inline (jumps to code that records in the program; "
+            + "probes it cannot take run on the trap engine, one line each says why) or kernel (tracefs uprobes, needs root). "
+            + "Default: ${DEFAULT-VALUE}.")
     Engine engine = Engine.trap;
 
-    @Option(names = {"-p", "--pid"}, paramLabel = "PID", description = "Attach to running process PID (trap engine); Ctrl-C detaches and leaves it running.")
+    @Option(names = {"-p", "--pid"}, paramLabel = "PID", description = "Attach to running process PID (trap or inline engine); Ctrl-C detaches and leaves it running.")
     Integer pid;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write events to FILE instead of standard output.")
@@ -102,13 +104,14 @@ final class TraceCommand implements Callable<Integer> {
         if (texts.isEmpty() && kprobeTexts.isEmpty()) {
             throw new UserException("probe4j trace: give at least one probe definition, e.g. 'p:NAME /path/prog:0x1149 %di'");
         }
-        if (pid != null && (engine != Engine.trap || !command.isEmpty())) {
-            throw new UserException("probe4j trace: -p PID goes with the trap engine and without a COMMAND");
+        boolean ptrace = engine != Engine.kernel;
+        if (pid != null && (!ptrace || !command.isEmpty())) {
+            throw new UserException("probe4j trace: -p PID goes with the trap or inline engine and without a COMMAND");
         }
-        if (engine == Engine.trap && pid == null && command.isEmpty()) {
-            throw new UserException("probe4j trace: the trap engine traces a COMMAND (after --) or a process (-p PID)");
+        if (ptrace && pid == null && command.isEmpty()) {
+            throw new UserException("probe4j trace: the " + engine + " engine traces a COMMAND (after --) or a process (-p PID)");
         }
-        if (engine == Engine.trap && !kprobeTexts.isEmpty()) {
+        if (ptrace && !kprobeTexts.isEmpty()) {
             throw new UserException("probe4j trace: kernel-function probes (--kprobe) need --engine kernel", 1);
         }
         stackOptions.check(engine == Engine.kernel);
@@ -136,6 +139,9 @@ final class TraceCommand implements Callable<Integer> {
         EventSink sink = triggers.sink(StreamSink.open(out, output, table));
         if (engine == Engine.trap) {
             return TrapTrace.run(probes, sink, command, pid, triggers.filters(), stackOptions);
+        }
+        if (engine == Engine.inline) {
+            return InlineTrace.run(probes, sink, command, pid, triggers.filters());
         }
         try (KernelTracer tracer = KernelTracer.start(probes, kprobes, sink, System.err)) {
             triggers.filters().applyTo(tracer);

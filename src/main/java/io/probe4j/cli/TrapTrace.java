@@ -29,7 +29,7 @@ final class TrapTrace {
             t.setDaemon(true);
             return t;
         });
-        TraceEnding ending = new TraceEnding(tracer, sink);
+        TraceEnding ending = new TraceEnding(tracer::close, sink);
         Thread atExit = new Thread(ending, "probe4j-trace-end");
         Runtime.getRuntime().addShutdownHook(atExit);
         try {

@@ -104,6 +104,18 @@ class BenchSmokeTest {
         assertRows(table(report, "## SIGKILL survival"), SIGKILL_ROWS, "sigkill");
         assertRows(table(report, "## User stacks"), STACK_ROWS, "user stacks");
 
+        List<List<String>> inline = table(report, "## The inline engine");
+        List<List<String>> inlineLabels = new ArrayList<>();
+        for (String v : List.of("`nopl 0x0(%rax,%rax,1)` (5-byte nop)", "`mov bench_bias(%rip)` (RIP-relative)")) {
+            for (String m : List.of("entry `a=%di:s32 b=%si:s32`", "return `ret=$retval:s32`", "entry + return (per hit: half the call)")) {
+                inlineLabels.add(List.of(v, m));
+            }
+        }
+        assertEquals(inlineLabels, inline.stream().map(r -> r.subList(0, 2)).toList(), "inline engine rows");
+        for (List<String> row : inline) {
+            row.subList(2, 5).forEach(cell -> assertMeasuredOrExplained(cell, "inline engine " + row));
+        }
+
         for (String section : List.of("## Machine", "## What could not be measured here, and why", "## Commands")) {
             assertTrue(report.contains(section), section);
         }

@@ -167,7 +167,7 @@ class TraceCommandTest {
     void attachingGoesWithoutACommandAndOnlyWithTheTrapEngine() throws Exception {
         Run withCommand = run(null, probe4j(List.of("trace", "-p", "1", "p:add " + add, "--", "/bin/true")));
         assertEquals(2, withCommand.status());
-        assertTrue(withCommand.err().contains("-p PID goes with the trap engine and without a COMMAND"), withCommand.err());
+        assertTrue(withCommand.err().contains("-p PID goes with the trap or inline engine and without a COMMAND"), withCommand.err());
         Run kernel = run(null, probe4j(List.of("trace", "--engine", "kernel", "-p", "1", "p:add " + add)));
         assertEquals(2, kernel.status());
     }

@@ -17,7 +17,7 @@ import static io.probe4j.arch.x86_64.Width.BYTE;
 import static io.probe4j.arch.x86_64.Width.DWORD;
 import static io.probe4j.arch.x86_64.Width.QWORD;
 
-import io.probe4j.engine.inline.EventLayout;
+import io.probe4j.engine.ring.EventLayout;
 import io.probe4j.event.ValueDecoder;
 import io.probe4j.spec.ArgType;
 import io.probe4j.spec.Fetch;

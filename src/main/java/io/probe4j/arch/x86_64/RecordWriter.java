@@ -17,9 +17,9 @@ import static io.probe4j.arch.x86_64.Width.BYTE;
 import static io.probe4j.arch.x86_64.Width.DWORD;
 import static io.probe4j.arch.x86_64.Width.QWORD;
 
-import io.probe4j.engine.inline.EventLayout;
-import io.probe4j.engine.inline.RecordFormat;
-import io.probe4j.engine.inline.RingLayout;
+import io.probe4j.engine.ring.EventLayout;
+import io.probe4j.engine.ring.RecordFormat;
+import io.probe4j.engine.ring.RingLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;

@@ -15,8 +15,8 @@ import static io.probe4j.arch.x86_64.Gpr.RSP;
 import static io.probe4j.arch.x86_64.Width.DWORD;
 import static io.probe4j.arch.x86_64.Width.QWORD;
 
-import io.probe4j.engine.inline.RecordFormat;
-import io.probe4j.engine.inline.ReturnStacks;
+import io.probe4j.engine.ring.RecordFormat;
+import io.probe4j.engine.ring.ReturnStacks;
 import java.util.List;
 
 /**

@@ -2,8 +2,8 @@ package io.probe4j.arch.x86_64;
 
 import static io.probe4j.arch.x86_64.Gpr.RSP;
 
-import io.probe4j.engine.inline.EventLayout;
-import io.probe4j.engine.inline.RingLayout;
+import io.probe4j.engine.ring.EventLayout;
+import io.probe4j.engine.ring.RingLayout;
 import io.probe4j.spec.Fetch;
 import io.probe4j.spec.FetchArg;
 import java.util.List;

@@ -1,5 +1,7 @@
 package io.probe4j.engine.inline;
 
+import io.probe4j.engine.ring.EventLayout;
+import io.probe4j.engine.ring.RecordFormat;
 import io.probe4j.event.ProbeEvent;
 import io.probe4j.sys.Procfs;
 import io.probe4j.sys.SysException;
@@ -31,13 +33,26 @@ public final class EventDecoder {
     public record EventSpec(EventLayout layout, String group, String name, long address) {
     }
 
+    /** Where an event's probe is in a process (0: where its {@link EventSpec} says). */
+    @FunctionalInterface
+    public interface Sites {
+        long address(int pid, int event);
+    }
+
     private final EventSpec[] specs;
     private final TscClock clock;
+    private final Sites sites;
     private final Map<Integer, String> names = new HashMap<>();
 
     public EventDecoder(EventSpec[] specs, TscClock clock) {
+        this(specs, clock, (pid, event) -> 0);
+    }
+
+    /** With the probes' run-time addresses per process (a PIE or library is loaded at a different place in each). */
+    public EventDecoder(EventSpec[] specs, TscClock clock, Sites sites) {
         this.specs = specs.clone();
         this.clock = clock;
+        this.sites = sites;
     }
 
     /** The event of one record ({@code record[0 .. length)}, as a {@link RingReader} hands it). */
@@ -48,9 +63,11 @@ public final class EventDecoder {
         int tid = b.getInt(RecordFormat.TID);
         int pid = b.getInt(RecordFormat.PID);
         String comm = name(pid, tid);
+        long at = sites.address(pid, RecordFormat.event(header));
+        long address = at != 0 ? at : spec.address();
         ProbeEvent.Site site = spec.layout().isReturn()
-                ? new ProbeEvent.Site.Return(spec.address(), b.getLong(RecordFormat.RETURN_ADDRESS))
-                : new ProbeEvent.Site.Entry(spec.address());
+                ? new ProbeEvent.Site.Return(address, b.getLong(RecordFormat.RETURN_ADDRESS))
+                : new ProbeEvent.Site.Entry(address);
         byte[] rec = length == record.length ? record : Arrays.copyOf(record, length);
         return new ProbeEvent(comm, pid, tid, b.getInt(RecordFormat.CPU), ProbeEvent.UPROBE_FLAGS,
                 clock.nanos(b.getLong(RecordFormat.TSC)), spec.group(), spec.name(), site,

@@ -1,5 +1,6 @@
 package io.probe4j.engine.inline;
 
+import io.probe4j.engine.ring.RingLayout;
 import io.probe4j.sys.LocalMemory;
 import io.probe4j.sys.MappedMemory;
 import io.probe4j.sys.Memfd;

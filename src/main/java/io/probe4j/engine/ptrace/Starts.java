@@ -29,7 +29,7 @@ final class Starts {
         try {
             pid = HeldLaunch.spawnStopped(spec.stdio(), spec.directory());
             loop.spawnedChild = pid;
-            HeldLaunch.seize(pid, TracerLoop.OPTIONS);
+            HeldLaunch.seize(pid, loop.options());
         } catch (IllegalStateException e) {
             loop.rootReaped = true;
             throw e;
@@ -73,7 +73,7 @@ final class Starts {
                 }
                 more = true;
                 try {
-                    Ptrace.seize(tid, TracerLoop.OPTIONS);
+                    Ptrace.seize(tid, loop.options());
                 } catch (SysException e) {
                     if (e.errno() == Errno.ESRCH) {
                         continue; // exited meanwhile

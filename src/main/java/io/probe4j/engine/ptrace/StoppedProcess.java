@@ -73,6 +73,14 @@ public final class StoppedProcess {
         process.syscalls.munmap(injectionThread(), addr, len);
     }
 
+    /**
+     * Runs system call {@code nr} in the process (in one of its stopped threads, whose registers are
+     * put back afterwards); {@code name} and {@code doing} name it in the error when it fails.
+     */
+    public long syscall(String name, String doing, int nr, long... args) {
+        return process.syscalls.invoke(injectionThread(), name, doing, nr, args);
+    }
+
     /** A thread that can run an injected system call: stopped by an event or an interrupt, not in a group-stop. */
     private int injectionThread() {
         loop.checkOnTracerThread();

@@ -52,6 +52,38 @@ public final class StoppedThread {
         loop.afterResume.add(work);
     }
 
+    /**
+     * Single-steps the thread while its instruction pointer satisfies {@code inside}, at most
+     * {@code maxSteps} times (to move it out of code about to be taken away); signals that arrive
+     * meanwhile are sent again afterwards, as the program would have got them. Returns whether the
+     * thread left; false also when it ended.
+     */
+    public boolean stepWhile(java.util.function.LongPredicate inside, int maxSteps) {
+        check();
+        java.util.List<Integer> held = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < maxSteps; i++) {
+                if (!inside.test(regs().ip())) {
+                    return true;
+                }
+                io.probe4j.sys.Ptrace.singleStep(tracee.tid, 0);
+                tracee.regs = null;
+                io.probe4j.sys.WaitStatus ws = io.probe4j.sys.Wait.waitpid(tracee.tid);
+                if (ws.dead()) {
+                    return false;
+                }
+                if (ws.event() == 0 && ws.stopSig() != io.probe4j.sys.Signals.SIGTRAP) {
+                    held.add(ws.stopSig());
+                }
+            }
+            return !inside.test(regs().ip());
+        } finally {
+            for (int sig : held) {
+                io.probe4j.sys.Signals.tgkill(tracee.process.pid, tracee.tid, sig);
+            }
+        }
+    }
+
     /** The memory of the thread's process. */
     public ProcessMemory memory() {
         check();

@@ -16,6 +16,15 @@ public interface TraceHooks {
     }
 
     /**
+     * A thread is about to receive {@code sig}, not {@code SIGTRAP} (a fault, say). Return true when the
+     * signal is the hook's own doing and handled (the thread resumes, at the ip the hook may have set,
+     * without the signal); false to deliver it, as without tracing.
+     */
+    default boolean onSignal(StoppedThread thread, int sig) {
+        return false;
+    }
+
+    /**
      * A process came under tracing, with all its threads stopped. For {@link Origin#FORKED} and
      * {@link Origin#VFORKED} {@code parentPid} is the parent (whose forking thread is also stopped),
      * otherwise 0.
@@ -25,6 +34,18 @@ public interface TraceHooks {
 
     /** The session is about to let go of {@code process} (all its threads stopped): remove what was put in. */
     default void beforeDetach(StoppedProcess process) {
+    }
+
+    /**
+     * Whether the session stops each thread as it is about to exit ({@code PTRACE_O_TRACEEXIT}) to call
+     * {@link #onThreadExiting}: one more stop per thread, so only for hooks that need it.
+     */
+    default boolean wantsExitStops() {
+        return false;
+    }
+
+    /** A thread is about to exit (its {@code /proc} entries still there), if {@link #wantsExitStops()}. */
+    default void onThreadExiting(StoppedThread thread) {
     }
 
     /** Thread {@code tid} of process {@code pid} ended; the process goes on (its thread id may come back). */

@@ -28,6 +28,16 @@ final class TracerLoop implements Runnable {
             Ptrace.Option.TRACEVFORK, Ptrace.Option.TRACEVFORKDONE, Ptrace.Option.TRACEEXEC);
 
     final TraceHooks hooks;
+
+    /** The ptrace options of this session's tracees: exit stops only for hooks that want them. */
+    Set<Ptrace.Option> options() {
+        if (!hooks.wantsExitStops()) {
+            return OPTIONS;
+        }
+        Set<Ptrace.Option> o = EnumSet.copyOf(OPTIONS);
+        o.add(Ptrace.Option.TRACEEXIT);
+        return o;
+    }
     private final Runnable start;
     final TaskQueue tasks = new TaskQueue(this);
     final Map<Integer, Tracee> tracees = new HashMap<>();
@@ -171,9 +181,15 @@ final class TracerLoop implements Runnable {
                 case Ptrace.EVENT_STOP -> resume(t, Signals.isStopSignal(sig) ? Tracee.Resume.LISTEN : Tracee.Resume.CONT0);
                 case Ptrace.EVENT_FORK, Ptrace.EVENT_VFORK, Ptrace.EVENT_CLONE -> born(t, ws.event());
                 case Ptrace.EVENT_EXEC -> exec(t);
+                case Ptrace.EVENT_EXIT -> {
+                    hooks.onThreadExiting(new StoppedThread(t, this));
+                    resume(t, Tracee.Resume.CONT0);
+                }
                 case 0 -> {
                     if (sig == Signals.SIGTRAP) {
                         trap(t);
+                    } else if (hooks.onSignal(new StoppedThread(t, this), sig)) {
+                        resume(t, Tracee.Resume.CONT0);
                     } else {
                         resume(t, Tracee.Resume.cont(sig)); // relay the signal as if untraced
                     }

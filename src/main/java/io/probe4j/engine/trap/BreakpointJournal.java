@@ -23,7 +23,8 @@ import java.nio.file.StandardOpenOption;
  * <pre>
  * probe4j-journal 1 JVM_PID JVM_START
  * + PID PID_START ADDR ORIGINAL_BYTE      (hex; written before the int3)
- * - PID ADDR                              (after the original byte is back)
+ * * PID PID_START ADDR ORIGINAL PATCH      (hex bytes; written before another engine's patch, the inline engine's jump)
+ * - PID ADDR                              (after the original byte or bytes are back)
  * x PID                                   (the process exec'ed, ended or was let go)
  * s PID PID_START COUNTER                 (before a USDT semaphore at COUNTER is incremented)
  * u PID COUNTER                           (after it is decremented again, or forgotten)
@@ -82,6 +83,12 @@ public final class BreakpointJournal implements AutoCloseable {
     /** Before an {@code int3} replaces {@code original} at {@code addr} in process {@code pid}. */
     synchronized void inserting(int pid, long pidStart, long addr, byte original) {
         append("+ " + pid + " " + pidStart + " " + Long.toHexString(addr) + " " + Integer.toHexString(original & 0xff));
+    }
+
+    /** Before {@code patch} replaces {@code original} at {@code addr} in process {@code pid}. */
+    synchronized void patching(int pid, long pidStart, long addr, byte[] original, byte[] patch) {
+        append("* " + pid + " " + pidStart + " " + Long.toHexString(addr) + " " + java.util.HexFormat.of().formatHex(original)
+                + " " + java.util.HexFormat.of().formatHex(patch));
     }
 
     /** After the original byte is back at {@code addr}. */

@@ -9,7 +9,9 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -43,10 +45,13 @@ public final class JournalRestore {
         }
     }
 
-    /** A process of the journal: its breakpoints (address to original byte), its semaphore increments (address to count). */
-    private record Live(int pid, long start, Map<Long, Byte> breakpoints, Map<Long, Integer> semaphores) {
+    /**
+     * A process of the journal: its breakpoints (address to original byte), its inline patches (address to
+     * the original bytes and the patch), its semaphore increments (address to count).
+     */
+    private record Live(int pid, long start, Map<Long, Byte> breakpoints, Map<Long, byte[][]> patches, Map<Long, Integer> semaphores) {
         Live(int pid, long start) {
-            this(pid, start, new LinkedHashMap<>(), new LinkedHashMap<>());
+            this(pid, start, new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>());
         }
     }
 
@@ -66,6 +71,13 @@ public final class JournalRestore {
             switch (f[0]) {
                 case "+" -> live.computeIfAbsent(Integer.parseInt(f[1]), pid -> new Live(pid, Long.parseLong(f[2])))
                         .breakpoints().put(Long.parseUnsignedLong(f[3], 16), (byte) Integer.parseInt(f[4], 16));
+                case "*" -> {
+                    if (f.length == 6) {
+                        live.computeIfAbsent(Integer.parseInt(f[1]), pid -> new Live(pid, Long.parseLong(f[2])))
+                                .patches().put(Long.parseUnsignedLong(f[3], 16),
+                                        new byte[][] {HexFormat.of().parseHex(f[4]), HexFormat.of().parseHex(f[5])});
+                    }
+                }
                 case "s" -> live.computeIfAbsent(Integer.parseInt(f[1]), pid -> new Live(pid, Long.parseLong(f[2])))
                         .semaphores().merge(Long.parseUnsignedLong(f[3], 16), 1, Integer::sum);
                 case "u" -> {
@@ -78,6 +90,7 @@ public final class JournalRestore {
                     Live l = live.get(Integer.parseInt(f[1]));
                     if (l != null) {
                         l.breakpoints().remove(Long.parseUnsignedLong(f[2], 16));
+                        l.patches().remove(Long.parseUnsignedLong(f[2], 16));
                     }
                 }
                 case "x" -> live.remove(Integer.parseInt(f[1]));
@@ -88,7 +101,7 @@ public final class JournalRestore {
         }
         List<ProcessOutcome> out = new ArrayList<>();
         for (Live l : live.values()) {
-            if (!l.breakpoints().isEmpty() || !l.semaphores().isEmpty()) {
+            if (!l.breakpoints().isEmpty() || !l.patches().isEmpty() || !l.semaphores().isEmpty()) {
                 out.add(restore(l));
             }
         }
@@ -110,6 +123,17 @@ public final class JournalRestore {
             for (Map.Entry<Long, Byte> bp : l.breakpoints().entrySet()) {
                 if (memory.readForced(bp.getKey(), 1)[0] == INT3) {
                     memory.writeForced(bp.getKey(), new byte[] {bp.getValue()});
+                    restored++;
+                } else {
+                    original++;
+                }
+            }
+            for (Map.Entry<Long, byte[][]> p : l.patches().entrySet()) {
+                byte[] was = p.getValue()[0];
+                if (Arrays.equals(memory.readForced(p.getKey(), was.length), p.getValue()[1])) {
+                    // one write: the program runs untraced now, and an int3 first (as the tracer writes a patch
+                    // with every thread stopped) would kill the thread that hits it
+                    memory.writeForced(p.getKey(), was);
                     restored++;
                 } else {
                     original++;

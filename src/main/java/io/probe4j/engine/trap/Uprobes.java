@@ -208,6 +208,17 @@ public final class Uprobes implements TraceHooks {
         return journal;
     }
 
+    /**
+     * Writes down, before another engine patches {@code original} at {@code addr} of process {@code pid}
+     * with {@code patch}, what the guardian must put back if this JVM is killed (the inline engine's jumps).
+     */
+    public void journalPatch(int pid, long addr, byte[] original, byte[] patch) {
+        ProcessProbes pp = processes.get(pid);
+        if (pp != null && pp.journal != null) {
+            pp.journal.patching(pid, pp.startTime, addr, original, patch);
+        }
+    }
+
     /** The last process is gone: every breakpoint is out, the journal and its guardian go. */
     private void endJournalWhenIdle() {
         if (processes.isEmpty() && journal != null) {

@@ -1,5 +1,6 @@
 package io.probe4j.engine.inline;
 
+import io.probe4j.engine.ring.EventLayout;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;

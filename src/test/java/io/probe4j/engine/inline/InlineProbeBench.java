@@ -1,5 +1,7 @@
 package io.probe4j.engine.inline;
 
+import io.probe4j.engine.ring.RingLayout;
+import io.probe4j.engine.ring.EventLayout;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 

@@ -1,5 +1,6 @@
 package io.probe4j.engine.inline;
 
+import io.probe4j.engine.ring.EventLayout;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,5 +1,6 @@
 package io.probe4j.engine.inline;
 
+import io.probe4j.engine.ring.EventLayout;
 import io.probe4j.arch.x86_64.JumpSite;
 import io.probe4j.arch.x86_64.Trampoline;
 import io.probe4j.arch.x86_64.TrampolineGenerator;

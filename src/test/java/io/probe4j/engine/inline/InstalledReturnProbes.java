@@ -1,5 +1,7 @@
 package io.probe4j.engine.inline;
 
+import io.probe4j.engine.ring.ReturnStacks;
+import io.probe4j.engine.ring.EventLayout;
 import io.probe4j.arch.x86_64.JumpSite;
 import io.probe4j.arch.x86_64.ReturnTrampolines;
 import io.probe4j.arch.x86_64.Trampoline;

@@ -1,5 +1,7 @@
 package io.probe4j.engine.inline;
 
+import io.probe4j.engine.ring.RingLayout;
+import io.probe4j.engine.ring.RecordFormat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.probe4j.sys.MappedMemory;

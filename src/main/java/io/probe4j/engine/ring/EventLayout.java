@@ -1,4 +1,4 @@
-package io.probe4j.engine.inline;
+package io.probe4j.engine.ring;
 
 import io.probe4j.event.ProbeEvent;
 import io.probe4j.event.Value;

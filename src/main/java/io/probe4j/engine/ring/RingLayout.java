@@ -1,4 +1,4 @@
-package io.probe4j.engine.inline;
+package io.probe4j.engine.ring;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.probe4j.engine.inline;
+package io.probe4j.engine.ring;
 
 /**
  * The layout of one record in a ring, shared by the code that writes it (generated per event) and

@@ -1,4 +1,4 @@
-package io.probe4j.engine.inline;
+package io.probe4j.engine.ring;
 
 /**
  * The per-thread return stacks of return probes, in the traced process's own private memory (a fork

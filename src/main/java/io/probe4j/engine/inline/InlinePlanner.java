@@ -1,0 +1,162 @@
+package io.probe4j.engine.inline;
+
+import io.probe4j.arch.x86_64.BranchTargets;
+import io.probe4j.arch.x86_64.JumpSite;
+import io.probe4j.arch.x86_64.JumpSitePlanner;
+import io.probe4j.arch.x86_64.ReturnTrampolines;
+import io.probe4j.arch.x86_64.Trampoline;
+import io.probe4j.arch.x86_64.TrampolineGenerator;
+import io.probe4j.elf.ElfFile;
+import io.probe4j.elf.ElfSymbol;
+import io.probe4j.engine.ring.EventLayout;
+import io.probe4j.engine.ring.RingLayout;
+import io.probe4j.spec.ProbeDefinition;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Decides, probe by probe, whether the inline engine can take it, and says why not when it cannot:
+ * the jump must fit ({@link JumpSitePlanner}), a return probe must be at a function's first
+ * instruction (its entry trampoline swaps the return address, which is only at {@code (%rsp)} there),
+ * its code must be generated (every fetch argument compiled, the record within its limit), and a
+ * probe with a USDT semaphore stays with the trap engine, which keeps the semaphores.
+ */
+public final class InlinePlanner {
+    /** The most bytes a trampoline may take (an area holds a page per exit trampoline). */
+    static final int MAX_CODE = 4096 - 64;
+
+    /** What became of one probe. */
+    public sealed interface Decision {
+    }
+
+    public record Inline(InlineProbe probe) implements Decision {
+    }
+
+    /** The trap engine takes it; {@code reason} says why, for a user. */
+    public record Trap(String reason) implements Decision {
+    }
+
+    /** One probe to plan: a definition resolved to a file offset; {@code usdtSemaphore} if it has one. */
+    public record Request(ProbeDefinition definition, Path file, long fileOffset, boolean usdtSemaphore) {
+    }
+
+    private final Map<Path, ElfFile> files = new HashMap<>();
+    private final Map<Path, BranchTargets> targets = new HashMap<>();
+    private int next;
+
+    /**
+     * The decisions for {@code requests}, in order. Probes at one address share its jump (their
+     * trampolines are chained, entry probes first, then at most one return probe): they are all
+     * inline or all on the trap engine, whose breakpoint could not sit on a jump.
+     */
+    public List<Decision> planAll(List<Request> requests) {
+        Map<String, List<Integer>> byAddress = new LinkedHashMap<>();
+        for (int i = 0; i < requests.size(); i++) {
+            Request r = requests.get(i);
+            byAddress.computeIfAbsent(r.file() + ":" + r.fileOffset(), k -> new ArrayList<>()).add(i);
+        }
+        Decision[] out = new Decision[requests.size()];
+        for (List<Integer> group : byAddress.values()) {
+            long returns = group.stream().filter(i -> requests.get(i).definition().isReturn()).count();
+            String why = returns > 1 ? "more than one return probe is at its address (the inline engine chains one)" : null;
+            List<Decision> planned = new ArrayList<>();
+            int first = next;
+            for (int i : group) {
+                Request r = requests.get(i);
+                Decision d = why != null ? new Trap(why) : plan(r.definition(), r.file(), r.fileOffset(), r.usdtSemaphore());
+                planned.add(d);
+                if (d instanceof Trap t && why == null) {
+                    why = "another probe at its address runs on the trap engine (" + t.reason() + ")";
+                }
+            }
+            if (why != null) {
+                next = first; // the ids of the group's probes are given out again
+                for (int k = 0; k < group.size(); k++) {
+                    out[group.get(k)] = planned.get(k) instanceof Trap t ? t : new Trap(why);
+                }
+            } else {
+                for (int k = 0; k < group.size(); k++) {
+                    out[group.get(k)] = planned.get(k);
+                }
+            }
+        }
+        return List.of(out);
+    }
+
+    /**
+     * The decision for {@code d}, resolved to {@code fileOffset} of {@code file}; probes taken get
+     * event ids 0, 1, ... in the order they are planned.
+     */
+    Decision plan(ProbeDefinition d, Path file, long fileOffset, boolean usdtSemaphore) {
+        if (usdtSemaphore) {
+            return new Trap("it has a USDT semaphore, which the trap engine keeps");
+        }
+        ElfFile elf = files.computeIfAbsent(file, ElfFile::open);
+        if (elf.machine() != ElfFile.EM_X86_64) {
+            return new Trap("the inline engine patches x86-64 code only");
+        }
+        long vaddr = elf.vaddrOf(fileOffset).orElse(-1);
+        Optional<ElfSymbol> fn = vaddr < 0 ? Optional.empty() : elf.symbols().functionContaining(vaddr);
+        if (fn.isEmpty()) {
+            return new Trap(String.format("no function symbol holds file offset 0x%x: the jump needs the whole function "
+                    + "decoded", fileOffset));
+        }
+        ElfSymbol f = fn.get();
+        boolean atFunction = vaddr == f.value();
+        if (d.isReturn() && !atFunction) {
+            return new Trap(String.format("a return probe inline must be at a function's first instruction (this is %s+0x%x)",
+                    f.name(), vaddr - f.value()));
+        }
+        JumpSitePlanner.Function function = new JumpSitePlanner.Function(f.name(), f.value(), elf.functionBytes(f));
+        JumpSite site = JumpSitePlanner.plan(function, vaddr, targets.computeIfAbsent(file,
+                p -> BranchTargets.scan(BranchTargets.regions(elf))));
+        if (site instanceof JumpSite.Refused r) {
+            return new Trap("no room for the jump: " + r.reason());
+        }
+        JumpSite.Patchable patchable = (JumpSite.Patchable) site;
+        EventLayout layout;
+        try {
+            layout = EventLayout.of(next, d.isReturn(), d.args());
+            String tooBig = generates(patchable, layout, atFunction);
+            if (tooBig != null) {
+                return new Trap(tooBig);
+            }
+        } catch (IllegalArgumentException e) {
+            return new Trap("its fetch arguments cannot be compiled: " + e.getMessage());
+        }
+        return new Inline(new InlineProbe(next++, d, file, inode(file), fileOffset, vaddr, patchable, atFunction, layout));
+    }
+
+    /** Generates the probe's code once at made-up addresses: what it cannot compile shows here, before any process. */
+    private static String generates(JumpSite.Patchable site, EventLayout layout, boolean atFunction) {
+        long at = site.address() + (1L << 20);
+        TrampolineGenerator.Rings rings = new TrampolineGenerator.Rings(1L << 40,
+                RingLayout.forCpus(1, 1 << 16, layout.event() + 1));
+        TrampolineGenerator.ThreadLayout thread = new TrampolineGenerator.ThreadLayout(0x2d0, -1);
+        TrampolineGenerator.Probe probe = new TrampolineGenerator.Probe(site, layout, 0, !atFunction, at + 8192);
+        int size;
+        if (layout.isReturn()) {
+            ReturnTrampolines.Stacks stacks = new ReturnTrampolines.Stacks(1L << 41, at, at + 4096);
+            size = ReturnTrampolines.exit(at, probe, rings, thread, stacks).code().length;
+        } else {
+            Trampoline t = TrampolineGenerator.entry(at, probe, rings, thread);
+            size = t.code().length;
+        }
+        return size > MAX_CODE ? "its trampoline would take " + size + " bytes, more than the " + MAX_CODE + " allowed" : null;
+    }
+
+    private static long inode(Path file) {
+        try {
+            return ((Number) Files.getAttribute(file, "unix:ino")).longValue();
+        } catch (IOException e) {
+            throw new io.probe4j.error.UserException("cannot probe " + file + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,206 @@
+package io.probe4j.engine.inline;
+
+import io.probe4j.elf.ElfFile;
+import io.probe4j.elf.ElfSymbol;
+import io.probe4j.engine.ptrace.Origin;
+import io.probe4j.engine.ptrace.StoppedProcess;
+import io.probe4j.engine.ptrace.StoppedThread;
+import io.probe4j.engine.ptrace.TraceHooks;
+import io.probe4j.engine.ptrace.Trap;
+import io.probe4j.engine.ptrace.TrapAction;
+import io.probe4j.sys.Mapping;
+import io.probe4j.sys.Procfs;
+import io.probe4j.sys.Reg;
+import io.probe4j.sys.Signals;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
+
+/**
+ * The inline engine on a ptrace session: jumps to trampolines that record into the shared rings,
+ * next to another engine's hooks ({@code trap}: the trap engine, which takes the probes the inline
+ * engine cannot) that see every event first. ptrace is used for the process's life events only
+ * (exec, fork, library loads, faults of a trampoline's loads, detach), never per hit.
+ *
+ * <p>When: a launched program or an exec is patched once its C library has set up the first thread
+ * (the trampolines read the thread id from it), at the loader's rendezvous ({@code _dl_debug_state},
+ * where the trap engine stops anyway) while the process has a single thread: that covers the
+ * program and the libraries it loads at start. A library loaded later while several threads run is not
+ * patched (only a stop of every thread makes patching safe): a line says so. An attached process is
+ * patched at once. A fork child inherits the patched code and the shared rings; its own id is written
+ * into its copy of the pid pages before it runs.
+ */
+public final class InlineProbes implements TraceHooks {
+    private final TraceHooks trap;
+    private final List<InlineProbe> probes;
+    private final RingMapping rings;
+    private final Consumer<String> diagnostics;
+    private final PatchJournal journal;
+    private final Map<Integer, InlineProcess> processes = new HashMap<>();
+    private final Map<String, Long> rendezvousOffsets = new HashMap<>();
+    private final Map<Integer, Long> rendezvous = new HashMap<>();
+    /** Run-time addresses of the probes, by (pid, event): a PIE or library sits elsewhere in each process. */
+    private final Map<Long, Long> sites = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Threads whose name may have changed (exec) or whose id may come back: the reader forgets their names. */
+    final Queue<Integer> renamed = new ConcurrentLinkedQueue<>();
+
+    public InlineProbes(TraceHooks trap, List<InlineProbe> probes, RingMapping rings, PatchJournal journal,
+            Consumer<String> diagnostics) {
+        this.trap = trap;
+        this.probes = List.copyOf(probes);
+        this.rings = rings;
+        this.journal = journal;
+        this.diagnostics = diagnostics;
+    }
+
+    /** Where probe {@code event} is in process {@code pid}, 0 when not known. */
+    public long site(int pid, int event) {
+        return sites.getOrDefault((long) pid << 32 | event, 0L);
+    }
+
+    private void placed(int pid, int event, long address) {
+        sites.put((long) pid << 32 | event, address);
+    }
+
+    @Override
+    public void onNewProcess(StoppedProcess process, Origin origin, int parentPid) {
+        trap.onNewProcess(process, origin, parentPid);
+        int pid = process.pid();
+        InlineProcess parent = processes.get(parentPid);
+        if (origin == Origin.FORKED && parent != null) {
+            processes.put(pid, parent.forkChild(pid, process.memory(), journal));
+            for (InlineProbe p : probes) {
+                long at = site(parentPid, p.event());
+                if (at != 0) {
+                    placed(pid, p.event(), at);
+                }
+            }
+            return;
+        }
+        if (origin == Origin.VFORKED && parent != null) {
+            processes.put(pid, parent); // one address space until it execs
+            return;
+        }
+        processes.remove(pid);
+        rendezvous.remove(pid);
+        InlineProcess ip = new InlineProcess(pid, process.memory());
+        processes.put(pid, ip);
+        if (origin == Origin.EXECED) {
+            process.threads().forEach(t -> renamed.add(t.tid()));
+        }
+        List<Mapping> maps = process.maps();
+        findRendezvous(pid, maps);
+        ip.install(probes, maps, process.threads(), Remote.of(process), rings, journal, this::placed).forEach(diagnostics);
+    }
+
+    @Override
+    public TrapAction onTrap(StoppedThread thread, Trap t) {
+        TrapAction a = trap.onTrap(thread, t);
+        Long at = rendezvous.get(thread.pid());
+        InlineProcess ip = processes.get(thread.pid());
+        if (at != null && ip != null && t.ip() - 1 == at) {
+            List<Mapping> maps = Procfs.maps(thread.pid());
+            int threads = Procfs.tasks(thread.pid()).size();
+            if (threads == 1) {
+                ip.install(probes, maps, List.of(thread), Remote.of(thread), rings, journal, this::placed).forEach(diagnostics);
+            } else if (ip.pending(probes, maps)) {
+                diagnostics.accept("process " + thread.pid() + " loaded a probed library while " + threads
+                        + " threads run: the inline engine does not patch it there (only with every thread stopped)");
+            }
+        }
+        return a;
+    }
+
+    @Override
+    public boolean onSignal(StoppedThread thread, int sig) {
+        if (sig == Signals.SIGSEGV || sig == Signals.SIGBUS) {
+            InlineProcess ip = processes.get(thread.pid());
+            if (ip != null) {
+                var regs = thread.regs();
+                long fixup = ip.fixupFor(regs.ip());
+                if (fixup >= 0) { // a fetch argument's bad pointer: the record says (fault), the program never knows
+                    regs.set(Reg.IP, fixup);
+                    thread.setRegs(regs);
+                    return true;
+                }
+            }
+        }
+        return trap.onSignal(thread, sig);
+    }
+
+    @Override
+    public void beforeDetach(StoppedProcess process) {
+        InlineProcess ip = processes.remove(process.pid());
+        try {
+            if (ip != null && ip.pid == process.pid()) {
+                ip.restore(process.threads()).forEach(diagnostics);
+            }
+        } finally {
+            trap.beforeDetach(process);
+        }
+    }
+
+    /** Set by the reader: empties the rings now, on the caller's thread. */
+    volatile Runnable drainNow = () -> { };
+
+    /**
+     * Stops each exiting thread: its records are decoded then, while its name can still be read (a
+     * short-lived thread or program would otherwise show as {@code <...>}).
+     */
+    @Override
+    public boolean wantsExitStops() {
+        return true;
+    }
+
+    @Override
+    public void onThreadExiting(StoppedThread thread) {
+        drainNow.run();
+        trap.onThreadExiting(thread);
+    }
+
+    @Override
+    public void onThreadExit(int pid, int tid) {
+        renamed.add(tid);
+        trap.onThreadExit(pid, tid);
+    }
+
+    @Override
+    public void onProcessExit(int pid) {
+        processes.remove(pid);
+        rendezvous.remove(pid);
+        trap.onProcessExit(pid);
+    }
+
+    /** The run-time address of the loader's {@code _dl_debug_state} in process {@code pid}, if it maps a loader. */
+    private void findRendezvous(int pid, List<Mapping> maps) {
+        for (Mapping m : maps) {
+            Path name = Path.of(m.path()).getFileName();
+            if (!m.executable() || name == null || !name.toString().startsWith("ld-") || !Files.isRegularFile(Path.of(m.path()))) {
+                continue;
+            }
+            long off = rendezvousOffsets.computeIfAbsent(m.path(), InlineProbes::debugStateOffset);
+            if (off >= m.offset() && off < m.offset() + (m.end() - m.start())) {
+                rendezvous.put(pid, m.addressOf(off));
+            }
+        }
+    }
+
+    private static long debugStateOffset(String path) {
+        try {
+            ElfFile f = ElfFile.open(Path.of(path));
+            for (ElfSymbol s : f.symbols().defined("_dl_debug_state")) {
+                if (s.isDefinedFunction()) {
+                    return f.fileOffsetOf(s.value()).orElse(-1);
+                }
+            }
+        } catch (RuntimeException e) {
+            // not a loader we can read: no inline probes in libraries loaded later
+        }
+        return -1;
+    }
+}

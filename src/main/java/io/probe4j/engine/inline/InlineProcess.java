@@ -1,0 +1,390 @@
+package io.probe4j.engine.inline;
+
+import io.probe4j.arch.x86_64.JumpSite;
+import io.probe4j.arch.x86_64.ReturnTrampolines;
+import io.probe4j.arch.x86_64.Trampoline;
+import io.probe4j.arch.x86_64.TrampolineGenerator;
+import io.probe4j.engine.ptrace.StoppedThread;
+import io.probe4j.engine.ring.RingLayout;
+import io.probe4j.engine.ring.ReturnStacks;
+import io.probe4j.sys.Mapping;
+import io.probe4j.sys.ProcessMemory;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The inline engine in one address space: the rings mapped from the shared memfd, the return stacks,
+ * the trampoline areas (one near each probed mapping, each with a read-only page holding the process
+ * id; one area for every exit trampoline), the patched sites and the fault table. A fork child starts
+ * as a copy ({@link #forkChild}): its memory is a copy, the rings are shared.
+ */
+final class InlineProcess {
+    private static final long PAGE = 4096;
+    private static final int SYS_OPENAT = 257, SYS_CLOSE = 3, SYS_MMAP = 9;
+    private static final int PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1, MAP_PRIVATE = 2, MAP_FIXED = 0x10,
+            MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000, O_RDWR = 2, AT_FDCWD = -100;
+    /** Single steps allowed to leave a trampoline at detach (the ring-full wait can take more: then it is reported). */
+    private static final int MAX_STEPS = 100_000;
+
+    /** Told where each probe went. */
+    interface Placed {
+        void at(int pid, int event, long address);
+    }
+
+    record Patch(long site, byte[] patch, byte[] original) {
+    }
+
+    private record Area(long start, long size) {
+        boolean contains(long a) {
+            return a >= start && a < start + size;
+        }
+    }
+
+    final int pid;
+    final ProcessMemory memory;
+    private TrampolineGenerator.ThreadLayout thread;
+    private long rings;
+    private long stacks;
+    private long exitsFrom;
+    private long exitsTo;
+    private final List<Area> areas;
+    /** Pages holding the process id, one per area: a fork child gets its own id written there. */
+    private final List<Long> pidWords;
+    private final Map<Long, Patch> patches;
+    private final Map<Long, Long> fixups;
+    /** "mapping start:probe event" already installed. */
+    private final Set<String> done;
+
+    InlineProcess(int pid, ProcessMemory memory) {
+        this.pid = pid;
+        this.memory = memory;
+        this.areas = new ArrayList<>();
+        this.pidWords = new ArrayList<>();
+        this.patches = new HashMap<>();
+        this.fixups = new HashMap<>();
+        this.done = new HashSet<>();
+    }
+
+    private InlineProcess(int pid, ProcessMemory memory, InlineProcess parent) {
+        this.pid = pid;
+        this.memory = memory;
+        this.thread = parent.thread;
+        this.rings = parent.rings;
+        this.stacks = parent.stacks;
+        this.exitsFrom = parent.exitsFrom;
+        this.exitsTo = parent.exitsTo;
+        this.areas = new ArrayList<>(parent.areas);
+        this.pidWords = new ArrayList<>(parent.pidWords);
+        this.patches = new HashMap<>(parent.patches);
+        this.fixups = new HashMap<>(parent.fixups);
+        this.done = new HashSet<>(parent.done);
+    }
+
+    /** A fork child's copy: same addresses, its own pid in its copy of the pid pages. */
+    InlineProcess forkChild(int childPid, ProcessMemory childMemory, PatchJournal journal) {
+        InlineProcess c = new InlineProcess(childPid, childMemory, this);
+        for (Patch p : patches.values()) {
+            journal.patching(childPid, p.site(), p.original(), p.patch());
+        }
+        c.writePid();
+        return c;
+    }
+
+    boolean patched() {
+        return !patches.isEmpty();
+    }
+
+    /** Where a fault at {@code ip} continues, or -1 when {@code ip} is not a load of a trampoline. */
+    long fixupFor(long ip) {
+        return fixups.getOrDefault(ip, -1L);
+    }
+
+    boolean inTrampoline(long ip) {
+        for (Area a : areas) {
+            if (a.contains(ip)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Installs every probe of {@code probes} whose file {@code maps} shows mapped and that is not in yet;
+     * {@code threads} are every thread of the process, stopped. Returns what could not be done, as
+     * messages; nothing at all while the C library has not set up the first thread (call again later).
+     */
+    List<String> install(List<InlineProbe> probes, List<Mapping> maps, List<StoppedThread> threads, Remote remote,
+            RingMapping shared, PatchJournal journal, Placed placed) {
+        forgetUnmapped(maps);
+        Map<Mapping, List<InlineProbe>> todo = todo(probes, maps);
+        if (todo.isEmpty()) {
+            return List.of();
+        }
+        if (thread == null) {
+            var found = ThreadIdentity.find(threads, memory);
+            if (found.isEmpty()) {
+                return List.of(); // before the loader made the thread pointer: at the next library load
+            }
+            thread = found.get();
+        }
+        return install(probes, todo, threads, remote, shared, journal, placed);
+    }
+
+    /**
+     * Forgets the probes of code no longer mapped (dlclose): if the library comes back, even at the same
+     * place, its fresh code gets patched again.
+     */
+    private void forgetUnmapped(List<Mapping> maps) {
+        Set<Long> live = new HashSet<>();
+        for (Mapping m : maps) {
+            if (m.executable()) {
+                live.add(m.start());
+            }
+        }
+        done.removeIf(key -> !live.contains(Long.parseLong(key.substring(0, key.indexOf(':')))));
+        patches.keySet().removeIf(site -> maps.stream().noneMatch(m -> m.executable() && m.contains(site)));
+    }
+
+    /** Whether a probe's file is mapped and the probe not installed there. */
+    boolean pending(List<InlineProbe> probes, List<Mapping> maps) {
+        return !todo(probes, maps).isEmpty();
+    }
+
+    private Map<Mapping, List<InlineProbe>> todo(List<InlineProbe> probes, List<Mapping> maps) {
+        Map<Mapping, List<InlineProbe>> todo = new HashMap<>();
+        for (Mapping m : maps) {
+            if (!m.executable() || m.inode() == 0) {
+                continue;
+            }
+            for (InlineProbe p : probes) {
+                if (m.inode() == p.inode() && m.path().equals(p.file().toString()) && p.fileOffset() >= m.offset()
+                        && p.fileOffset() < m.offset() + (m.end() - m.start()) && !done.contains(m.start() + ":" + p.event())) {
+                    todo.computeIfAbsent(m, k -> new ArrayList<>()).add(p);
+                }
+            }
+        }
+        return todo;
+    }
+
+    private List<String> install(List<InlineProbe> probes, Map<Mapping, List<InlineProbe>> todo, List<StoppedThread> threads,
+            Remote remote, RingMapping shared, PatchJournal journal, Placed placed) {
+        if (rings == 0) {
+            stacks = remote.syscall("mmap", "mapping the return stacks", SYS_MMAP, 0, ReturnStacks.size(),
+                    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+            rings = mapRings(shared, remote);
+        }
+        int returns = (int) probes.stream().filter(InlineProbe::isReturn).count();
+        if (returns > 0 && exitsFrom == 0) {
+            exitsFrom = remote.mmapNear(todo.keySet().iterator().next().start(), (returns + 1) * PAGE, "probe4j-inline-exits");
+            exitsTo = exitsFrom + returns * PAGE;
+            areas.add(new Area(exitsFrom, (returns + 1) * PAGE));
+            pidWords.add(exitsTo);
+            writePid();
+        }
+        List<String> problems = new ArrayList<>();
+        TrampolineGenerator.Rings ringsHere = new TrampolineGenerator.Rings(rings, shared.layout());
+        ReturnTrampolines.Stacks stacksHere = new ReturnTrampolines.Stacks(stacks, exitsFrom, exitsTo);
+        for (Map.Entry<Mapping, List<InlineProbe>> e : todo.entrySet()) {
+            Mapping m = e.getKey();
+            for (Chain c : generate(m, e.getValue(), probes, ringsHere, stacksHere, remote)) {
+                c.probes().forEach(p -> done.add(m.start() + ":" + p.event()));
+                String why = patch(c.head(), threads, journal);
+                for (InlineProbe p : c.probes()) {
+                    if (why != null) {
+                        problems.add(p + " in process " + pid + ": " + why);
+                    } else {
+                        placed.at(pid, p.event(), c.head().site());
+                    }
+                }
+            }
+        }
+        return problems;
+    }
+
+    /** The rings: the JVM's memfd opened in the process through /proc, mapped by the layout's pieces, closed. */
+    private long mapRings(RingMapping shared, Remote remote) {
+        RingLayout layout = shared.layout();
+        String path = shared.file().procPath();
+        byte[] cpath = (path + "\0").getBytes(StandardCharsets.US_ASCII);
+        memory.write(stacks, cpath); // the stacks are empty yet: scratch for the path
+        long fd = remote.syscall("openat", "opening " + path, SYS_OPENAT, AT_FDCWD, stacks, O_RDWR, 0);
+        memory.write(stacks, new byte[cpath.length]);
+        try {
+            long base = remote.syscall("mmap", "reserving room for the rings", SYS_MMAP, 0, layout.virtualSize(), 0,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+            for (RingLayout.Piece p : layout.pieces()) {
+                remote.syscall("mmap", "mapping the rings", SYS_MMAP, base + p.offset(), p.length(), PROT_READ | PROT_WRITE,
+                        MAP_SHARED | MAP_FIXED, fd, p.fileOffset());
+            }
+            return base;
+        } finally {
+            remote.syscall("close", "closing the rings' descriptor", SYS_CLOSE, fd);
+        }
+    }
+
+    /**
+     * The probes at one address and what patches it: a jump to the first trampoline (its code, the
+     * site's patch and original bytes, the faults of every trampoline of the chain).
+     */
+    private record Chain(List<InlineProbe> probes, Trampoline head) {
+    }
+
+    /**
+     * The trampolines of {@code these} (probes of mapping {@code m}), in an area mapped near it, written;
+     * return probes' exit trampolines go to their page of the exits area. Probes at one address are
+     * chained: entry probes in event order, then the return probe; each trampoline but the last runs,
+     * instead of the displaced instructions, a jump to the next.
+     */
+    private List<Chain> generate(Mapping m, List<InlineProbe> these, List<InlineProbe> all,
+            TrampolineGenerator.Rings ringsHere, ReturnTrampolines.Stacks stacksHere, Remote remote) {
+        Map<Long, List<InlineProbe>> byAddress = new java.util.LinkedHashMap<>();
+        for (InlineProbe p : these) {
+            byAddress.computeIfAbsent(p.fileOffset(), k -> new ArrayList<>()).add(p);
+        }
+        byAddress.values().forEach(g -> g.sort(java.util.Comparator.comparing(InlineProbe::isReturn)
+                .thenComparingInt(InlineProbe::event)));
+        long near = m.addressOf(these.getFirst().fileOffset());
+        // sizes first, at a made-up place near the code (a chained jump is never longer than the site); then the real place
+        Map<InlineProbe, Long> offsets = new HashMap<>();
+        long size = 0;
+        for (List<InlineProbe> g : byAddress.values()) {
+            for (InlineProbe p : g) {
+                offsets.put(p, size);
+                size += (entry(p, m, null, near + (1 << 20), near + (1 << 20), ringsHere, stacksHere, all, false).code().length
+                        + 64 + 15) & -16;
+            }
+        }
+        long codeSize = (size + PAGE - 1) & -PAGE;
+        long area = remote.mmapNear(near, codeSize + PAGE, "probe4j-inline");
+        areas.add(new Area(area, codeSize + PAGE));
+        long pidWord = area + codeSize;
+        pidWords.add(pidWord);
+        writePid();
+        List<Chain> out = new ArrayList<>();
+        for (List<InlineProbe> g : byAddress.values()) {
+            Trampoline next = null;
+            List<Trampoline.FaultFixup> faults = new ArrayList<>();
+            for (int i = g.size() - 1; i >= 0; i--) {
+                InlineProbe p = g.get(i);
+                long at = area + offsets.get(p);
+                Trampoline t = entry(p, m, next == null ? null : next.address(), at, pidWord, ringsHere, stacksHere, all, true);
+                long room = (i + 1 < g.size() ? offsets.get(g.get(i + 1)) : size) - offsets.get(p);
+                if (t.code().length > room && i + 1 < g.size()) {
+                    throw new IllegalStateException("the trampoline of " + p + " grew past its room");
+                }
+                memory.writeForced(at, t.code());
+                faults.addAll(t.faults());
+                next = next == null ? t : new Trampoline(t.address(), t.code(), t.site(), jumpTo(next, t.address()),
+                        next.original(), List.of(), "");
+            }
+            faults.forEach(f -> fixups.put(f.load(), f.fixup()));
+            out.add(new Chain(g, next));
+        }
+        return out;
+    }
+
+    /** {@code last}'s patch (a jump and int3s over the whole site), jumping to {@code target} instead. */
+    private static byte[] jumpTo(Trampoline last, long target) {
+        byte[] b = last.patch().clone();
+        int rel = (int) (target - (last.site() + 5));
+        for (int i = 0; i < 4; i++) {
+            b[1 + i] = (byte) (rel >>> (8 * i));
+        }
+        return b;
+    }
+
+    /** The entry trampoline of {@code p} at {@code at}, going on to {@code then} (null: the displaced instructions); for a return probe its exit trampoline is written too when {@code write}. */
+    private Trampoline entry(InlineProbe p, Mapping m, Long then, long at, long pidWord, TrampolineGenerator.Rings ringsHere,
+            ReturnTrampolines.Stacks stacksHere, List<InlineProbe> all, boolean write) {
+        long runtime = m.addressOf(p.fileOffset());
+        JumpSite.Patchable site = then == null ? p.siteAt(runtime) : chained(runtime, then);
+        long fileDelta = runtime - p.fileOffset();
+        if (!p.isReturn()) {
+            return TrampolineGenerator.entry(at, new TrampolineGenerator.Probe(site, p.layout(), fileDelta, !p.atFunction(),
+                    pidWord), ringsHere, thread);
+        }
+        int slot = (int) all.stream().filter(q -> q.isReturn() && q.event() < p.event()).count();
+        long exitAt = exitsFrom + slot * PAGE;
+        if (write) { // the real place: the exit trampoline goes in too
+            ReturnTrampolines.Exit exit = ReturnTrampolines.exit(exitAt, new TrampolineGenerator.Probe(site, p.layout(),
+                    fileDelta, false, exitsTo), ringsHere, thread, stacksHere);
+            memory.writeForced(exitAt, exit.code());
+            exit.faults().forEach(f -> fixups.put(f.load(), f.fixup()));
+        }
+        return ReturnTrampolines.entry(at, site, exitAt, stacksHere);
+    }
+
+    /** A site whose only "displaced instruction" is a jump to {@code then}: the next trampoline of a chain. */
+    private static JumpSite.Patchable chained(long site, long then) {
+        int rel = (int) (then - (site + 5));
+        byte[] jmp = {(byte) 0xe9, (byte) rel, (byte) (rel >> 8), (byte) (rel >> 16), (byte) (rel >> 24)};
+        return new JumpSite.Patchable(site, List.of(io.probe4j.arch.x86_64.Decoder.decode(jmp, site)));
+    }
+
+    /**
+     * Patches one site, every thread stopped: a thread whose instruction pointer is inside the bytes
+     * replaced is first stepped out; then int3 on the first byte, the jump's tail, the first byte.
+     */
+    private String patch(Trampoline t, List<StoppedThread> threads, PatchJournal journal) {
+        long site = t.site();
+        long end = site + t.original().length;
+        for (StoppedThread th : threads) {
+            if (!th.stepWhile(ip -> ip > site && ip < end, MAX_STEPS)) {
+                return "thread " + th.tid() + " could not be moved out of the bytes to patch";
+            }
+        }
+        byte[] now = memory.readForced(site, t.original().length);
+        if (!java.util.Arrays.equals(now, t.original())) {
+            return String.format("the code at 0x%x is not the file's (patched by someone else?): left alone", site);
+        }
+        journal.patching(pid, site, t.original(), t.patch());
+        writeInOrder(site, t.patch());
+        patches.put(site, new Patch(site, t.patch(), t.original()));
+        return null;
+    }
+
+    /** int3 over the first byte, then the rest, then the first byte: no thread can run a half-written jump. */
+    private void writeInOrder(long site, byte[] bytes) {
+        memory.writeForced(site, new byte[] {(byte) 0xcc});
+        memory.writeForced(site + 1, java.util.Arrays.copyOfRange(bytes, 1, bytes.length));
+        memory.writeForced(site, new byte[] {bytes[0]});
+    }
+
+    private void writePid() {
+        byte[] le = {(byte) pid, (byte) (pid >> 8), (byte) (pid >> 16), (byte) (pid >> 24), 0, 0, 0, 0};
+        for (long w : pidWords) {
+            memory.writeForced(w, le);
+        }
+    }
+
+    /**
+     * Takes the engine out, every thread stopped: threads inside a trampoline are stepped out of it,
+     * every site gets its bytes back, every return address an exit trampoline holds gets its own back.
+     * The areas, rings and stacks stay mapped, unused (a signal handler's saved context may still point
+     * into a trampoline). Returns problems, as messages.
+     */
+    List<String> restore(List<StoppedThread> threads) {
+        List<String> problems = new ArrayList<>();
+        for (StoppedThread th : threads) {
+            if (!th.stepWhile(this::inTrampoline, MAX_STEPS)) {
+                problems.add("thread " + th.tid() + " of process " + pid + " is still inside a trampoline");
+            }
+        }
+        for (Patch p : patches.values()) {
+            byte[] now = memory.readForced(p.site(), p.patch().length);
+            if (java.util.Arrays.equals(now, p.patch())) {
+                writeInOrder(p.site(), p.original());
+            }
+        }
+        patches.clear();
+        if (exitsFrom != 0) {
+            HijackedReturns.restore(memory, stacks, exitsFrom, exitsTo);
+        }
+        return problems;
+    }
+}

@@ -1,0 +1,156 @@
+package io.probe4j.engine.trap;
+
+import static io.probe4j.engine.trap.ProbeKernelTest.off;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.probe4j.testing.Fixtures;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Function;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@code --engine inline} on the trap engine's fixtures: the same events as the trap engine, or as the
+ * kernel's uprobes where the trap engine cannot follow (each
+ * thread's in order; time and CPU aside), the program's output and status as untraced, and the probes
+ * really inline (no line says a probe fell back to the trap engine, except where the test expects it).
+ */
+@Timeout(180)
+@Tag("integration")
+class InlineEnginesTest {
+
+    /** The fixtures' add(a, b) is 4 bytes long: the jump does not fit, entry and return probes there fall back. */
+    private static final String ADD_FALLS_BACK = "probe4j: uprobes/pi_add runs on the trap engine: no room for the jump: "
+            + "the ret at +0x3 ends the run before 5 bytes: what follows it is reached only by jumps\n"
+            + "probe4j: uprobes/pi_addr runs on the trap engine: another probe at its address runs on the trap engine "
+            + "(no room for the jump: the ret at +0x3 ends the run before 5 bytes: what follows it is reached only by jumps)";
+
+    private static void assertSameAsTrap(List<String> defs, List<String> command, int expectedEvents,
+            Function<BothEngines.Run, String> view, String expectedFallbacks) throws Exception {
+        assertSameAs("trap", defs, command, expectedEvents, view, expectedFallbacks);
+    }
+
+    /** {@code --engine inline} against {@code oracle}, the trap or the kernel engine. */
+    private static void assertSameAs(String oracle, List<String> defs, List<String> command, int expectedEvents,
+            Function<BothEngines.Run, String> view, String expectedFallbacks) throws Exception {
+        BothEngines.Run trap = BothEngines.run(oracle, defs, command);
+        BothEngines.Run inline = BothEngines.run("inline", defs, command);
+        assertEquals(expectedEvents, trap.events().size(), oracle + " events:\n" + String.join("\n", trap.events()) + trap.err());
+        assertEquals(view.apply(trap), view.apply(inline), inline.err());
+        BothEngines.Run plain = BothEngines.untraced(command);
+        assertEquals(plain.programOut(), inline.programOut(), "traced output equals untraced");
+        assertEquals(plain.status(), inline.status(), "traced status equals untraced");
+        String fallbacks = String.join("\n", inline.err().lines().filter(l -> l.contains("runs on the trap engine")).toList());
+        assertEquals(expectedFallbacks, fallbacks, inline.err());
+        assertFalse(inline.err().lines().anyMatch(l -> l.startsWith("probe4j:") && !l.contains("runs on the trap engine")),
+                inline.err());
+    }
+
+    private static void assertSameAsTrap(List<String> defs, List<String> command, int expectedEvents) throws Exception {
+        assertSameAsTrap(defs, command, expectedEvents, r -> String.join("\n", r.events()), "");
+    }
+
+    @Test
+    void entryAndReturnWithRecursionAndAFallbackThatSaysWhy() throws Exception {
+        Path bin = Fixtures.compile("probe_calls.c");
+        assertSameAsTrap(List.of(
+                "p:pi_add " + off(bin, "add") + " a=%di:s32 b=%si:s32",
+                "p:pi_fact " + off(bin, "fact") + " n=%di:s64 s=+0($stack):x64",
+                "r:pi_factr " + off(bin, "fact") + " rv=$retval:s64"), List.of(bin.toString(), "4"), 4 + 5 + 5,
+                r -> String.join("\n", r.events()),
+                "probe4j: uprobes/pi_add runs on the trap engine: no room for the jump: the ret at +0x3 ends the run "
+                        + "before 5 bytes: what follows it is reached only by jumps");
+    }
+
+    @Test
+    void threads() throws Exception {
+        Path bin = Fixtures.compile("probe_threads.c", "-pthread");
+        assertSameAsTrap(List.of(
+                "p:pi_work " + off(bin, "work") + " idx=%di:s64 j=%si:s64 name=$comm",
+                "r:pi_workr " + off(bin, "work") + " rv=$retval:s64"), List.of(bin.toString(), "10"), 4 * 10 * 2,
+                r -> String.join("\n---\n", ProbeProcessesTest.perThread(r)), "");
+    }
+
+    @Test
+    void forkVforkAndExec() throws Exception {
+        Path bin = Fixtures.compile("probe_forkexec.c");
+        assertSameAsTrap(List.of(
+                "p:pi_add " + off(bin, "add") + " a=%di:s32 b=%si:s32",
+                "r:pi_addr " + off(bin, "add") + " rv=$retval:s32",
+                "p:pi_forker " + off(bin, "forker") + " x=%di:s32",
+                "r:pi_forkerr " + off(bin, "forker") + " rv=$retval:s32"), List.of(bin.toString()), 5 * 2 + 1 + 2,
+                r -> String.join("\n---\n", ProbeProcessesTest.perThread(r)), ADD_FALLS_BACK);
+    }
+
+    @Test
+    void longjmpPastPendingReturns() throws Exception {
+        Path bin = Fixtures.compile("probe_longjmp.c");
+        assertSameAsTrap(List.of(
+                "p:pi_deep " + off(bin, "deep") + " n=%di:s32",
+                "r:pi_deepr " + off(bin, "deep") + " rv=$retval:s32"), List.of(bin.toString(), "4"), 5 + 3 * 2);
+    }
+
+    @Test
+    void tailCallsAndTheDepthCap() throws Exception {
+        Path bin = Fixtures.compile("probe_tail.c");
+        assertSameAsTrap(List.of(
+                "p:pi_a " + off(bin, "tail_a") + " x=%di:s64",
+                "r:pi_ar " + off(bin, "tail_a") + " rv=$retval:s64",
+                "p:pi_b " + off(bin, "tail_b") + " x=%di:s64",
+                "r:pi_br " + off(bin, "tail_b") + " rv=$retval:s64",
+                "r:pi_recr " + off(bin, "rec") + " rv=$retval:s64"), List.of(bin.toString(), "70"), 2 * 4 + 64);
+    }
+
+    /**
+     * The SIGTRAP handler is probed too: the kernel's uprobes and the inline engine have no int3 there
+     * to run into while SIGTRAP is blocked (the trap engine cannot do that one: the fixture says why).
+     */
+    @Test
+    @io.probe4j.testing.Kernel
+    void signalHandlersAndTheProgramsOwnSigtrapLikeTheKernel() throws Exception {
+        Path bin = Fixtures.compile("probe_signals.c");
+        assertSameAs("kernel", List.of(
+                "p:pi_sig " + off(bin, "on_signal") + " sig=%di:s32",
+                "r:pi_sigr " + off(bin, "on_signal"),
+                "p:pi_trap " + off(bin, "on_trap") + " sig=%di:s32"), List.of(bin.toString()), 2 * 2 + 2,
+                r -> String.join("\n", r.events()), "");
+    }
+
+    @Test
+    void libraryLoadedAtStartAndByDlopen() throws Exception {
+        Path lib = Fixtures.compileAs("probe_lib.so", "probe_lib.c", "-shared", "-fPIC");
+        Path bin = Fixtures.compile("probe_dlopen.c", "-ldl");
+        assertSameAsTrap(List.of(
+                "p:pi_mul " + off(lib, "lib_mul") + " a=%di:s32 b=%si:s32",
+                "r:pi_mulr " + off(lib, "lib_mul") + " rv=$retval:s32"), List.of(bin.toString(), lib.toString()), 6 * 2,
+                r -> String.join("\n---\n", ProbeProcessesTest.perThread(r)), "");
+    }
+
+    @Test
+    void badPointersRecordWhatTheTrapEngineRecordsAndTheProgramRunsOn() throws Exception {
+        Path bin = Fixtures.compile("probe_calls.c");
+        // n is no address: each load faults in the trampoline, the tracer sends the thread to the fixup
+        assertSameAsTrap(List.of("p:pi_bad " + off(bin, "fact") + " n=%di:s64 v=+0(%di):x64 s=+0(%di):string "
+                + "a=+8(+0(%di)):u32[2]"), List.of(bin.toString(), "2"), 5);
+    }
+
+    /**
+     * libc, named as users name it ({@code libc}: /lib/x86_64-linux-gnu/libc.so.6, a path through a
+     * symbolic link where /proc/PID/maps shows /usr/lib/...): patched at the loader's rendezvous, in the
+     * shell, setarch and printenv, one exec after another.
+     */
+    @Test
+    void libcThroughExecs() throws Exception {
+        List<String> defs = List.of("p:pi_getenv libc:getenv name=+0(%di):string", "r:pi_getenvr libc:getenv rv=$retval:x64");
+        BothEngines.Run trap = BothEngines.run("trap", defs, List.of("/usr/bin/printenv", "HOME"));
+        assertTrue(trap.events().stream().anyMatch(e -> e.startsWith("printenv|") && e.contains("|pi_getenv:")),
+                String.join("\n", trap.events()));
+        // setarch runs before address space randomisation is off: its addresses differ from run to run
+        assertSameAsTrap(defs, List.of("/usr/bin/printenv", "HOME"), trap.events().size(),
+                r -> String.join("\n", r.events().stream().filter(e -> e.startsWith("printenv|")).toList()), "");
+    }
+}
