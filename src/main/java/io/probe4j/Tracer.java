@@ -11,6 +11,7 @@ import io.probe4j.engine.ptrace.ProcessGoneException;
 import io.probe4j.engine.trap.ProbePoint;
 import io.probe4j.engine.trap.Semaphores;
 import io.probe4j.engine.ptrace.SessionEnd;
+import io.probe4j.engine.ptrace.StoppedProcess;
 import io.probe4j.engine.ptrace.TraceSession;
 import io.probe4j.engine.trap.Uprobes;
 import io.probe4j.spec.ProbeTarget;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.OptionalLong;
 
 /**
@@ -144,27 +146,34 @@ public final class Tracer implements AutoCloseable {
         addConsumer(point, p);
         probes.add(p);
         if (fresh) {
-            final ProbePoint pt = point;
-            if (session == null) {
-                uprobes.add(pt, null);
-            } else {
-                session.call(() -> {
-                    uprobes.add(pt, null);
-                    return null;
-                });
-                for (int pid : session.processes()) {
-                    try {
-                        session.withStopped(pid, sp -> {
-                            uprobes.add(pt, sp);
-                            return null;
-                        });
-                    } catch (ProcessGoneException gone) {
-                        // the process ended meanwhile
-                    }
-                }
-            }
+            everywhere(point, uprobes::add);
         }
         return p;
+    }
+
+    /**
+     * Puts the change {@code change} ({@code Uprobes.add} or {@code remove}) of {@code point} into effect:
+     * in the engine's own state (a null process), then in every traced process, each stopped meanwhile.
+     */
+    private void everywhere(ProbePoint point, BiConsumer<ProbePoint, StoppedProcess> change) {
+        if (session == null) {
+            change.accept(point, null);
+            return;
+        }
+        session.call(() -> {
+            change.accept(point, null);
+            return null;
+        });
+        for (int pid : session.processes()) {
+            try {
+                session.withStopped(pid, sp -> {
+                    change.accept(point, sp);
+                    return null;
+                });
+            } catch (ProcessGoneException gone) {
+                // the process ended meanwhile
+            }
+        }
     }
 
     /**
@@ -201,24 +210,7 @@ public final class Tracer implements AutoCloseable {
             return;
         }
         points.remove(point.file() + ":" + point.offset());
-        if (session == null) {
-            uprobes.remove(point, null);
-            return;
-        }
-        session.call(() -> {
-            uprobes.remove(point, null);
-            return null;
-        });
-        for (int pid : session.processes()) {
-            try {
-                session.withStopped(pid, sp -> {
-                    uprobes.remove(point, sp);
-                    return null;
-                });
-            } catch (ProcessGoneException gone) {
-                // ended meanwhile
-            }
-        }
+        everywhere(point, uprobes::remove);
     }
 
     /**
