@@ -69,7 +69,7 @@ public final class BreakpointJournal implements AutoCloseable {
             Files.deleteIfExists(file); // a journal of ours: this pid with this start time is this JVM
             FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.APPEND);
             BreakpointJournal j = new BreakpointJournal(file, ch);
-            j.append(HEADER + " " + pid + " " + Procfs.startTime(pid));
+            j.append(header(pid, Procfs.startTime(pid)));
             return j;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the breakpoint journal in " + directory(), e);
@@ -82,7 +82,17 @@ public final class BreakpointJournal implements AutoCloseable {
 
     /** Before an {@code int3} replaces {@code original} at {@code addr} in process {@code pid}. */
     synchronized void inserting(int pid, long pidStart, long addr, byte original) {
-        append("+ " + pid + " " + pidStart + " " + Long.toHexString(addr) + " " + Integer.toHexString(original & 0xff));
+        append(insertion(pid, pidStart, addr, original));
+    }
+
+    /** The first line: the journal of JVM {@code pid}, started at {@code start}. */
+    static String header(int pid, long start) {
+        return HEADER + " " + pid + " " + start;
+    }
+
+    /** The line written before an {@code int3} replaces {@code original} at {@code addr} in process {@code pid}. */
+    static String insertion(int pid, long pidStart, long addr, byte original) {
+        return "+ " + pid + " " + pidStart + " " + Long.toHexString(addr) + " " + Integer.toHexString(original & 0xff);
     }
 
     /** Before {@code patch} replaces {@code original} at {@code addr} in process {@code pid}. */

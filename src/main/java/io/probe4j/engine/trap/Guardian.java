@@ -111,19 +111,18 @@ public final class Guardian {
         int self = (int) ProcessHandle.current().pid();
         long start = Procfs.startTime(self);
         long page = LocalMemory.mapAnonymous(PAGE, LocalMemory.PROT_READ | LocalMemory.PROT_WRITE);
-        Path journal = Files.createTempFile("probe4j-guardian-rehearsal", ".journal");
         try {
             try (ProcessMemory memory = new ProcessMemory(self)) {
                 memory.writeForced(page, new byte[] {(byte) 0xcc});
             }
-            Files.write(journal, List.of(BreakpointJournal.HEADER + " " + self + " " + start,
-                    "+ " + self + " " + start + " " + Long.toHexString(page) + " 90"));
-            List<String> lines = JournalRestore.restore(journal).describe();
+            // the journal's lines in memory: a guardian ended mid-rehearsal (its JVM's clean end stops it)
+            // leaves no file behind
+            List<String> lines = JournalRestore.restore(List.of(BreakpointJournal.header(self, start),
+                    BreakpointJournal.insertion(self, start, page, (byte) 0x90))).describe();
             if (lines.size() != 1) {
                 throw new IllegalStateException("the guardian's rehearsal restored " + lines);
             }
         } finally {
-            Files.deleteIfExists(journal);
             LocalMemory.unmap(page, PAGE);
         }
     }

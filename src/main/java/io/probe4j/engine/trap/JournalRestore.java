@@ -64,6 +64,11 @@ public final class JournalRestore {
         if (lines.isEmpty() || !lines.getFirst().startsWith(BreakpointJournal.HEADER + " ")) {
             throw new IOException(journal + " is not a probe4j breakpoint journal");
         }
+        return restore(lines);
+    }
+
+    /** Restores what the journal's {@code lines} list, its header first. */
+    static Outcome restore(List<String> lines) {
         int jvm = Integer.parseInt(lines.getFirst().split(" ")[2]);
         Map<Integer, Live> live = new LinkedHashMap<>();
         for (String line : lines.subList(1, lines.size())) {
