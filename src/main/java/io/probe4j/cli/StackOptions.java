@@ -83,6 +83,24 @@ final class StackOptions {
         histKeys = true;
     }
 
+    /**
+     * What asks for a user stack at each hit, for the line saying why the inline engine leaves the probes to
+     * the trap engine (its trampolines record fetch arguments, not stacks); empty when nothing does.
+     */
+    String stacksWanted() {
+        List<String> why = new ArrayList<>();
+        if (traceOptions.contains("userstacktrace")) {
+            why.add("--options userstacktrace");
+        }
+        if (ustack != null) {
+            why.add("--ustack");
+        }
+        if (histKeys) {
+            why.add("the hist key " + HistField.USTACK);
+        }
+        return String.join(", ", why);
+    }
+
     /** The stacks of the stopped thread {@code ctx}, as the options ask. */
     EventStacks capture(ProbeContext ctx) {
         Optional<List<String>> kernel = Optional.empty();

@@ -137,7 +137,13 @@ final class TraceCommand implements Callable<Integer> {
         TraceTriggers triggers = TraceTriggers.of(triggerOptions, probes, kprobes, TraceFilters.of(filterTexts, probes, kprobes),
                 stackOptions, engine == Engine.kernel);
         EventSink sink = triggers.sink(StreamSink.open(out, output, table));
-        if (engine == Engine.trap) {
+        String stacks = stackOptions.stacksWanted();
+        if (engine == Engine.inline && !stacks.isEmpty()) {
+            // never a silent change of meaning: the stacks are asked for, so the probes run where they can be taken
+            System.err.println("probe4j: every probe runs on the trap engine: " + stacks
+                    + " takes the user stack while the thread is stopped, and the inline engine never stops it");
+        }
+        if (engine == Engine.trap || !stacks.isEmpty() && engine == Engine.inline) {
             return TrapTrace.run(probes, sink, command, pid, triggers.filters(), stackOptions);
         }
         if (engine == Engine.inline) {

@@ -118,6 +118,26 @@ class UserStackTraceTest {
     }
 
     @Test
+    void theInlineEngineLeavesProbesThatWantStacksToTheTrapEngineAndSaysSo() {
+        Path bin = withFramePointers();
+        for (List<String> stackArgs : List.of(List.of("--options", "userstacktrace,sym-userobj"), List.of("--ustack=4"))) {
+            List<List<String>> out = new ArrayList<>();
+            for (String engine : List.of("trap", "inline")) {
+                List<String> args = new ArrayList<>(List.of("trace", "--engine", engine));
+                args.addAll(stackArgs);
+                args.addAll(List.of("p:leaf " + bin + ":leaf", "--", "setarch", "-R", bin.toString(), "12", "300"));
+                Cli.Result r = Cli.run(args.toArray(String[]::new));
+                assertEquals(0, r.status(), r.err());
+                assertEquals(engine.equals("inline"), r.err().contains("every probe runs on the trap engine: " + stackArgs.getFirst().replaceFirst("=.*", "")),
+                        engine + ": " + r.err());
+                out.add(steady(r.out()));
+            }
+            assertEquals(3, stacks(out.getFirst()).size(), out.getFirst()::toString);
+            assertEquals(out.getFirst(), out.getLast(), "the stacks asked for are printed, whichever engine was named");
+        }
+    }
+
+    @Test
     void aLibraryLoadedWhereAnotherWasIsNamedInTheStack() {
         // probe4j keeps a process's memory map between hits; a dlclose and dlopen must renew it
         Path a = Fixtures.compileAs("libustack_a.so", "ustack_lib.c", "-shared", "-fPIC", "-DENTRY=entry_a");
@@ -159,7 +179,12 @@ class UserStackTraceTest {
                 "--", "setarch", "-R", bin.toString(), "12", "300");
         assertEquals(0, r.status(), r.err());
         assertTrue(r.err().isEmpty(), engine + ": " + r.err());
-        return r.out().lines().filter(l -> !l.startsWith("#"))
+        return steady(r.out());
+    }
+
+    /** The event and stack lines without what differs between two runs: thread ids, CPUs, times. */
+    private static List<String> steady(String out) {
+        return out.lines().filter(l -> !l.startsWith("#"))
                 .map(l -> l.replaceFirst("^( *\\S+)-\\d+ +\\[\\d+\\] (\\S+) +\\d+\\.\\d+:", "$1-TID [CPU] $2 TIME:")).toList();
     }
 
