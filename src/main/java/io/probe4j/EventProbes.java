@@ -16,9 +16,9 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * The definition language on the trap engine: each {@code uprobe_events} definition becomes a probe of
- * the public API ({@link ProbeInfo}) whose handler evaluates the fetch arguments as the kernel does
- * ({@link FetchEvaluator}) and hands a {@link ProbeEvent} to the sink, with what the kernel's trace line
+ * The definition language on the trap and inline engines: each {@code uprobe_events} definition becomes
+ * a probe of the public API ({@link ProbeInfo}) whose handler evaluates the fetch arguments as the kernel
+ * does ({@link io.probe4j.event.FetchEvaluator}) and hands a {@link ProbeEvent} to the sink, with what the kernel's trace line
  * shows: the thread's name and id, its CPU, the flags, CLOCK_MONOTONIC time.
  *
  * <p>The values are taken while the thread is stopped, exactly as the kernel takes them at the hit;
