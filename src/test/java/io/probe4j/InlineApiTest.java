@@ -2,8 +2,10 @@ package io.probe4j;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.probe4j.error.UserException;
 import io.probe4j.event.EventSink;
 import io.probe4j.event.ProbeEvent;
 import io.probe4j.event.TraceText;
@@ -184,6 +186,17 @@ class InlineApiTest {
             try (ProcessMemory m = new ProcessMemory(pid)) {
                 assertEquals((byte) 0xe9, m.readForced(at, 1)[0], "the site holds the inline engine's jump");
             }
+            UserException onJump = assertThrows(UserException.class, () -> t.register(ProbeInfo.symbol(bin, "work").build()));
+            assertTrue(onJump.getMessage().endsWith("holds an inline probe's jump: a probe there can only be registered "
+                    + "before the tracer starts"), onJump.getMessage());
+            List<ProbeEvent> sleeps = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Probe late = t.register(EventProbes.of(definition("p:sleep libc:usleep us=%di:u64"), EventSink.of(sleeps::add), ""));
+            assertEquals(Engine.TRAP, late.engine());
+            assertEquals(EnginePlan.AFTER_START, late.whyNotInline().orElseThrow());
+            while (sleeps.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(!sleeps.isEmpty(), "a probe registered after the start records on the trap engine");
             t.detach();
             int seen = events.size();
             try (ProcessMemory m = new ProcessMemory(pid)) {
