@@ -4,6 +4,7 @@ import io.probe4j.engine.inline.InlinePlanner;
 import io.probe4j.engine.inline.InlineProbe;
 import io.probe4j.spec.ProbeDefinition;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,8 +38,27 @@ final class EnginePlan {
     private EnginePlan() {
     }
 
+    /**
+     * Places {@code probes} (registered before the start, in their order) for a tracer of {@code engine};
+     * returns the inline ones, each with the inline engine's probe.
+     */
+    static Map<Probe, InlineProbe> place(Engine engine, Collection<Probe> probes) {
+        Map<Probe, InlineProbe> inlined = new LinkedHashMap<>();
+        if (engine == Engine.TRAP) {
+            probes.forEach(p -> p.placed(Engine.TRAP, TRACER_TRAPS));
+            return inlined;
+        }
+        of(List.copyOf(probes)).forEach((p, at) -> {
+            p.placed(at.engine(), at.whyNotInline());
+            if (at.inline() != null) {
+                inlined.put(p, at.inline());
+            }
+        });
+        return inlined;
+    }
+
     /** The placements of {@code probes} (registered before the start, in their order). */
-    static Map<Probe, Placement> of(List<Probe> probes) {
+    private static Map<Probe, Placement> of(List<Probe> probes) {
         Map<Probe, Placement> out = new HashMap<>();
         Map<String, String> trapAt = new HashMap<>(); // by address: why a probe there keeps the trap engine
         for (Probe p : probes) {
@@ -75,6 +95,16 @@ final class EnginePlan {
             });
         }
         return out;
+    }
+
+    /** For each definition's probe that does not run inline: which, and why (what the command line prints too). */
+    static List<String> fallbacks(Collection<Probe> probes) {
+        List<String> lines = new ArrayList<>();
+        for (Probe p : probes) {
+            EventRecorder.of(p.info()).filter(r -> p.engine() == Engine.TRAP).ifPresent(r -> lines.add(
+                    r.definition().group() + "/" + r.definition().event() + " runs on the trap engine: " + p.whyNotInline().orElseThrow()));
+        }
+        return lines;
     }
 
     private static String address(Probe p) {

@@ -59,11 +59,7 @@ final class EventRecorder implements ProbeHandler {
         ProbeEvent e = new ProbeEvent(ctx.comm(), ctx.pid(), ctx.tid(), ctx.cpu(), ProbeEvent.UPROBE_FLAGS, ctx.timestampNanos(),
                 definition.group(), definition.event(), site(ctx), FetchEvaluator.evaluate(definition.args(), fetching(ctx)),
                 stacks.apply(ctx));
-        ctx.afterResume(() -> {
-            synchronized (ctx.probe().deliveries()) {
-                deliver(e);
-            }
-        });
+        ctx.afterResume(() -> ctx.probe().deliveries().trapped(() -> deliver(e)));
     }
 
     /** Hands {@code e} to the sink if the filter keeps it; the caller holds its tracer's delivery lock. */

@@ -8,6 +8,7 @@ import io.probe4j.engine.ptrace.TraceHooks;
 import io.probe4j.engine.ring.RingLayout;
 import io.probe4j.engine.trap.Uprobes;
 import io.probe4j.event.ProbeEvent;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +28,7 @@ final class InlineRun {
     record Route(Probe probe, EventRecorder recorder) {
     }
 
-    private final Tracer tracer;
+    private final Deliveries deliveries;
     private final RingMapping rings;
     private final InlineProbes hooks;
     private final InlineReader reader;
@@ -36,11 +37,13 @@ final class InlineRun {
     private final Consumer<String> diagnostics;
     private final AtomicBoolean finished = new AtomicBoolean();
 
-    /** Maps the rings and starts the consumer thread; {@code inline} is every inline probe, by its event id. */
-    InlineRun(Tracer tracer, Map<InlineProbe, Route> inline, List<InlineProbe> probes, Uprobes trap, Consumer<String> diagnostics) {
-        this.tracer = tracer;
+    /** Maps the rings and starts the consumer thread for the probes {@code inline} (each with the inline engine's probe). */
+    InlineRun(Deliveries deliveries, Map<Probe, InlineProbe> inline, Uprobes trap, Consumer<String> diagnostics) {
+        this.deliveries = deliveries;
         this.diagnostics = diagnostics;
-        inline.forEach((p, r) -> routes.computeIfAbsent(p.definition().group(), g -> new HashMap<>()).put(p.definition().event(), r));
+        inline.forEach((p, ip) -> routes.computeIfAbsent(ip.definition().group(), g -> new HashMap<>())
+                .put(ip.definition().event(), new Route(p, EventRecorder.of(p.info()).orElseThrow())));
+        List<InlineProbe> probes = inline.values().stream().sorted(Comparator.comparingInt(InlineProbe::event)).toList();
         this.rings = RingMapping.create("probe4j-inline",
                 RingLayout.forCpus(Runtime.getRuntime().availableProcessors(), RING_BYTES, probes.size()));
         try {
@@ -67,7 +70,7 @@ final class InlineRun {
         String event = r.recorder().definition().event(); // the user's name, which two probes may share
         ProbeEvent named = e.event().equals(event) ? e : new ProbeEvent(e.comm(), e.pid(), e.tid(), e.cpu(), e.flags(),
                 e.timestampNs(), e.group(), event, e.site(), e.args(), e.stacks());
-        tracer.deliver(r.probe(), () -> r.recorder().deliver(named));
+        deliveries.inline(r.probe(), () -> r.recorder().deliver(named));
     }
 
     /**

@@ -132,7 +132,7 @@ public final class Probe {
         return point;
     }
 
-    Object deliveries() {
+    Deliveries deliveries() {
         return tracer.deliveries();
     }
 

@@ -22,11 +22,12 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiConsumer;
@@ -73,15 +74,12 @@ public final class Tracer implements AutoCloseable {
     private final Map<String, ProbePoint> points = new HashMap<>();
     private final Set<Probe> probes = new LinkedHashSet<>();
     private final Map<String, FileId> files = new HashMap<>();
-    /** One sink call at a time, whichever engine's thread delivers ({@link io.probe4j.event.EventSink} asks for that). */
-    private final Object deliveries = new Object();
-    /** The thread inside a sink call of an inline probe, which must not wait for the tracer thread. */
-    private volatile Thread delivering;
+    private final Deliveries deliveries;
     private Engine engine = Engine.TRAP;
     /** Whether every probe's engine is decided (false before the start after a change of the probes). */
     private volatile boolean planned;
     /** The addresses patched with the inline engine's jump in this session ({@code file:offset}). */
-    private final Set<String> inlineSites = new java.util.HashSet<>();
+    private final Set<String> inlineSites = new HashSet<>();
     private InlineRun inline;
     private TraceSession session;
 
@@ -89,6 +87,7 @@ public final class Tracer implements AutoCloseable {
         this.launch = launch;
         this.attachPid = attachPid;
         this.diagnostics = diagnostics;
+        this.deliveries = new Deliveries(diagnostics);
         this.uprobes = new Uprobes(msg -> diagnostics.println("probe4j: " + msg));
     }
 
@@ -245,7 +244,7 @@ public final class Tracer implements AutoCloseable {
         if (session != null) {
             throw new IllegalStateException("the engine is chosen before the tracer starts");
         }
-        this.engine = java.util.Objects.requireNonNull(engine, "engine");
+        this.engine = Objects.requireNonNull(engine, "engine");
         planned = false;
         return this;
     }
@@ -268,17 +267,7 @@ public final class Tracer implements AutoCloseable {
 
     /** Places every registered probe; returns the inline ones with the inline engine's probe each. */
     private Map<Probe, InlineProbe> plan() {
-        Map<Probe, InlineProbe> inlined = new java.util.LinkedHashMap<>();
-        if (engine == Engine.TRAP) {
-            probes.forEach(p -> p.placed(Engine.TRAP, EnginePlan.TRACER_TRAPS));
-        } else {
-            EnginePlan.of(List.copyOf(probes)).forEach((p, at) -> {
-                p.placed(at.engine(), at.whyNotInline());
-                if (at.inline() != null) {
-                    inlined.put(p, at.inline());
-                }
-            });
-        }
+        Map<Probe, InlineProbe> inlined = EnginePlan.place(engine, probes);
         planned = true;
         return inlined;
     }
@@ -342,20 +331,11 @@ public final class Tracer implements AutoCloseable {
         if (engine == Engine.TRAP) {
             return;
         }
-        for (Probe p : probes) {
-            EventRecorder.of(p.info()).filter(r -> p.engine() == Engine.TRAP).ifPresent(r -> diagnostics.println(
-                    "probe4j: " + r.definition().group() + "/" + r.definition().event() + " runs on the trap engine: "
-                            + p.whyNotInline().orElseThrow()));
-        }
+        EnginePlan.fallbacks(probes).forEach(line -> diagnostics.println("probe4j: " + line));
         if (inlined.isEmpty()) {
             return;
         }
-        Map<InlineProbe, InlineRun.Route> routes = new HashMap<>();
-        inlined.forEach((p, ip) -> {
-            routes.put(ip, new InlineRun.Route(p, EventRecorder.of(p.info()).orElseThrow()));
-        });
-        List<InlineProbe> byEvent = inlined.values().stream().sorted(java.util.Comparator.comparingInt(InlineProbe::event)).toList();
-        inline = new InlineRun(this, routes, byEvent, uprobes, msg -> diagnostics.println("probe4j: " + msg));
+        inline = new InlineRun(deliveries, inlined, uprobes, msg -> diagnostics.println("probe4j: " + msg));
         for (Probe p : inlined.keySet()) {
             String key = p.file() + ":" + p.fileOffset();
             if (inlineSites.add(key)) {
@@ -418,25 +398,8 @@ public final class Tracer implements AutoCloseable {
         }
     }
 
-    /** The lock held while a sink takes an event, by the trap engine's {@link EventRecorder} too. */
-    Object deliveries() {
+    Deliveries deliveries() {
         return deliveries;
-    }
-
-    /** Hands an inline probe's event to its sink ({@code work}); a failure is reported and the reading goes on. */
-    void deliver(Probe p, Runnable work) {
-        synchronized (deliveries) {
-            delivering = Thread.currentThread();
-            try {
-                work.run();
-            } catch (VirtualMachineError e) {
-                throw e;
-            } catch (RuntimeException | Error e) {
-                diagnostics.println("probe4j: the event sink of " + p + " failed: " + e);
-            } finally {
-                delivering = null;
-            }
-        }
     }
 
     /** Detaches if the session still runs. */
@@ -451,7 +414,7 @@ public final class Tracer implements AutoCloseable {
 
     /** A handler runs on the tracer thread, which would wait for itself to stop the processes. */
     private void refuseFromHandler(String what) {
-        if (uprobes.onTracerThread() || Thread.currentThread() == delivering) {
+        if (uprobes.onTracerThread() || deliveries.inSink()) {
             throw new IllegalStateException(what + "() cannot be called from a probe handler or an inline probe's sink; use enable()/disable() there");
         }
     }
