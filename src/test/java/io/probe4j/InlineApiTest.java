@@ -164,6 +164,35 @@ class InlineApiTest {
         }
     }
 
+    /**
+     * Two probes of one definition (one name) at one address: both inline, each sink gets every event
+     * under the definition's name; a sink that throws is reported and the other goes on.
+     */
+    @Test
+    void twoProbesOfOneDefinitionEachGetEveryEventAndAFailingSinkHarmsNoOther() throws Exception {
+        Path bin = Fixtures.compile("probe_calls.c");
+        List<String> first = new ArrayList<>(), second = new ArrayList<>();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        ProbeDefinition d = definition("p:fact " + bin + ":fact n=%di:s64");
+        try (Tracer t = withStderr(err, () -> Tracer.launch(Launch.of(bin.toString(), "1").withStdout(Path.of("/dev/null")))
+                .engine(Engine.INLINE))) {
+            Probe a = t.register(EventProbes.of(d, EventSink.of(e -> {
+                first.add(e.event() + " " + view(e).substring(view(e).indexOf(") ") + 2));
+                if (first.size() == 2) {
+                    throw new IllegalStateException("sink boom");
+                }
+            }), ""));
+            Probe b = t.register(EventProbes.of(d, EventSink.of(e -> second.add(e.event() + " " + view(e).substring(view(e).indexOf(") ") + 2))), ""));
+            assertEquals(7, t.run());
+            assertEquals(List.of(Engine.INLINE, Engine.INLINE), List.of(a.engine(), b.engine()));
+        }
+        List<String> expected = List.of("fact n=5", "fact n=4", "fact n=3", "fact n=2", "fact n=1");
+        assertEquals(expected, first);
+        assertEquals(expected, second);
+        assertEquals(1, err.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("probe4j: the event sink of probe fact in ")
+                && l.endsWith(" failed: java.lang.IllegalStateException: sink boom")).count(), err.toString(StandardCharsets.UTF_8));
+    }
+
     @Test
     void detachPutsTheProgramsBytesBackAndItRunsOn() throws Exception {
         Path bin = Fixtures.compile("probe_threads.c", "-pthread");
