@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,13 +43,16 @@ class InlineApiTest {
         return (ProbeDefinition) Parser.extended().parseLine(line).orElseThrow();
     }
 
-    /** What one run gave: each thread's events in order (time and CPU aside), each probe's engine, the status. */
+    /**
+     * What one run gave: each thread's events in time order (time and CPU aside; the inline engine's
+     * come by CPU ring, the documented order), each probe's engine, the status, the diagnostics.
+     */
     private record Run(List<String> threads, List<String> engines, int status, String stderr) {
     }
 
     /** Runs {@code command} (address space randomisation off, so that addresses agree) with {@code definitions}. */
     private static Run run(Engine engine, Path out, List<String> definitions, String... command) throws Exception {
-        Map<Integer, List<String>> byThread = new LinkedHashMap<>();
+        Map<Integer, List<ProbeEvent>> byThread = new LinkedHashMap<>();
         List<String> command2 = new ArrayList<>(List.of("setarch", "-R"));
         command2.addAll(List.of(command));
         List<Probe> probes = new ArrayList<>();
@@ -57,11 +61,12 @@ class InlineApiTest {
         try (Tracer t = withStderr(err, () -> Tracer.launch(Launch.of(command2).withStdout(out)).engine(engine))) {
             for (String d : definitions) {
                 probes.add(t.register(EventProbes.of(definition(d), EventSink.of(e ->
-                        byThread.computeIfAbsent(e.tid(), k -> new ArrayList<>()).add(view(e))), "")));
+                        byThread.computeIfAbsent(e.tid(), k -> new ArrayList<>()).add(e)), "")));
             }
             status = t.run();
         }
-        List<String> threads = new ArrayList<>(byThread.values().stream().map(l -> String.join("\n", l)).toList());
+        List<String> threads = new ArrayList<>(byThread.values().stream().map(l -> String.join("\n", l.stream()
+                .sorted(Comparator.comparingLong(ProbeEvent::timestampNs)).map(InlineApiTest::view).toList())).toList());
         threads.sort(null);
         return new Run(threads, probes.stream().map(p -> p.engine() + p.whyNotInline().map(w -> ": " + w).orElse("")).toList(),
                 status, err.toString(StandardCharsets.UTF_8));
