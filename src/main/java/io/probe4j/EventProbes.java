@@ -6,10 +6,7 @@ import io.probe4j.filter.EventFields;
 import io.probe4j.filter.EventFilter;
 import io.probe4j.event.EventSink;
 import io.probe4j.event.EventStacks;
-import io.probe4j.event.FetchContext;
-import io.probe4j.event.FetchEvaluator;
 import io.probe4j.event.ProbeEvent;
-import io.probe4j.event.StoppedThreadFetch;
 import io.probe4j.spec.ProbeTarget.Location;
 import io.probe4j.spec.ProbeDefinition;
 import io.probe4j.spec.ProbeTarget;
@@ -19,9 +16,9 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * The definition language on the trap engine: each {@code uprobe_events} definition becomes a probe of
- * the public API ({@link ProbeInfo}) whose handler evaluates the fetch arguments as the kernel does
- * ({@link FetchEvaluator}) and hands a {@link ProbeEvent} to the sink, with what the kernel's trace line
+ * The definition language on the trap and inline engines: each {@code uprobe_events} definition becomes
+ * a probe of the public API ({@link ProbeInfo}) whose handler evaluates the fetch arguments as the kernel
+ * does ({@link io.probe4j.event.FetchEvaluator}) and hands a {@link ProbeEvent} to the sink, with what the kernel's trace line
  * shows: the thread's name and id, its CPU, the flags, CLOCK_MONOTONIC time.
  *
  * <p>The values are taken while the thread is stopped, exactly as the kernel takes them at the hit;
@@ -33,6 +30,12 @@ import java.util.function.Predicate;
  * <p>From Java: {@link #of(ProbeDefinition, EventSink, String)} is a definition's event with the kernel's
  * event filter, as {@code probe4j trace DEFINITION --filter 'EVENT: FILTER'} prints it, ready for
  * {@link Tracer#register(ProbeInfo)}.
+ *
+ * <p>These probes only read, so on a tracer that chose {@link Engine#INLINE} they run on the inline
+ * engine where it can take them (not those with user stacks, which need the stopped thread): the
+ * program's code jumps to a trampoline that records the same values, and the filter and the sink run on
+ * probe4j's consumer thread when it reads the record, as {@code probe4j trace --engine inline} does.
+ * Sinks are called one event at a time, whichever engine's thread delivers it.
  */
 public final class EventProbes {
     private EventProbes() {
@@ -85,7 +88,7 @@ public final class EventProbes {
      * @return the probe, for {@link Tracer#register(ProbeInfo)}
      */
     public static ProbeInfo info(ProbeDefinition d, Path file, long offset, EventSink sink, Predicate<ProbeEvent> keep) {
-        return info(d, file, offset, sink, keep, ctx -> EventStacks.NONE);
+        return info(d, file, offset, sink, keep, EventRecorder.NO_STACKS);
     }
 
     /**
@@ -102,27 +105,9 @@ public final class EventProbes {
      */
     public static ProbeInfo info(ProbeDefinition d, Path file, long offset, EventSink sink, Predicate<ProbeEvent> keep,
                                  Function<ProbeContext, EventStacks> stacks) {
-        ProbeHandler emit = ctx -> {
-            ProbeEvent e = new ProbeEvent(ctx.comm(), ctx.pid(), ctx.tid(), ctx.cpu(), ProbeEvent.UPROBE_FLAGS, ctx.timestampNanos(),
-                    d.group(), d.event(), site(ctx), FetchEvaluator.evaluate(d.args(), fetching(ctx)), stacks.apply(ctx));
-            ctx.afterResume(() -> {
-                if (keep.test(e)) {
-                    sink.accept(e);
-                }
-            });
-        };
+        ProbeHandler emit = new EventRecorder(d, sink, keep, stacks);
         ProbeInfo.Builder b = ProbeInfo.address(file, offset);
         d.target().refCtrOffset().ifPresent(b::refCtrOffset);
         return (d.isReturn() ? b.returnHandler(emit) : b.preHandler(emit)).build();
-    }
-
-    private static ProbeEvent.Site site(ProbeContext ctx) {
-        return ctx.isReturn() ? new ProbeEvent.Site.Return(ctx.entryAddress(), ctx.returnAddress())
-                : new ProbeEvent.Site.Entry(ctx.address());
-    }
-
-    /** What fetch arguments see: the stopped thread's registers and its process's memory. */
-    private static FetchContext fetching(ProbeContext ctx) {
-        return new StoppedThreadFetch(ctx::register, ctx::readAvailable, ctx::comm, ctx.address() - ctx.fileOffset());
     }
 }

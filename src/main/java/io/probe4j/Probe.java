@@ -11,6 +11,10 @@ import java.util.Optional;
  * address share one breakpoint; at a hit all enabled pre handlers run, then the probed instruction, then
  * all enabled post handlers and event callbacks. Thread-safe: enable, disable and the event callback may
  * be changed from any thread, also while the program runs; the next hit sees the change.
+ *
+ * <p>{@link #engine()} says which engine runs it: a probe of {@link EventProbes} on a tracer that chose
+ * {@link Engine#INLINE} runs inline where it can (its sink gets the events from probe4j's consumer thread
+ * after the fact, the thread never stopped), and {@link #whyNotInline()} says why not otherwise.
  */
 public final class Probe {
     private final Tracer tracer;
@@ -20,6 +24,8 @@ public final class Probe {
     private volatile boolean enabled;
     private volatile ProbeHandler eventCallback;
     private volatile boolean registered = true;
+    private volatile Engine engine = Engine.TRAP;
+    private volatile String whyNotInline = EnginePlan.TRACER_TRAPS;
     final Consumer consumer = new Consumer();
 
     Probe(Tracer tracer, ProbeInfo info, ProbePoint point, String symbol) {
@@ -36,12 +42,40 @@ public final class Probe {
         return info;
     }
 
-    /** Handlers run again at hits. */
+    /**
+     * {@return the engine that runs this probe} Decided when the tracer starts (for a probe registered
+     * after it: at once); before that, the engine it would get if the tracer started now.
+     */
+    public Engine engine() {
+        tracer.ensurePlanned();
+        return engine;
+    }
+
+    /**
+     * {@return why the probe does not run inline: empty when it does} Else, for a user: the tracer
+     * runs the trap engine; the probe's handlers need the stopped thread; it was registered after the
+     * start; or what the inline engine's planner found (no room for the jump at that instruction, a
+     * fetch argument it does not compile, a USDT semaphore, ...). Decided as {@link #engine()} is.
+     */
+    public Optional<String> whyNotInline() {
+        tracer.ensurePlanned();
+        return Optional.ofNullable(whyNotInline);
+    }
+
+    void placed(Engine engine, String whyNotInline) {
+        this.engine = engine;
+        this.whyNotInline = whyNotInline;
+    }
+
+    /** Handlers run again at hits; an inline probe's events reach its sink again. */
     public void enable() {
         enabled = true;
     }
 
-    /** Handlers are skipped at hits; the breakpoint stays in place (cheap to enable again). */
+    /**
+     * Handlers are skipped at hits; the breakpoint stays in place (cheap to enable again). An inline
+     * probe goes on recording in the program (its jump stays), and its events are dropped.
+     */
     public void disable() {
         enabled = false;
     }
@@ -77,7 +111,10 @@ public final class Probe {
 
     /**
      * Removes the probe. Once the last probe at its address is gone, the original instruction is back
-     * in every traced process. Not from inside a handler (the tracer thread would wait for itself).
+     * in every traced process. An inline probe's events stop at once, but its jump stays in the program
+     * until the session ends (the inline engine puts the bytes back at the detach or the program's end),
+     * and no new probe can be registered at its address meanwhile. Not from inside a handler or an
+     * inline probe's sink (the tracer thread would wait for itself).
      */
     public void unregister() {
         tracer.unregister(this);
@@ -93,6 +130,10 @@ public final class Probe {
 
     ProbePoint point() {
         return point;
+    }
+
+    Deliveries deliveries() {
+        return tracer.deliveries();
     }
 
     @Override

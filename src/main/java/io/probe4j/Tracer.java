@@ -6,12 +6,13 @@ import io.probe4j.arch.x86_64.X86InstructionBoundaries;
 import io.probe4j.elf.ElfFile;
 import io.probe4j.elf.ObjectFinder;
 import io.probe4j.elf.TargetResolver;
+import io.probe4j.engine.inline.InlineProbe;
 import io.probe4j.engine.ptrace.LaunchSpec;
 import io.probe4j.engine.ptrace.ProcessGoneException;
 import io.probe4j.engine.trap.ProbePoint;
 import io.probe4j.engine.trap.Semaphores;
-import io.probe4j.engine.ptrace.SessionEnd;
 import io.probe4j.engine.ptrace.StoppedProcess;
+import io.probe4j.engine.ptrace.TraceHooks;
 import io.probe4j.engine.ptrace.TraceSession;
 import io.probe4j.engine.trap.Uprobes;
 import io.probe4j.spec.ProbeTarget;
@@ -22,9 +23,11 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiConsumer;
@@ -32,9 +35,10 @@ import java.util.OptionalLong;
 
 /**
  * A tracing session over one program and every process it starts (threads, forks, execs), with probes
- * implemented by breakpoints through ptrace (probe4j's own uprobes). Probes registered before
- * {@link #start} are in place before the program's first instruction; probes may also be registered and
- * unregistered while it runs.
+ * implemented by breakpoints through ptrace (probe4j's own uprobes) or, for the probes that only record
+ * an event, by jumps to trampolines that record without stopping the program ({@link #engine(Engine)}).
+ * Probes registered before {@link #start} are in place before the program's first instruction; probes
+ * may also be registered and unregistered while it runs.
  *
  * <pre>{@code
  * try (Tracer tracer = Tracer.launch("/usr/bin/prog", "arg")) {
@@ -45,9 +49,21 @@ import java.util.OptionalLong;
  * }
  * }</pre>
  *
+ * <pre>{@code
+ * ProbeDefinition d = (ProbeDefinition) Parser.extended().parseLine("p:add /usr/bin/prog:add a=%di:s32 b=%si:s32").orElseThrow();
+ * try (Tracer tracer = Tracer.launch("/usr/bin/prog", "arg").engine(Engine.INLINE)) {
+ *     Probe p = tracer.register(EventProbes.of(d, EventSink.of(e -> System.out.println(e.args())), ""));
+ *     tracer.start();
+ *     System.err.println(p.engine() + " " + p.whyNotInline().orElse(""));   // INLINE, or TRAP and why
+ *     int status = tracer.waitFor();
+ * }
+ * }</pre>
+ *
  * <p>However the session ends — the program's end, {@link #close}, Ctrl-C or SIGTERM of the JVM — every
  * breakpoint is removed, hijacked return addresses are restored and the probe4j mapping is unmapped, so a
- * process that is still running goes on unharmed.
+ * process that is still running goes on unharmed; every inline jump gets the program's bytes back (its
+ * trampolines and rings stay mapped, unused), and the inline probes' last events reach their sinks
+ * before {@link #waitFor} or {@link #close} returns.
  */
 public final class Tracer implements AutoCloseable {
     private final LaunchSpec launch;
@@ -58,12 +74,20 @@ public final class Tracer implements AutoCloseable {
     private final Map<String, ProbePoint> points = new HashMap<>();
     private final Set<Probe> probes = new LinkedHashSet<>();
     private final Map<String, FileId> files = new HashMap<>();
+    private final Deliveries deliveries;
+    private Engine engine = Engine.TRAP;
+    /** Whether every probe's engine is decided (false before the start after a change of the probes). */
+    private volatile boolean planned;
+    /** The addresses patched with the inline engine's jump in this session ({@code file:offset}). */
+    private final Set<String> inlineSites = new HashSet<>();
+    private InlineRun inline;
     private TraceSession session;
 
     private Tracer(LaunchSpec launch, int attachPid, PrintStream diagnostics) {
         this.launch = launch;
         this.attachPid = attachPid;
         this.diagnostics = diagnostics;
+        this.deliveries = new Deliveries(diagnostics);
         this.uprobes = new Uprobes(msg -> diagnostics.println("probe4j: " + msg));
     }
 
@@ -132,6 +156,10 @@ public final class Tracer implements AutoCloseable {
         ElfFile elf = resolver.open(real);
         String symbol = checkInstruction(elf, real, offset);
         String key = real + ":" + offset;
+        if (inlineSites.contains(key)) {
+            throw new UserException(String.format("%s: file offset 0x%x holds an inline probe's jump: a probe there can only "
+                    + "be registered before the tracer starts", real, offset));
+        }
         ProbePoint point = points.get(key);
         boolean fresh = point == null;
         long refCtr = info.refCtrOffset().isPresent() ? Semaphores.checkOffset(elf, info.refCtrOffset().getAsLong()) : -1;
@@ -145,6 +173,11 @@ public final class Tracer implements AutoCloseable {
         Probe p = new Probe(this, info, point, symbol);
         addConsumer(point, p);
         probes.add(p);
+        if (session == null) {
+            planned = false;
+        } else {
+            p.placed(Engine.TRAP, engine == Engine.TRAP ? EnginePlan.TRACER_TRAPS : EnginePlan.AFTER_START);
+        }
         if (fresh) {
             everywhere(point, uprobes::add);
         }
@@ -192,6 +225,53 @@ public final class Tracer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Chooses the engine for the probes registered before {@link #start}. With {@link Engine#INLINE},
+     * each probe that only records a definition's event ({@link EventProbes}) runs inline when the inline
+     * engine can take it: its hits no longer stop the thread, and its sink gets the events on a thread
+     * of this JVM shortly after (per-CPU rings: events of different CPUs may come out of time order,
+     * sort by {@link io.probe4j.event.ProbeEvent#timestampNs()} where it matters). Every other probe,
+     * and each probe registered after the start, runs on the trap engine in the same session, as with
+     * {@link Engine#TRAP} (the default): {@link Probe#engine()} and {@link Probe#whyNotInline()} say
+     * which and why, and at the start a line on standard error names each definition's probe that could
+     * not run inline, with the reason.
+     *
+     * @param engine the engine probes get where they can
+     * @return this tracer
+     * @throws IllegalStateException after {@link #start}
+     */
+    public synchronized Tracer engine(Engine engine) {
+        if (session != null) {
+            throw new IllegalStateException("the engine is chosen before the tracer starts");
+        }
+        this.engine = Objects.requireNonNull(engine, "engine");
+        planned = false;
+        return this;
+    }
+
+    /** {@return the engine chosen for this tracer's probes (some may still run on the trap engine)} */
+    public synchronized Engine engine() {
+        return engine;
+    }
+
+    /** Decides every probe's engine, if a change of the probes left it open (before the start). */
+    void ensurePlanned() {
+        if (!planned) {
+            synchronized (this) {
+                if (!planned) {
+                    plan();
+                }
+            }
+        }
+    }
+
+    /** Places every registered probe; returns the inline ones with the inline engine's probe each. */
+    private Map<Probe, InlineProbe> plan() {
+        Map<Probe, InlineProbe> inlined = EnginePlan.place(engine, probes);
+        planned = true;
+        return inlined;
+    }
+
     /** {@return the probes registered now} */
     public synchronized List<Probe> probes() {
         return List.copyOf(probes);
@@ -206,8 +286,11 @@ public final class Tracer implements AutoCloseable {
         probes.remove(p);
         ProbePoint point = p.point();
         removeConsumer(point, p);
-        if (!point.consumers().isEmpty()) {
-            return;
+        if (session == null) {
+            planned = false;
+        }
+        if (!point.consumers().isEmpty() || inlineSites.contains(point.file() + ":" + point.offset())) {
+            return; // an inline jump stays until the session ends: its records find no probe
         }
         points.remove(point.file() + ":" + point.offset());
         everywhere(point, uprobes::remove);
@@ -223,8 +306,42 @@ public final class Tracer implements AutoCloseable {
         if (session != null) {
             throw new IllegalStateException("already started");
         }
-        session = launch != null ? TraceSession.launch(launch, uprobes) : TraceSession.attach(attachPid, uprobes);
+        startInline();
+        try {
+            TraceHooks hooks = inline != null ? inline.hooks() : uprobes;
+            session = launch != null ? TraceSession.launch(launch, hooks) : TraceSession.attach(attachPid, hooks);
+        } catch (RuntimeException | Error e) {
+            if (inline != null) { // the trap engine takes the probes back, should the tracer be started again
+                inline.finish();
+                inline = null;
+                inlineSites.forEach(key -> uprobes.add(points.get(key), null));
+                inlineSites.clear();
+            }
+            throw e;
+        }
         return this;
+    }
+
+    /**
+     * Decides the engines for good; the inline probes' points leave the trap engine for the inline one.
+     * One line per definition's probe that does not run inline, as the command line prints it.
+     */
+    private void startInline() {
+        Map<Probe, InlineProbe> inlined = plan();
+        if (engine == Engine.TRAP) {
+            return;
+        }
+        EnginePlan.fallbacks(probes).forEach(line -> diagnostics.println("probe4j: " + line));
+        if (inlined.isEmpty()) {
+            return;
+        }
+        inline = new InlineRun(deliveries, inlined, uprobes, msg -> diagnostics.println("probe4j: " + msg));
+        for (Probe p : inlined.keySet()) {
+            String key = p.file() + ":" + p.fileOffset();
+            if (inlineSites.add(key)) {
+                uprobes.remove(p.point(), null);
+            }
+        }
     }
 
     /** {@return the launched or attached process id (after {@link #start})} */
@@ -240,8 +357,12 @@ public final class Tracer implements AutoCloseable {
      * @throws InterruptedException when this thread is interrupted while it waits
      */
     public int waitFor() throws InterruptedException {
-        SessionEnd end = requireStarted().waitFor();
-        return end.shellStatus();
+        TraceSession s = requireStarted();
+        try {
+            return s.waitFor().shellStatus();
+        } finally {
+            finishInline();
+        }
     }
 
     /**
@@ -258,8 +379,27 @@ public final class Tracer implements AutoCloseable {
     /** Takes every probe out and lets the processes run on untraced. */
     public void detach() {
         if (session != null) {
-            session.detach();
+            try {
+                session.detach();
+            } finally {
+                finishInline();
+            }
         }
+    }
+
+    /** Once the session has ended: the inline probes' last events are delivered, lost ones reported. */
+    private void finishInline() {
+        InlineRun run;
+        synchronized (this) {
+            run = inline;
+        }
+        if (run != null) {
+            run.finish();
+        }
+    }
+
+    Deliveries deliveries() {
+        return deliveries;
     }
 
     /** Detaches if the session still runs. */
@@ -274,8 +414,8 @@ public final class Tracer implements AutoCloseable {
 
     /** A handler runs on the tracer thread, which would wait for itself to stop the processes. */
     private void refuseFromHandler(String what) {
-        if (uprobes.onTracerThread()) {
-            throw new IllegalStateException(what + "() cannot be called from a probe handler; use enable()/disable() there");
+        if (uprobes.onTracerThread() || deliveries.inSink()) {
+            throw new IllegalStateException(what + "() cannot be called from a probe handler or an inline probe's sink; use enable()/disable() there");
         }
     }
 

@@ -26,6 +26,10 @@
  * }</pre>
  *
  * <p>Under the hood (package {@code io.probe4j.engine.trap}) a probe is an {@code int3} in the traced
- * process; the displaced instruction is emulated or run out of line, so each hit costs one stop.
+ * process; the displaced instruction is emulated or run out of line, so each hit costs one stop. A tracer
+ * that chose {@link io.probe4j.Engine#INLINE} runs the probes that only record a definition's event
+ * ({@link io.probe4j.EventProbes}) without stopping the program, where the jump fits: the trampoline
+ * records the fetch arguments into shared memory and a thread of this JVM hands the events on;
+ * {@link io.probe4j.Probe#engine()} says which engine each probe got, and why not inline.
  */
 package io.probe4j;
