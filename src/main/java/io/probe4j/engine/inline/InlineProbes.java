@@ -30,8 +30,8 @@ import java.util.function.Consumer;
  * <p>When: a launched program or an exec is patched once its C library has set up the first thread
  * (the trampolines read the thread id from it), at the loader's rendezvous ({@code _dl_debug_state},
  * where the trap engine stops anyway) while the process has a single thread: that covers the
- * program and the libraries it loads at start. A library loaded later while several threads run is not
- * patched (only a stop of every thread makes patching safe): a line says so. An attached process is
+ * program and the libraries it loads at start. A library loaded later is patched at the rendezvous too,
+ * after every other thread of the process is stopped (a probed library only). An attached process is
  * patched at once. A fork child inherits the patched code and the shared rings; its own id is written
  * into its copy of the pid pages before it runs.
  */
@@ -46,6 +46,8 @@ public final class InlineProbes implements TraceHooks {
     private final Map<Integer, Long> rendezvous = new HashMap<>();
     /** Run-time addresses of the probes, by (pid, event): a PIE or library sits elsewhere in each process. */
     private final Map<Long, Long> sites = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Inside the stop of every thread for a library load. */
+    private boolean patching;
     /** Threads whose name may have changed (exec) or whose id may come back: the reader forgets their names. */
     final Queue<Integer> renamed = new ConcurrentLinkedQueue<>();
 
@@ -103,14 +105,18 @@ public final class InlineProbes implements TraceHooks {
         TrapAction a = trap.onTrap(thread, t);
         Long at = rendezvous.get(thread.pid());
         InlineProcess ip = processes.get(thread.pid());
-        if (at != null && ip != null && t.ip() - 1 == at) {
-            List<Mapping> maps = Procfs.maps(thread.pid());
-            int threads = Procfs.tasks(thread.pid()).size();
-            if (threads == 1) {
-                ip.install(probes, maps, List.of(thread), Remote.of(thread), rings, journal, this::placed).forEach(diagnostics);
-            } else if (ip.pending(probes, maps)) {
-                diagnostics.accept("process " + thread.pid() + " loaded a probed library while " + threads
-                        + " threads run: the inline engine does not patch it there (only with every thread stopped)");
+        if (at != null && ip != null && t.ip() - 1 == at && !patching && ip.pending(probes, Procfs.maps(thread.pid()))) {
+            patching = true; // a rendezvous of another thread met while stopping them is covered by this one
+            try {
+                thread.withProcessStopped(p -> {
+                    List<StoppedThread> all = p.threads();
+                    if (all.stream().anyMatch(o -> o.tid() == thread.tid())) { // else the process ended meanwhile
+                        ip.install(probes, p.maps(), all, Remote.of(thread), rings, journal, this::placed).forEach(diagnostics);
+                    }
+                    return null;
+                });
+            } finally {
+                patching = false;
             }
         }
         return a;

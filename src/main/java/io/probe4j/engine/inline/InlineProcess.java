@@ -150,8 +150,9 @@ final class InlineProcess {
         patches.keySet().removeIf(site -> maps.stream().noneMatch(m -> m.executable() && m.contains(site)));
     }
 
-    /** Whether a probe's file is mapped and the probe not installed there. */
+    /** Whether a probe's file is mapped and the probe not installed there (what was unmapped is forgotten first). */
     boolean pending(List<InlineProbe> probes, List<Mapping> maps) {
+        forgetUnmapped(maps);
         return !todo(probes, maps).isEmpty();
     }
 

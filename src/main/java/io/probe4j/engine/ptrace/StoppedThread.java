@@ -84,6 +84,17 @@ public final class StoppedThread {
         }
     }
 
+    /**
+     * Runs {@code body} with every thread of this thread's process stopped, this one still in its stop
+     * (for changes that no running thread may see half made, e.g. code patched at a library load);
+     * the others resume as they were once it returns. Stops of other threads that come meanwhile are
+     * handled as usual, hooks included.
+     */
+    public <T> T withProcessStopped(java.util.function.Function<StoppedProcess, T> body) {
+        check();
+        return loop.withStopped(tracee.process.pid, body);
+    }
+
     /** The memory of the thread's process. */
     public ProcessMemory memory() {
         check();

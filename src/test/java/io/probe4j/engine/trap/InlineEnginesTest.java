@@ -130,6 +130,20 @@ class InlineEnginesTest {
                 r -> String.join("\n---\n", ProbeProcessesTest.perThread(r)), "");
     }
 
+    /**
+     * dlopen while three other threads run: the library is patched with every thread of the process
+     * stopped, and no call into it is lost (each thread's entries and returns as the trap engine's).
+     */
+    @Test
+    void libraryLoadedByDlopenWhileThreadsRun() throws Exception {
+        Path lib = Fixtures.compileAs("probe_lib.so", "probe_lib.c", "-shared", "-fPIC");
+        Path bin = Fixtures.compile("probe_dlopen_threads.c", "-pthread", "-ldl");
+        assertSameAsTrap(List.of(
+                "p:pi_mul " + off(lib, "lib_mul") + " a=%di:s32 b=%si:s32",
+                "r:pi_mulr " + off(lib, "lib_mul") + " rv=$retval:s32"), List.of(bin.toString(), lib.toString()),
+                (1 + 3 * 3) * 2, r -> String.join("\n---\n", ProbeProcessesTest.perThread(r)), "");
+    }
+
     @Test
     void badPointersRecordWhatTheTrapEngineRecordsAndTheProgramRunsOn() throws Exception {
         Path bin = Fixtures.compile("probe_calls.c");
