@@ -18,6 +18,7 @@ import static io.probe4j.arch.x86_64.Width.DWORD;
 import static io.probe4j.arch.x86_64.Width.QWORD;
 
 import io.probe4j.engine.ring.EventLayout;
+import io.probe4j.engine.ring.PidPage;
 import io.probe4j.engine.ring.RecordFormat;
 import io.probe4j.engine.ring.RingLayout;
 import java.util.ArrayList;
@@ -42,6 +43,9 @@ final class RecordWriter {
     private final Label lost;
     private final Label overshoot;
     private final Label reserved;
+    private final Label vforkChild;
+    private final Label identified;
+    private long pidAddress;
 
     RecordWriter(Assembler a, Frame frame, long ip, long fileDelta, EventLayout event, TrampolineGenerator.Rings rings) {
         this.a = a;
@@ -54,6 +58,8 @@ final class RecordWriter {
         this.lost = a.label("lost");
         this.overshoot = a.label("overshoot");
         this.reserved = a.label("reserved");
+        this.vforkChild = a.label("vfork child?");
+        this.identified = a.label("identified");
     }
 
     /** The registers a record of {@code event} needs saved. */
@@ -83,7 +89,11 @@ final class RecordWriter {
         }
         cpu(a, fc, thread);
         reserve(a, rings.layout(), rings.address(), event.event(), lost, overshoot, reserved);
+        this.pidAddress = pidAddress;
         identity(a, fc, thread, pidAddress);
+        a.alu(CMP, DWORD, Mem.rip(pidAddress + PidPage.IN_USE), 0);
+        a.jcc(Condition.NE, vforkChild);
+        a.bind(identified);
         extra.accept(a);
         args.storeFixed();
         if (args.hasStrings()) {
@@ -100,6 +110,32 @@ final class RecordWriter {
     /** The slow paths, out of the main line. */
     void slowPaths() {
         slowPaths(a, rings.layout(), event.event(), done, lost, overshoot, reserved);
+        vforkChild();
+    }
+
+    /**
+     * A vfork child runs in the process ({@link PidPage}): when this thread's control block is one a
+     * child runs on, the record gets the child's id as pid and tid.
+     */
+    private void vforkChild() {
+        a.bind(vforkChild);
+        fc.faultable(identified, () -> a.mov(QWORD, RAX, Mem.fs(0)));
+        a.mov(DWORD, RCX, Mem.rip(pidAddress + PidPage.IN_USE));
+        a.lea(RDX, Mem.rip(pidAddress + PidPage.ENTRIES));
+        Label next = a.label("next child");
+        Label found = a.label("child found");
+        a.bind(next);
+        a.alu(CMP, QWORD, RAX, Mem.of(RDX, PidPage.CONTROL_BLOCK));
+        a.jcc(Condition.E, found);
+        a.alu(ADD, QWORD, RDX, PidPage.ENTRY_SIZE);
+        a.dec(DWORD, RCX);
+        a.jcc(Condition.NE, next);
+        a.jmp(identified);
+        a.bind(found);
+        a.mov(DWORD, RAX, Mem.of(RDX, PidPage.CHILD));
+        a.mov(DWORD, Mem.of(RDI, RecordFormat.TID), RAX);
+        a.mov(DWORD, Mem.of(RDI, RecordFormat.PID), RAX);
+        a.jmp(identified);
     }
 
     /** Every load that may fault, with its fixup; once the code is finished. */

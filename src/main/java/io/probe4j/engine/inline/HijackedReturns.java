@@ -41,7 +41,7 @@ final class HijackedReturns {
         }
     }
 
-    private static byte[] le64(long v) {
+    static byte[] le64(long v) {
         byte[] b = new byte[8];
         for (int i = 0; i < 8; i++) {
             b[i] = (byte) (v >>> (8 * i));

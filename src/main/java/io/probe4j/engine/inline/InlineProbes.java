@@ -33,7 +33,8 @@ import java.util.function.Consumer;
  * program and the libraries it loads at start. A library loaded later is patched at the rendezvous too,
  * after every other thread of the process is stopped (a probed library only). An attached process is
  * patched at once. A fork child inherits the patched code and the shared rings; its own id is written
- * into its copy of the pid pages before it runs.
+ * into its copy of the pid pages before it runs. A vfork child shares its parent's pages: its id goes
+ * into an entry of them, keyed by the control block it runs on, until its parent's thread wakes.
  */
 public final class InlineProbes implements TraceHooks {
     private final TraceHooks trap;
@@ -74,18 +75,26 @@ public final class InlineProbes implements TraceHooks {
         trap.onNewProcess(process, origin, parentPid);
         int pid = process.pid();
         InlineProcess parent = processes.get(parentPid);
-        if (origin == Origin.FORKED && parent != null) {
-            processes.put(pid, parent.forkChild(pid, process.memory(), journal));
-            for (InlineProbe p : probes) {
+        if ((origin == Origin.FORKED || origin == Origin.VFORKED) && parent != null) {
+            for (InlineProbe p : probes) { // the parent's addresses: the child's memory is a copy, or the parent's
                 long at = site(parentPid, p.event());
                 if (at != 0) {
                     placed(pid, p.event(), at);
                 }
             }
+        }
+        if (origin == Origin.FORKED && parent != null) {
+            processes.put(pid, parent.forkChild(pid, process.memory(), journal));
             return;
         }
         if (origin == Origin.VFORKED && parent != null) {
             processes.put(pid, parent); // one address space until it execs
+            List<StoppedThread> child = process.threads();
+            long block = child.isEmpty() ? 0 : controlBlock(child.getFirst());
+            if (block != 0 && !parent.vforkStarted(pid, block)) {
+                diagnostics.accept("more than " + io.probe4j.engine.ring.PidPage.SLOTS + " vfork children of process "
+                        + parentPid + " at once: the records of child " + pid + " carry its parent's ids");
+            }
             return;
         }
         processes.remove(pid);
@@ -137,6 +146,28 @@ public final class InlineProbes implements TraceHooks {
             }
         }
         return trap.onSignal(thread, sig);
+    }
+
+    @Override
+    public void onVforkDone(StoppedThread parent) {
+        InlineProcess ip = processes.get(parent.pid());
+        if (ip != null) {
+            long block = controlBlock(parent);
+            if (block != 0) {
+                ip.vforkDone(block);
+            }
+        }
+        trap.onVforkDone(parent);
+    }
+
+    /** The thread's control block as the trampolines see it ({@code %fs:0}), 0 when it has none. */
+    private static long controlBlock(StoppedThread t) {
+        long fs = t.regs().get(Reg.FS_BASE);
+        try {
+            return fs == 0 ? 0 : t.memory().readLong(fs);
+        } catch (RuntimeException unreadable) {
+            return 0;
+        }
     }
 
     @Override

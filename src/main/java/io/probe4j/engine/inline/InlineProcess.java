@@ -5,6 +5,7 @@ import io.probe4j.arch.x86_64.ReturnTrampolines;
 import io.probe4j.arch.x86_64.Trampoline;
 import io.probe4j.arch.x86_64.TrampolineGenerator;
 import io.probe4j.engine.ptrace.StoppedThread;
+import io.probe4j.engine.ring.PidPage;
 import io.probe4j.engine.ring.RingLayout;
 import io.probe4j.engine.ring.ReturnStacks;
 import io.probe4j.sys.Mapping;
@@ -59,6 +60,10 @@ final class InlineProcess {
     private final Map<Long, Long> fixups;
     /** "mapping start:probe event" already installed. */
     private final Set<String> done;
+    /** The vfork children running in this address space, by {@link PidPage} entry: the control block they run on (0: free), their id. */
+    private final long[] vforkBlocks = new long[PidPage.SLOTS];
+    private final int[] vforkChildren = new int[PidPage.SLOTS];
+    private int vforksInUse;
 
     InlineProcess(int pid, ProcessMemory memory) {
         this.pid = pid;
@@ -185,7 +190,7 @@ final class InlineProcess {
             exitsTo = exitsFrom + returns * PAGE;
             areas.add(new Area(exitsFrom, (returns + 1) * PAGE));
             pidWords.add(exitsTo);
-            writePid();
+            writePidPage(exitsTo);
         }
         List<String> problems = new ArrayList<>();
         TrampolineGenerator.Rings ringsHere = new TrampolineGenerator.Rings(rings, shared.layout());
@@ -265,7 +270,7 @@ final class InlineProcess {
         areas.add(new Area(area, codeSize + PAGE));
         long pidWord = area + codeSize;
         pidWords.add(pidWord);
-        writePid();
+        writePidPage(pidWord);
         List<Chain> out = new ArrayList<>();
         for (List<InlineProbe> g : byAddress.values()) {
             Trampoline next = null;
@@ -356,11 +361,69 @@ final class InlineProcess {
         memory.writeForced(site, new byte[] {bytes[0]});
     }
 
+    /** A fork child's pages: its id, no vfork child. */
     private void writePid() {
-        byte[] le = {(byte) pid, (byte) (pid >> 8), (byte) (pid >> 16), (byte) (pid >> 24), 0, 0, 0, 0};
         for (long w : pidWords) {
-            memory.writeForced(w, le);
+            memory.writeForced(w + PidPage.PID, le32(pid));
+            memory.writeForced(w + PidPage.IN_USE, le32(0));
         }
+    }
+
+    /** A new pid page: the id and the vfork children running now. */
+    private void writePidPage(long w) {
+        memory.writeForced(w + PidPage.PID, le32(pid));
+        for (int i = 0; i < vforksInUse; i++) {
+            writeVforkEntry(w, i);
+        }
+        memory.writeForced(w + PidPage.IN_USE, le32(vforksInUse));
+    }
+
+    /** Entry {@code i}: the child's id first, then the control block that makes it match. */
+    private void writeVforkEntry(long w, int i) {
+        long e = w + PidPage.ENTRIES + (long) i * PidPage.ENTRY_SIZE;
+        memory.writeForced(e + PidPage.CHILD, le32(vforkChildren[i]));
+        memory.writeForced(e + PidPage.CONTROL_BLOCK, HijackedReturns.le64(vforkBlocks[i]));
+    }
+
+    /**
+     * vfork child {@code child} runs on the thread control block {@code block} of its parent's waiting
+     * thread: the trampolines record its id from now on. False when the pages have no free entry.
+     */
+    boolean vforkStarted(int child, long block) {
+        for (int i = 0; i < PidPage.SLOTS; i++) {
+            if (vforkBlocks[i] == 0) {
+                vforkBlocks[i] = block;
+                vforkChildren[i] = child;
+                vforksInUse = Math.max(vforksInUse, i + 1);
+                for (long w : pidWords) {
+                    writeVforkEntry(w, i);
+                    memory.writeForced(w + PidPage.IN_USE, le32(vforksInUse));
+                }
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The thread with control block {@code block} is woken from its vfork: the records with that block are its own again. */
+    void vforkDone(long block) {
+        for (int i = 0; i < vforksInUse; i++) {
+            if (vforkBlocks[i] == block) {
+                vforkBlocks[i] = 0;
+                while (vforksInUse > 0 && vforkBlocks[vforksInUse - 1] == 0) {
+                    vforksInUse--;
+                }
+                for (long w : pidWords) {
+                    writeVforkEntry(w, i);
+                    memory.writeForced(w + PidPage.IN_USE, le32(vforksInUse));
+                }
+                return;
+            }
+        }
+    }
+
+    private static byte[] le32(int v) {
+        return new byte[] {(byte) v, (byte) (v >> 8), (byte) (v >> 16), (byte) (v >> 24)};
     }
 
     /**

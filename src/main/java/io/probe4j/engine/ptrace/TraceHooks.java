@@ -32,6 +32,14 @@ public interface TraceHooks {
     default void onNewProcess(StoppedProcess process, Origin origin, int parentPid) {
     }
 
+    /**
+     * The thread of a traced process that made a vfork child is woken ({@code PTRACE_EVENT_VFORK_DONE}):
+     * the child exec'ed or ended and the two no longer share memory; the thread has run no code since
+     * the vfork.
+     */
+    default void onVforkDone(StoppedThread parent) {
+    }
+
     /** The session is about to let go of {@code process} (all its threads stopped): remove what was put in. */
     default void beforeDetach(StoppedProcess process) {
     }

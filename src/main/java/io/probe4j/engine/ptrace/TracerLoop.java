@@ -181,6 +181,10 @@ final class TracerLoop implements Runnable {
                 case Ptrace.EVENT_STOP -> resume(t, Signals.isStopSignal(sig) ? Tracee.Resume.LISTEN : Tracee.Resume.CONT0);
                 case Ptrace.EVENT_FORK, Ptrace.EVENT_VFORK, Ptrace.EVENT_CLONE -> born(t, ws.event());
                 case Ptrace.EVENT_EXEC -> exec(t);
+                case Ptrace.EVENT_VFORK_DONE -> {
+                    hooks.onVforkDone(new StoppedThread(t, this));
+                    resume(t, Tracee.Resume.CONT0);
+                }
                 case Ptrace.EVENT_EXIT -> {
                     hooks.onThreadExiting(new StoppedThread(t, this));
                     resume(t, Tracee.Resume.CONT0);
