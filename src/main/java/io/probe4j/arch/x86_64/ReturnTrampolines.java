@@ -204,7 +204,7 @@ public final class ReturnTrampolines {
     private static void slot(Assembler a, Stacks stacks, boolean claim, Label none) {
         int slotShift = Integer.numberOfTrailingZeros(ReturnStacks.SLOT_SIZE);
         a.mov(QWORD, RDX, RAX);
-        a.shift(Assembler.Shift.SHR, QWORD, RDX, 12); // TCBs are page-aligned-ish: their page numbers differ
+        a.shift(Assembler.Shift.SHR, QWORD, RDX, 12); // ReturnStacks.home: the page number
         a.alu(AND, DWORD, RDX, ReturnStacks.SLOTS - 1);
         a.shift(Assembler.Shift.SHL, QWORD, RDX, slotShift);
         a.mov(QWORD, RCX, stacks.address());

@@ -41,6 +41,32 @@ final class HijackedReturns {
         }
     }
 
+    /**
+     * The address of the slot of the thread whose TCB is {@code key}, searched as the trampolines do
+     * ({@link ReturnStacks#home}, then the next slots; a free slot ends the search); -1 when it has none.
+     */
+    static long slotOf(ProcessMemory memory, long stacks, long key) {
+        for (int i = 0, s = ReturnStacks.home(key); i < ReturnStacks.SLOTS; i++, s = (s + 1) & (ReturnStacks.SLOTS - 1)) {
+            long slot = stacks + (long) s * ReturnStacks.SLOT_SIZE;
+            long k = memory.readLong(slot + ReturnStacks.KEY);
+            if (k == key) {
+                return slot;
+            }
+            if (k == 0) {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    /** The thread whose TCB is {@code key} ended: its entries go (their frames went with its stack); the slot stays its key's. */
+    static void threadEnded(ProcessMemory memory, long stacks, long key) {
+        long slot = slotOf(memory, stacks, key);
+        if (slot >= 0) {
+            memory.write(slot + ReturnStacks.DEPTH, new byte[8]);
+        }
+    }
+
     static byte[] le64(long v) {
         byte[] b = new byte[8];
         for (int i = 0; i < 8; i++) {

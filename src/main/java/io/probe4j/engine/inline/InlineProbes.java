@@ -186,8 +186,9 @@ public final class InlineProbes implements TraceHooks {
     volatile Runnable drainNow = () -> { };
 
     /**
-     * Stops each exiting thread: its records are decoded then, while its name can still be read (a
-     * short-lived thread or program would otherwise show as {@code <...>}).
+     * Stops each exiting thread: its return stack is emptied (a thread that gets its control block
+     * must not find its entries), and its records are decoded then, while its name can still be read
+     * (a short-lived thread or program would otherwise show as {@code <...>}).
      */
     @Override
     public boolean wantsExitStops() {
@@ -196,6 +197,13 @@ public final class InlineProbes implements TraceHooks {
 
     @Override
     public void onThreadExiting(StoppedThread thread) {
+        InlineProcess ip = processes.get(thread.pid());
+        if (ip != null && ip.pid == thread.pid()) { // a vfork child runs on its parent's thread's block: not its to empty
+            long block = controlBlock(thread);
+            if (block != 0) {
+                ip.threadEnding(block);
+            }
+        }
         drainNow.run();
         trap.onThreadExiting(thread);
     }

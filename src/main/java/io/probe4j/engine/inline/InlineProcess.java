@@ -361,6 +361,13 @@ final class InlineProcess {
         memory.writeForced(site, new byte[] {bytes[0]});
     }
 
+    /** A thread of this process, whose control block is {@code block}, is ending: its return stack is emptied. */
+    void threadEnding(long block) {
+        if (stacks != 0) {
+            HijackedReturns.threadEnded(memory, stacks, block);
+        }
+    }
+
     /** A fork child's pages: its id, no vfork child. */
     private void writePid() {
         for (long w : pidWords) {

@@ -11,7 +11,9 @@ package io.probe4j.engine.ring;
  *
  * <p>The tracer empties a thread's slot when the thread exits (ptrace's exit event) so that a new
  * thread whose TCB lands at the same address starts clean, and reads the slots to put every return
- * address back at detach.
+ * address back at detach. An emptied slot keeps its key: freeing it could cut the search of a thread
+ * whose slot lies further on while that thread runs. glibc reuses the stacks, so the TCBs, of threads
+ * that ended; slots of TCBs never seen again stay taken.
  */
 public final class ReturnStacks {
     public static final int SLOTS = 1024;
@@ -23,6 +25,11 @@ public final class ReturnStacks {
     public static final int ENTRY_SIZE = 16, RETURN_ADDRESS = 0, STACK_POINTER = 8;
 
     private ReturnStacks() {
+    }
+
+    /** The slot where the search for {@code key} starts: TCBs are page-aligned-ish, their page numbers differ. */
+    public static int home(long key) {
+        return (int) (key >>> 12) & (SLOTS - 1);
     }
 
     /** Bytes of the table. */

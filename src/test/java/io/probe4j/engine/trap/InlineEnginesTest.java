@@ -100,6 +100,20 @@ class InlineEnginesTest {
                 r -> String.join("\n---\n", ProbeProcessesTest.perThread(r)), "");
     }
 
+    /**
+     * Threads end (pthread_exit) 41 hijacked returns deep; the next threads get their stacks and thread
+     * control blocks and recurse as deep from further down: their return stacks start empty, so none of
+     * their returns is lost to the depth cap (64) or given a dead thread's address.
+     */
+    @Test
+    void threadsThatEndWithPendingReturnsLeaveNothingToTheNext() throws Exception {
+        Path bin = Fixtures.compile("probe_thread_exit.c", "-pthread");
+        assertSameAsTrap(List.of(
+                "p:pi_down " + off(bin, "down") + " n=%di:s64",
+                "r:pi_downr " + off(bin, "down") + " rv=$retval:s64"), List.of(bin.toString()), 2 * 41 * 3,
+                r -> String.join("\n---\n", ProbeProcessesTest.perThread(r)), "");
+    }
+
     @Test
     void longjmpPastPendingReturns() throws Exception {
         Path bin = Fixtures.compile("probe_longjmp.c");
