@@ -2,12 +2,17 @@ package io.probe4j.engine.inline;
 
 import io.probe4j.engine.ring.ReturnStacks;
 import io.probe4j.sys.ProcessMemory;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
- * The return addresses the inline engine's return probes swapped for exit trampolines, put back at
- * detach from the return stacks in the traced process ({@link ReturnStacks}): each entry says where the
- * swapped word is (the stack pointer at the call's entry) and what it held. A word that no longer
- * points into the exit trampolines (its frame returned, or was reused) is left alone.
+ * The return addresses the inline engine's return probes swapped for exit trampolines, put back from
+ * the return stacks in the traced process ({@link ReturnStacks}) at detach, and while a C++ exception
+ * unwinds: each entry says where the swapped word is (the stack pointer at the call's entry) and what
+ * it held. A word that no longer points into the exit trampolines (its frame returned, or was reused)
+ * is left alone.
  */
 final class HijackedReturns {
     private HijackedReturns() {
@@ -17,7 +22,7 @@ final class HijackedReturns {
     static void restore(ProcessMemory memory, long stacks, long exitsFrom, long exitsTo) {
         byte[] table = new byte[(int) ReturnStacks.size()];
         memory.read(stacks, table);
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(table).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = ByteBuffer.wrap(table).order(ByteOrder.LITTLE_ENDIAN);
         for (int s = 0; s < ReturnStacks.SLOTS; s++) {
             int slot = s * ReturnStacks.SLOT_SIZE;
             if (b.getLong(slot + ReturnStacks.KEY) == 0) {
@@ -65,6 +70,75 @@ final class HijackedReturns {
         if (slot >= 0) {
             memory.write(slot + ReturnStacks.DEPTH, new byte[8]);
         }
+    }
+
+    /**
+     * An exception unwind starts in the thread whose TCB is {@code key}: the unwinder finds no unwind
+     * information at an exit trampoline (and would call {@code std::terminate}), so every return address
+     * of its that holds one gets its real value back, oldest entry first (a tail call's entry shares its
+     * caller's word and holds an exit trampoline as its return address). The entries stay. Returns
+     * what was put back, by stack address: the real address and the exit trampoline that was there.
+     */
+    static Map<Long, long[]> putBack(ProcessMemory memory, long stacks, long key, long exitsFrom, long exitsTo) {
+        Map<Long, long[]> out = new HashMap<>();
+        long slot = slotOf(memory, stacks, key);
+        if (slot < 0) {
+            return out;
+        }
+        ByteBuffer b = slot(memory, slot);
+        long depth = Math.min(b.getLong(ReturnStacks.DEPTH), ReturnStacks.MAX_DEPTH);
+        for (int i = 0; i < depth; i++) {
+            long ret = b.getLong(ReturnStacks.ENTRIES + i * ReturnStacks.ENTRY_SIZE + ReturnStacks.RETURN_ADDRESS);
+            long sp = b.getLong(ReturnStacks.ENTRIES + i * ReturnStacks.ENTRY_SIZE + ReturnStacks.STACK_POINTER);
+            try {
+                long now = memory.readLong(sp);
+                if (now >= exitsFrom && now < exitsTo && !(ret >= exitsFrom && ret < exitsTo)) {
+                    memory.write(sp, le64(ret));
+                    out.put(sp, new long[] {ret, now});
+                }
+            } catch (RuntimeException unreadable) {
+                // a word we cannot reach: left as it is
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The unwind of the thread whose TCB is {@code key} ended in a handler whose frame calls
+     * {@code __cxa_begin_catch} with stack pointer {@code sp}: entries of the frames unwound (below
+     * {@code sp}) are dropped without a record, the live words of {@code putBack} get their exit
+     * trampolines again, so the frames that stay report their returns.
+     */
+    static void caught(ProcessMemory memory, long stacks, long key, long sp, Map<Long, long[]> putBack) {
+        long slot = slotOf(memory, stacks, key);
+        if (slot < 0) {
+            return;
+        }
+        ByteBuffer b = slot(memory, slot);
+        long depth = Math.min(b.getLong(ReturnStacks.DEPTH), ReturnStacks.MAX_DEPTH);
+        long live = depth;
+        while (live > 0 && b.getLong(ReturnStacks.ENTRIES + (int) (live - 1) * ReturnStacks.ENTRY_SIZE
+                + ReturnStacks.STACK_POINTER) < sp) {
+            live--;
+        }
+        if (live != depth) {
+            memory.write(slot + ReturnStacks.DEPTH, le64(live));
+        }
+        for (Map.Entry<Long, long[]> e : putBack.entrySet()) {
+            try {
+                if (e.getKey() >= sp && memory.readLong(e.getKey()) == e.getValue()[0]) {
+                    memory.write(e.getKey(), le64(e.getValue()[1]));
+                }
+            } catch (RuntimeException unreadable) {
+                // gone meanwhile: nothing to hijack
+            }
+        }
+    }
+
+    private static ByteBuffer slot(ProcessMemory memory, long slot) {
+        byte[] bytes = new byte[ReturnStacks.SLOT_SIZE];
+        memory.read(slot, bytes);
+        return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     static byte[] le64(long v) {

@@ -1,7 +1,5 @@
 package io.probe4j.engine.inline;
 
-import io.probe4j.elf.ElfFile;
-import io.probe4j.elf.ElfSymbol;
 import io.probe4j.engine.ptrace.Origin;
 import io.probe4j.engine.ptrace.StoppedProcess;
 import io.probe4j.engine.ptrace.StoppedThread;
@@ -12,8 +10,6 @@ import io.probe4j.sys.Mapping;
 import io.probe4j.sys.Procfs;
 import io.probe4j.sys.Reg;
 import io.probe4j.sys.Signals;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,12 +25,17 @@ import java.util.function.Consumer;
  *
  * <p>When: a launched program or an exec is patched once its C library has set up the first thread
  * (the trampolines read the thread id from it), at the loader's rendezvous ({@code _dl_debug_state},
- * where the trap engine stops anyway) while the process has a single thread: that covers the
- * program and the libraries it loads at start. A library loaded later is patched at the rendezvous too,
- * after every other thread of the process is stopped (a probed library only). An attached process is
+ * where the trap engine stops anyway): that covers the program and the libraries it loads at start.
+ * A library loaded later is patched at the rendezvous too, after every other thread of the process
+ * is stopped (a probed library only). An attached process is
  * patched at once. A fork child inherits the patched code and the shared rings; its own id is written
  * into its copy of the pid pages before it runs. A vfork child shares its parent's pages: its id goes
  * into an entry of them, keyed by the control block it runs on, until its parent's thread wakes.
+ *
+ * <p>C++ exceptions: at the start of an unwind (where the trap engine stops too) the thread's hijacked
+ * return addresses get their real values back, as the unwinder finds no unwind information at an exit
+ * trampoline; at {@code __cxa_begin_catch} the entries of the frames unwound are dropped and the frames
+ * that stay are hijacked again, as the trap engine does.
  */
 public final class InlineProbes implements TraceHooks {
     private final TraceHooks trap;
@@ -43,8 +44,9 @@ public final class InlineProbes implements TraceHooks {
     private final Consumer<String> diagnostics;
     private final PatchJournal journal;
     private final Map<Integer, InlineProcess> processes = new HashMap<>();
-    private final Map<String, Long> rendezvousOffsets = new HashMap<>();
-    private final Map<Integer, Long> rendezvous = new HashMap<>();
+    private final RuntimePlaces runtime = new RuntimePlaces();
+    /** The runtime places of each process, by address. */
+    private final Map<Integer, Map<Long, RuntimePlaces.Kind>> places = new HashMap<>();
     /** Run-time addresses of the probes, by (pid, event): a PIE or library sits elsewhere in each process. */
     private final Map<Long, Long> sites = new java.util.concurrent.ConcurrentHashMap<>();
     /** Inside the stop of every thread for a library load. */
@@ -76,6 +78,7 @@ public final class InlineProbes implements TraceHooks {
         int pid = process.pid();
         InlineProcess parent = processes.get(parentPid);
         if ((origin == Origin.FORKED || origin == Origin.VFORKED) && parent != null) {
+            places.put(pid, places.getOrDefault(parentPid, Map.of()));
             for (InlineProbe p : probes) { // the parent's addresses: the child's memory is a copy, or the parent's
                 long at = site(parentPid, p.event());
                 if (at != 0) {
@@ -98,37 +101,54 @@ public final class InlineProbes implements TraceHooks {
             return;
         }
         processes.remove(pid);
-        rendezvous.remove(pid);
         InlineProcess ip = new InlineProcess(pid, process.memory());
         processes.put(pid, ip);
         if (origin == Origin.EXECED) {
             process.threads().forEach(t -> renamed.add(t.tid()));
         }
         List<Mapping> maps = process.maps();
-        findRendezvous(pid, maps);
+        places.put(pid, runtime.in(maps));
         ip.install(probes, maps, process.threads(), Remote.of(process), rings, journal, this::placed).forEach(diagnostics);
     }
 
     @Override
     public TrapAction onTrap(StoppedThread thread, Trap t) {
+        RuntimePlaces.Kind kind = places.getOrDefault(thread.pid(), Map.of()).get(t.ip() - 1);
+        long sp = kind == RuntimePlaces.Kind.CATCH ? thread.regs().sp() : 0; // before the trap engine moves the thread on
         TrapAction a = trap.onTrap(thread, t);
-        Long at = rendezvous.get(thread.pid());
         InlineProcess ip = processes.get(thread.pid());
-        if (at != null && ip != null && t.ip() - 1 == at && !patching && ip.pending(probes, Procfs.maps(thread.pid()))) {
-            patching = true; // a rendezvous of another thread met while stopping them is covered by this one
-            try {
-                thread.withProcessStopped(p -> {
-                    List<StoppedThread> all = p.threads();
-                    if (all.stream().anyMatch(o -> o.tid() == thread.tid())) { // else the process ended meanwhile
-                        ip.install(probes, p.maps(), all, Remote.of(thread), rings, journal, this::placed).forEach(diagnostics);
-                    }
-                    return null;
-                });
-            } finally {
-                patching = false;
+        if (kind != null && ip != null) {
+            switch (kind) {
+                case RENDEZVOUS -> librariesChanged(thread, ip);
+                case UNWIND -> ip.unwindStarts(controlBlock(thread));
+                case CATCH -> ip.caught(controlBlock(thread), sp);
             }
         }
         return a;
+    }
+
+    /**
+     * The loader's rendezvous: a library came or went. A probed one that came is patched, with every
+     * other thread of the process stopped.
+     */
+    private void librariesChanged(StoppedThread thread, InlineProcess ip) {
+        List<Mapping> maps = Procfs.maps(thread.pid());
+        places.put(thread.pid(), runtime.in(maps));
+        if (patching || !ip.pending(probes, maps)) {
+            return; // a rendezvous of another thread met while stopping them is covered by the one stopping them
+        }
+        patching = true;
+        try {
+            thread.withProcessStopped(p -> {
+                List<StoppedThread> all = p.threads();
+                if (all.stream().anyMatch(o -> o.tid() == thread.tid())) { // else the process ended meanwhile
+                    ip.install(probes, p.maps(), all, Remote.of(thread), rings, journal, this::placed).forEach(diagnostics);
+                }
+                return null;
+            });
+        } finally {
+            patching = false;
+        }
     }
 
     @Override
@@ -217,35 +237,7 @@ public final class InlineProbes implements TraceHooks {
     @Override
     public void onProcessExit(int pid) {
         processes.remove(pid);
-        rendezvous.remove(pid);
+        places.remove(pid);
         trap.onProcessExit(pid);
-    }
-
-    /** The run-time address of the loader's {@code _dl_debug_state} in process {@code pid}, if it maps a loader. */
-    private void findRendezvous(int pid, List<Mapping> maps) {
-        for (Mapping m : maps) {
-            Path name = Path.of(m.path()).getFileName();
-            if (!m.executable() || name == null || !name.toString().startsWith("ld-") || !Files.isRegularFile(Path.of(m.path()))) {
-                continue;
-            }
-            long off = rendezvousOffsets.computeIfAbsent(m.path(), InlineProbes::debugStateOffset);
-            if (off >= m.offset() && off < m.offset() + (m.end() - m.start())) {
-                rendezvous.put(pid, m.addressOf(off));
-            }
-        }
-    }
-
-    private static long debugStateOffset(String path) {
-        try {
-            ElfFile f = ElfFile.open(Path.of(path));
-            for (ElfSymbol s : f.symbols().defined("_dl_debug_state")) {
-                if (s.isDefinedFunction()) {
-                    return f.fileOffsetOf(s.value()).orElse(-1);
-                }
-            }
-        } catch (RuntimeException e) {
-            // not a loader we can read: no inline probes in libraries loaded later
-        }
-        return -1;
     }
 }

@@ -64,6 +64,8 @@ final class InlineProcess {
     private final long[] vforkBlocks = new long[PidPage.SLOTS];
     private final int[] vforkChildren = new int[PidPage.SLOTS];
     private int vforksInUse;
+    /** Return addresses put back while an exception unwinds, by the thread's control block ({@link HijackedReturns#putBack}). */
+    private final Map<Long, Map<Long, long[]>> unwinding = new HashMap<>();
 
     InlineProcess(int pid, ProcessMemory memory) {
         this.pid = pid;
@@ -363,8 +365,25 @@ final class InlineProcess {
 
     /** A thread of this process, whose control block is {@code block}, is ending: its return stack is emptied. */
     void threadEnding(long block) {
+        unwinding.remove(block);
         if (stacks != 0) {
             HijackedReturns.threadEnded(memory, stacks, block);
+        }
+    }
+
+    /** The thread with control block {@code block} starts an exception unwind: its hijacked return addresses are put back. */
+    void unwindStarts(long block) {
+        if (exitsFrom != 0 && block != 0) {
+            unwinding.computeIfAbsent(block, b -> new HashMap<>())
+                    .putAll(HijackedReturns.putBack(memory, stacks, block, exitsFrom, exitsTo));
+        }
+    }
+
+    /** That thread's unwind ended in a handler whose frame runs at {@code sp}: the frames that stay are hijacked again. */
+    void caught(long block, long sp) {
+        if (exitsFrom != 0 && block != 0) {
+            HijackedReturns.caught(memory, stacks, block, sp, unwinding.getOrDefault(block, Map.of()));
+            unwinding.remove(block);
         }
     }
 

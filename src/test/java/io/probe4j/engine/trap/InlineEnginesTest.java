@@ -114,6 +114,19 @@ class InlineEnginesTest {
                 r -> String.join("\n---\n", ProbeProcessesTest.perThread(r)), "");
     }
 
+    /**
+     * C++ exceptions thrown through frames whose returns are hijacked: the program catches them (the
+     * unwinder sees the real return addresses), the unwound frames report no return, the catching ones do.
+     */
+    @Test
+    void cxxExceptionsThroughPendingReturns() throws Exception {
+        Path bin = ProbeExceptionsTest.bin();
+        assertSameAsTrap(List.of(
+                "p:pi_thr " + off(bin, "_Z7throweri") + " n=%di:s32",
+                "r:pi_thrr " + off(bin, "_Z7throweri") + " rv=$retval:s32",
+                "r:pi_calr " + off(bin, "_Z6calleri") + " rv=$retval:s32"), List.of(bin.toString(), "2"), 3 + 1 + 4 + 1);
+    }
+
     @Test
     void longjmpPastPendingReturns() throws Exception {
         Path bin = Fixtures.compile("probe_longjmp.c");
