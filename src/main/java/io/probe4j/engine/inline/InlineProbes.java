@@ -94,7 +94,7 @@ public final class InlineProbes implements TraceHooks {
             processes.put(pid, parent); // one address space until it execs
             List<StoppedThread> child = process.threads();
             long block = child.isEmpty() ? 0 : controlBlock(child.getFirst());
-            if (block != 0 && !parent.vforkStarted(pid, block)) {
+            if (block != 0 && !parent.pidPages().vforkStarted(pid, block)) {
                 diagnostics.accept("more than " + io.probe4j.engine.ring.PidPage.SLOTS + " vfork children of process "
                         + parentPid + " at once: the records of child " + pid + " carry its parent's ids");
             }
@@ -109,10 +109,25 @@ public final class InlineProbes implements TraceHooks {
         List<Mapping> maps = process.maps();
         places.put(pid, runtime.in(maps));
         ip.install(probes, maps, process.threads(), Remote.of(process), rings, journal, this::placed).forEach(diagnostics);
+        if (!ip.patched() && !places.get(pid).containsValue(RuntimePlaces.Kind.RENDEZVOUS) && ip.pending(probes, maps)) {
+            // no loader: a static executable, patched once its C library has set up the thread
+            java.util.OptionalLong at = StartStop.find(pid, maps);
+            if (at.isPresent()) {
+                ip.armStart(at.getAsLong(), journal);
+            } else {
+                diagnostics.accept("process " + pid + " has no loader and no symbol tells when its C library has set up "
+                        + "the thread (a stripped static executable?): the inline engine does not patch it, its inline "
+                        + "probes get no events");
+            }
+        }
     }
 
     @Override
     public TrapAction onTrap(StoppedThread thread, Trap t) {
+        InlineProcess own = processes.get(thread.pid());
+        if (own != null && own.pid == thread.pid() && own.startsAt(t.ip() - 1)) {
+            return started(thread, t, own);
+        }
         RuntimePlaces.Kind kind = places.getOrDefault(thread.pid(), Map.of()).get(t.ip() - 1);
         long sp = kind == RuntimePlaces.Kind.CATCH ? thread.regs().sp() : 0; // before the trap engine moves the thread on
         TrapAction a = trap.onTrap(thread, t);
@@ -137,6 +152,23 @@ public final class InlineProbes implements TraceHooks {
         if (patching || !ip.pending(probes, maps)) {
             return; // a rendezvous of another thread met while stopping them is covered by the one stopping them
         }
+        installStopped(thread, ip);
+    }
+
+    /** A static executable's C library has set up the thread: the breakpoint goes, the probes go in. */
+    private TrapAction started(StoppedThread thread, Trap t, InlineProcess ip) {
+        TrapAction a = trap.onTrap(thread, t); // the trap engine may have a breakpoint of its own there
+        ip.disarmStart();
+        if (a == TrapAction.DELIVER) { // ours alone: the instruction runs now, as if never stopped
+            thread.setRegs(thread.regs().set(Reg.IP, t.ip() - 1));
+            a = TrapAction.RESUME;
+        }
+        installStopped(thread, ip);
+        return a;
+    }
+
+    /** Installs what is pending in {@code ip}, with every thread of its process stopped. */
+    private void installStopped(StoppedThread thread, InlineProcess ip) {
         patching = true;
         try {
             thread.withProcessStopped(p -> {
@@ -174,7 +206,7 @@ public final class InlineProbes implements TraceHooks {
         if (ip != null) {
             long block = controlBlock(parent);
             if (block != 0) {
-                ip.vforkDone(block);
+                ip.pidPages().vforkDone(block);
             }
         }
         trap.onVforkDone(parent);

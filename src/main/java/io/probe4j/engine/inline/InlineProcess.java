@@ -5,7 +5,6 @@ import io.probe4j.arch.x86_64.ReturnTrampolines;
 import io.probe4j.arch.x86_64.Trampoline;
 import io.probe4j.arch.x86_64.TrampolineGenerator;
 import io.probe4j.engine.ptrace.StoppedThread;
-import io.probe4j.engine.ring.PidPage;
 import io.probe4j.engine.ring.RingLayout;
 import io.probe4j.engine.ring.ReturnStacks;
 import io.probe4j.sys.Mapping;
@@ -55,15 +54,18 @@ final class InlineProcess {
     private long exitsTo;
     private final List<Area> areas;
     /** Pages holding the process id, one per area: a fork child gets its own id written there. */
-    private final List<Long> pidWords;
+    private final PidPages pidPages;
     private final Map<Long, Patch> patches;
     private final Map<Long, Long> fixups;
     /** "mapping start:probe event" already installed. */
     private final Set<String> done;
-    /** The vfork children running in this address space, by {@link PidPage} entry: the control block they run on (0: free), their id. */
-    private final long[] vforkBlocks = new long[PidPage.SLOTS];
-    private final int[] vforkChildren = new int[PidPage.SLOTS];
-    private int vforksInUse;
+    /** The pid pages: where a vfork child's id goes. */
+    PidPages pidPages() {
+        return pidPages;
+    }
+
+    /** The breakpoint where a static executable is patched, or null. */
+    private StartStop startStop;
     /** Return addresses put back while an exception unwinds, by the thread's control block ({@link HijackedReturns#putBack}). */
     private final Map<Long, Map<Long, long[]>> unwinding = new HashMap<>();
 
@@ -71,7 +73,7 @@ final class InlineProcess {
         this.pid = pid;
         this.memory = memory;
         this.areas = new ArrayList<>();
-        this.pidWords = new ArrayList<>();
+        this.pidPages = new PidPages(pid, memory);
         this.patches = new HashMap<>();
         this.fixups = new HashMap<>();
         this.done = new HashSet<>();
@@ -86,7 +88,7 @@ final class InlineProcess {
         this.exitsFrom = parent.exitsFrom;
         this.exitsTo = parent.exitsTo;
         this.areas = new ArrayList<>(parent.areas);
-        this.pidWords = new ArrayList<>(parent.pidWords);
+        this.pidPages = parent.pidPages.forkChild(pid, memory);
         this.patches = new HashMap<>(parent.patches);
         this.fixups = new HashMap<>(parent.fixups);
         this.done = new HashSet<>(parent.done);
@@ -98,7 +100,9 @@ final class InlineProcess {
         for (Patch p : patches.values()) {
             journal.patching(childPid, p.site(), p.original(), p.patch());
         }
-        c.writePid();
+        if (startStop != null) {
+            c.startStop = startStop.inChild(childPid, journal);
+        }
         return c;
     }
 
@@ -191,8 +195,7 @@ final class InlineProcess {
             exitsFrom = remote.mmapNear(todo.keySet().iterator().next().start(), (returns + 1) * PAGE, "probe4j-inline-exits");
             exitsTo = exitsFrom + returns * PAGE;
             areas.add(new Area(exitsFrom, (returns + 1) * PAGE));
-            pidWords.add(exitsTo);
-            writePidPage(exitsTo);
+            pidPages.add(exitsTo);
         }
         List<String> problems = new ArrayList<>();
         TrampolineGenerator.Rings ringsHere = new TrampolineGenerator.Rings(rings, shared.layout());
@@ -271,8 +274,7 @@ final class InlineProcess {
         long area = remote.mmapNear(near, codeSize + PAGE, "probe4j-inline");
         areas.add(new Area(area, codeSize + PAGE));
         long pidWord = area + codeSize;
-        pidWords.add(pidWord);
-        writePidPage(pidWord);
+        pidPages.add(pidWord);
         List<Chain> out = new ArrayList<>();
         for (List<InlineProbe> g : byAddress.values()) {
             Trampoline next = null;
@@ -363,6 +365,24 @@ final class InlineProcess {
         memory.writeForced(site, new byte[] {bytes[0]});
     }
 
+    /** Waits for the C library to set up the thread at {@code at} (a static executable): see {@link StartStop}. */
+    void armStart(long at, PatchJournal journal) {
+        startStop = StartStop.arm(pid, memory, at, journal);
+    }
+
+    /** Whether {@code at} is that breakpoint. */
+    boolean startsAt(long at) {
+        return startStop != null && startStop.address == at;
+    }
+
+    /** That breakpoint's byte back, if it is in. */
+    void disarmStart() {
+        if (startStop != null) {
+            startStop.disarm(memory);
+            startStop = null;
+        }
+    }
+
     /** A thread of this process, whose control block is {@code block}, is ending: its return stack is emptied. */
     void threadEnding(long block) {
         unwinding.remove(block);
@@ -387,70 +407,6 @@ final class InlineProcess {
         }
     }
 
-    /** A fork child's pages: its id, no vfork child. */
-    private void writePid() {
-        for (long w : pidWords) {
-            memory.writeForced(w + PidPage.PID, le32(pid));
-            memory.writeForced(w + PidPage.IN_USE, le32(0));
-        }
-    }
-
-    /** A new pid page: the id and the vfork children running now. */
-    private void writePidPage(long w) {
-        memory.writeForced(w + PidPage.PID, le32(pid));
-        for (int i = 0; i < vforksInUse; i++) {
-            writeVforkEntry(w, i);
-        }
-        memory.writeForced(w + PidPage.IN_USE, le32(vforksInUse));
-    }
-
-    /** Entry {@code i}: the child's id first, then the control block that makes it match. */
-    private void writeVforkEntry(long w, int i) {
-        long e = w + PidPage.ENTRIES + (long) i * PidPage.ENTRY_SIZE;
-        memory.writeForced(e + PidPage.CHILD, le32(vforkChildren[i]));
-        memory.writeForced(e + PidPage.CONTROL_BLOCK, HijackedReturns.le64(vforkBlocks[i]));
-    }
-
-    /**
-     * vfork child {@code child} runs on the thread control block {@code block} of its parent's waiting
-     * thread: the trampolines record its id from now on. False when the pages have no free entry.
-     */
-    boolean vforkStarted(int child, long block) {
-        for (int i = 0; i < PidPage.SLOTS; i++) {
-            if (vforkBlocks[i] == 0) {
-                vforkBlocks[i] = block;
-                vforkChildren[i] = child;
-                vforksInUse = Math.max(vforksInUse, i + 1);
-                for (long w : pidWords) {
-                    writeVforkEntry(w, i);
-                    memory.writeForced(w + PidPage.IN_USE, le32(vforksInUse));
-                }
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** The thread with control block {@code block} is woken from its vfork: the records with that block are its own again. */
-    void vforkDone(long block) {
-        for (int i = 0; i < vforksInUse; i++) {
-            if (vforkBlocks[i] == block) {
-                vforkBlocks[i] = 0;
-                while (vforksInUse > 0 && vforkBlocks[vforksInUse - 1] == 0) {
-                    vforksInUse--;
-                }
-                for (long w : pidWords) {
-                    writeVforkEntry(w, i);
-                    memory.writeForced(w + PidPage.IN_USE, le32(vforksInUse));
-                }
-                return;
-            }
-        }
-    }
-
-    private static byte[] le32(int v) {
-        return new byte[] {(byte) v, (byte) (v >> 8), (byte) (v >> 16), (byte) (v >> 24)};
-    }
 
     /**
      * Takes the engine out, every thread stopped: threads inside a trampoline are stepped out of it,
@@ -459,6 +415,7 @@ final class InlineProcess {
      * into a trampoline). Returns problems, as messages.
      */
     List<String> restore(List<StoppedThread> threads) {
+        disarmStart();
         List<String> problems = new ArrayList<>();
         for (StoppedThread th : threads) {
             if (!th.stepWhile(this::inTrampoline, MAX_STEPS)) {

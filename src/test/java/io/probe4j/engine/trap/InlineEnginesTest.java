@@ -127,6 +127,20 @@ class InlineEnginesTest {
                 "r:pi_calr " + off(bin, "_Z6calleri") + " rv=$retval:s32"), List.of(bin.toString(), "2"), 3 + 1 + 4 + 1);
     }
 
+    /**
+     * A static executable (no loader, so no rendezvous): patched where its C library has set up the
+     * thread, before the constructors run.
+     */
+    @Test
+    void staticExecutable() throws Exception {
+        io.probe4j.testing.Skip.PLATFORM.unless(java.nio.file.Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/libc.a")),
+                "no static C library (/usr/lib/x86_64-linux-gnu/libc.a, package libc6-dev) to link a static fixture with");
+        Path bin = Fixtures.compileAs("probe_static", "probe_static.c", "-static");
+        assertSameAsTrap(List.of(
+                "p:pi_fact " + off(bin, "fact") + " n=%di:s64",
+                "r:pi_factr " + off(bin, "fact") + " rv=$retval:s64"), List.of(bin.toString(), "4"), (2 + 4) * 2);
+    }
+
     @Test
     void longjmpPastPendingReturns() throws Exception {
         Path bin = Fixtures.compile("probe_longjmp.c");
