@@ -53,17 +53,12 @@ final class InlineProcess {
     private long exitsFrom;
     private long exitsTo;
     private final List<Area> areas;
-    /** Pages holding the process id, one per area: a fork child gets its own id written there. */
+    /** Pages holding the process id, one per area: a fork child gets its own id written there, a vfork child an entry. */
     private final PidPages pidPages;
     private final Map<Long, Patch> patches;
     private final Map<Long, Long> fixups;
     /** "mapping start:probe event" already installed. */
     private final Set<String> done;
-    /** The pid pages: where a vfork child's id goes. */
-    PidPages pidPages() {
-        return pidPages;
-    }
-
     /** The breakpoint where a static executable is patched, or null. */
     private StartStop startStop;
     /** Return addresses put back while an exception unwinds, by the thread's control block ({@link HijackedReturns#putBack}). */
@@ -104,6 +99,11 @@ final class InlineProcess {
             c.startStop = startStop.inChild(childPid, journal);
         }
         return c;
+    }
+
+    /** The pid pages: where a vfork child's id goes. */
+    PidPages pidPages() {
+        return pidPages;
     }
 
     boolean patched() {
@@ -406,7 +406,6 @@ final class InlineProcess {
             unwinding.remove(block);
         }
     }
-
 
     /**
      * Takes the engine out, every thread stopped: threads inside a trampoline are stepped out of it,
