@@ -1,6 +1,6 @@
 /*
  * A vfork child calls probed functions before it exits, while another thread of its parent calls one
- * too: the child's hits are the child's (its own pid and tid), the thread's its own.
+ * too, and makes a vfork child of its own that calls one: each one's hits are its own (pid and tid).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -30,6 +30,11 @@ int main(void) {
     pid_t v = vfork();
     if (v == 0) {
         add(2, 2);
+        pid_t g = vfork(); /* a vfork child of the vfork child: on the same control block again */
+        if (g == 0) {
+            _exit(add(6, 6) == 6006 ? 0 : 1);
+        }
+        waitpid(g, NULL, 0);
         __atomic_store_n(&child_ready, 1, __ATOMIC_RELEASE); /* shared memory until _exit */
         while (!__atomic_load_n(&thread_done, __ATOMIC_ACQUIRE)) {
             usleep(100);

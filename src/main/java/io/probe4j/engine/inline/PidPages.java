@@ -2,8 +2,12 @@ package io.probe4j.engine.inline;
 
 import io.probe4j.engine.ring.PidPage;
 import io.probe4j.sys.ProcessMemory;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The pid pages of one address space ({@link PidPage}, one next to each trampoline area) and what they
@@ -18,6 +22,8 @@ final class PidPages {
     private final long[] blocks = new long[PidPage.SLOTS];
     private final int[] children = new int[PidPage.SLOTS];
     private int inUse;
+    /** The vfork children waiting for a vfork child of their own on the same block, innermost first. */
+    private final Map<Long, Deque<Integer>> waiting = new HashMap<>();
 
     PidPages(int pid, ProcessMemory memory) {
         this(pid, memory, new ArrayList<>());
@@ -54,6 +60,14 @@ final class PidPages {
      * thread: the trampolines record its id from now on. False when the pages have no free entry.
      */
     boolean vforkStarted(int child, long block) {
+        for (int i = 0; i < inUse; i++) {
+            if (blocks[i] == block) { // a vfork child's own vfork child: it runs on that block now
+                waiting.computeIfAbsent(block, b -> new ArrayDeque<>()).push(children[i]);
+                children[i] = child;
+                publish(i);
+                return true;
+            }
+        }
         for (int i = 0; i < PidPage.SLOTS; i++) {
             if (blocks[i] == 0) {
                 blocks[i] = block;
@@ -70,6 +84,12 @@ final class PidPages {
     void vforkDone(long block) {
         for (int i = 0; i < inUse; i++) {
             if (blocks[i] == block) {
+                Deque<Integer> outer = waiting.get(block);
+                if (outer != null && !outer.isEmpty()) { // the vfork child that waited for it runs again
+                    children[i] = outer.pop();
+                    publish(i);
+                    return;
+                }
                 blocks[i] = 0;
                 while (inUse > 0 && blocks[inUse - 1] == 0) {
                     inUse--;

@@ -89,14 +89,14 @@ class InlineEnginesTest {
     /**
      * A vfork child's hits (entries and returns) carry its own pid and tid, as the trap engine's, though
      * it runs in its parent's memory on its parent's thread control block; a thread of the parent that
-     * hits meanwhile keeps its own.
+     * hits meanwhile keeps its own, and so does the vfork child's own vfork child, and the child after it.
      */
     @Test
     void vforkChildrenHaveTheirOwnIds() throws Exception {
         Path bin = Fixtures.compile("probe_vfork_ids.c", "-pthread");
         assertSameAsTrap(List.of(
                 "p:pi_add " + off(bin, "add") + " a=%di:s32 b=%si:s32",
-                "r:pi_addr " + off(bin, "add") + " rv=$retval:s32"), List.of(bin.toString()), 5 * 2,
+                "r:pi_addr " + off(bin, "add") + " rv=$retval:s32"), List.of(bin.toString()), 6 * 2,
                 r -> String.join("\n---\n", ProbeProcessesTest.perThread(r)), "");
     }
 
