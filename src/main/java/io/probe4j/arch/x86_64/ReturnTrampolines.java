@@ -36,7 +36,8 @@ import java.util.List;
  *     return address, found down the stack, and goes on to the caller's exit trampoline, which records
  *     its own event: both events, innermost first, as the kernel's chained return instances.</li>
  * <li>C++ exceptions cannot unwind through an exit trampoline (no unwind information): the engine
- *     must put the return addresses back while an exception unwinds, as the trap engine does.</li>
+ *     puts the return addresses back while an exception unwinds and hijacks the frames that stay
+ *     again at the catch ({@code engine.inline.HijackedReturns}), as the trap engine does.</li>
  * </ul>
  * An exit that finds no entry has no way back to the caller and stops at a {@code ud2}; it cannot
  * happen unless the tracer emptied the thread's slot while the thread had hijacked frames.

@@ -3,9 +3,10 @@
  * {@code jmp} to a trampoline generated for it ({@code arch.x86_64}) that records the hit into a per-CPU
  * ring in shared memory (a memfd this JVM maps too: {@link io.probe4j.engine.inline.RingMapping},
  * read by {@link io.probe4j.engine.inline.InlineReader}), runs the displaced instructions and jumps back.
- * ptrace ({@code engine.ptrace}) is kept for the process's life events only: installing at launch, exec
- * and attach ({@link io.probe4j.engine.inline.InlineProbes}), fork children, faults of a trampoline's
- * loads (moved to the fault table's fixup, the signal suppressed), thread exits, and the detach.
+ * ptrace ({@code engine.ptrace}) is kept for the process's life events only: installing at launch, exec,
+ * attach and library loads ({@link io.probe4j.engine.inline.InlineProbes}), fork and vfork children,
+ * faults of a trampoline's loads (moved to the fault table's fixup, the signal suppressed), the C
+ * runtime's exception unwinds (at the trap engine's stops there), thread exits, and the detach.
  * {@link io.probe4j.engine.inline.InlinePlanner} decides which probes it takes; the others run on the
  * trap engine in the same session, and the user is told which and why.
  *
