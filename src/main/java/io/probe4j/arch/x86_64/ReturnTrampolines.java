@@ -199,10 +199,56 @@ public final class ReturnTrampolines {
 
     /**
      * The thread's slot into {@code %rdx}, for the key in {@code %rax} (kept): open addressing from
-     * a hash of the key; a free slot is claimed with {@code lock cmpxchg} when {@code claim}, else
-     * ends the search. Jumps to {@code none} when there is no slot. Uses {@code %rcx}, {@code %rsi}.
+     * {@link ReturnStacks#home}; slots of threads that ended ({@link ReturnStacks#FREED}) are passed
+     * over, a free slot ends the search. When the key is not there and {@code claim}, the first free or
+     * freed slot from home is claimed with {@code lock cmpxchg} (only this thread adds its key, so it
+     * cannot be further on); jumps to {@code none} when there is no slot. Uses {@code %rcx}, {@code %rsi}.
      */
     private static void slot(Assembler a, Stacks stacks, boolean claim, Label none) {
+        Label start = a.label("search");
+        Label probe = a.label("probe");
+        Label next = a.label("next slot");
+        Label found = a.label("slot found");
+        a.bind(start);
+        home(a, stacks);
+        a.bind(probe);
+        a.alu(CMP, QWORD, Mem.of(RDX, ReturnStacks.KEY), RAX);
+        a.jcc(Condition.E, found);
+        a.alu(CMP, QWORD, Mem.of(RDX, ReturnStacks.KEY), 0);
+        a.jcc(Condition.NE, next);
+        if (claim) {
+            Label scan = a.label("claim scan");
+            Label take = a.label("take");
+            Label wrapped = a.label("claim wrapped");
+            home(a, stacks);
+            a.bind(scan);
+            a.mov(QWORD, RCX, Mem.of(RDX, ReturnStacks.KEY));
+            a.test(QWORD, RCX, RCX);
+            a.jcc(Condition.E, take);
+            a.alu(CMP, QWORD, RCX, ReturnStacks.FREED);
+            a.jcc(Condition.E, take);
+            advance(a, stacks, wrapped);
+            a.jcc(Condition.NE, scan);
+            a.jmp(none);
+            a.bind(take); // %rcx: what the slot holds, 0 or FREED
+            a.mov(QWORD, RSI, RAX);
+            a.mov(QWORD, RAX, RCX);
+            a.lockCmpxchg(QWORD, Mem.of(RDX, ReturnStacks.KEY), RSI);
+            a.mov(QWORD, RAX, RSI);
+            a.jcc(Condition.E, found);
+            a.jmp(start); // another thread took it first: search again
+        } else {
+            a.jmp(none);
+        }
+        a.bind(next);
+        advance(a, stacks, a.label("wrapped"));
+        a.jcc(Condition.NE, probe);
+        a.jmp(none);
+        a.bind(found);
+    }
+
+    /** {@code %rdx}: the home slot of the key in {@code %rax}; {@code %esi}: the slots left to look at. */
+    private static void home(Assembler a, Stacks stacks) {
         int slotShift = Integer.numberOfTrailingZeros(ReturnStacks.SLOT_SIZE);
         a.mov(QWORD, RDX, RAX);
         a.shift(Assembler.Shift.SHR, QWORD, RDX, 12); // ReturnStacks.home: the page number
@@ -211,26 +257,10 @@ public final class ReturnTrampolines {
         a.mov(QWORD, RCX, stacks.address());
         a.alu(ADD, QWORD, RDX, RCX);
         a.mov(DWORD, RSI, ReturnStacks.SLOTS);
-        Label probe = a.label("probe");
-        Label next = a.label("next slot");
-        Label found = a.label("slot found");
-        Label inside = a.label("inside");
-        a.bind(probe);
-        a.alu(CMP, QWORD, Mem.of(RDX, ReturnStacks.KEY), RAX);
-        a.jcc(Condition.E, found);
-        a.alu(CMP, QWORD, Mem.of(RDX, ReturnStacks.KEY), 0);
-        a.jcc(Condition.NE, next);
-        if (claim) {
-            a.mov(QWORD, RCX, RAX);
-            a.alu(XOR, DWORD, RAX, RAX);
-            a.lockCmpxchg(QWORD, Mem.of(RDX, ReturnStacks.KEY), RCX);
-            a.mov(QWORD, RAX, RCX);
-            a.jcc(Condition.E, found);
-            a.jmp(probe); // another thread took it first: look again
-        } else {
-            a.jmp(none);
-        }
-        a.bind(next);
+    }
+
+    /** {@code %rdx} to the next slot, round the table; {@code %esi} counted down (ZF: none left). Uses {@code %rcx}. */
+    private static void advance(Assembler a, Stacks stacks, Label inside) {
         a.alu(ADD, QWORD, RDX, ReturnStacks.SLOT_SIZE);
         a.mov(QWORD, RCX, stacks.address() + ReturnStacks.size());
         a.alu(CMP, QWORD, RDX, RCX);
@@ -238,8 +268,5 @@ public final class ReturnTrampolines {
         a.alu(SUB, QWORD, RDX, ReturnStacks.size());
         a.bind(inside);
         a.dec(DWORD, RSI);
-        a.jcc(Condition.NE, probe);
-        a.jmp(none);
-        a.bind(found);
     }
 }

@@ -25,7 +25,8 @@ final class HijackedReturns {
         ByteBuffer b = ByteBuffer.wrap(table).order(ByteOrder.LITTLE_ENDIAN);
         for (int s = 0; s < ReturnStacks.SLOTS; s++) {
             int slot = s * ReturnStacks.SLOT_SIZE;
-            if (b.getLong(slot + ReturnStacks.KEY) == 0) {
+            long key = b.getLong(slot + ReturnStacks.KEY);
+            if (key == 0 || key == ReturnStacks.FREED) {
                 continue;
             }
             long depth = Math.min(b.getLong(slot + ReturnStacks.DEPTH), ReturnStacks.MAX_DEPTH);
@@ -64,11 +65,15 @@ final class HijackedReturns {
         return -1;
     }
 
-    /** The thread whose TCB is {@code key} ended: its entries go (their frames went with its stack); the slot stays its key's. */
+    /**
+     * The thread whose TCB is {@code key} ended: its entries go (their frames went with its stack) and its
+     * slot is freed ({@link ReturnStacks#FREED}), the depth first: a thread that claims it starts empty.
+     */
     static void threadEnded(ProcessMemory memory, long stacks, long key) {
         long slot = slotOf(memory, stacks, key);
         if (slot >= 0) {
             memory.write(slot + ReturnStacks.DEPTH, new byte[8]);
+            memory.write(slot + ReturnStacks.KEY, le64(ReturnStacks.FREED));
         }
     }
 

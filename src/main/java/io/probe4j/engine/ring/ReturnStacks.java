@@ -11,9 +11,9 @@ package io.probe4j.engine.ring;
  *
  * <p>The tracer empties a thread's slot when the thread exits (ptrace's exit event) so that a new
  * thread whose TCB lands at the same address starts clean, and reads the slots to put every return
- * address back at detach. An emptied slot keeps its key: freeing it could cut the search of a thread
- * whose slot lies further on while that thread runs. glibc reuses the stacks, so the TCBs, of threads
- * that ended; slots of TCBs never seen again stay taken.
+ * address back at detach. A slot freed so holds {@link #FREED}, not 0: a free slot ends a search, and
+ * that would cut off the slots further on of threads that run meanwhile. A thread's first probed call
+ * claims the first free or freed slot from its home.
  */
 public final class ReturnStacks {
     public static final int SLOTS = 1024;
@@ -21,6 +21,8 @@ public final class ReturnStacks {
     public static final int MAX_DEPTH = 64;
     /** Slot fields: the key (thread pointer, 0 when free), the depth, then the entries. */
     public static final int KEY = 0, DEPTH = 8, ENTRIES = 16;
+    /** The key of a slot whose thread ended: no thread pointer, passed over by searches, claimed again. */
+    public static final long FREED = 1;
     /** Entry fields. */
     public static final int ENTRY_SIZE = 16, RETURN_ADDRESS = 0, STACK_POINTER = 8;
 

@@ -115,6 +115,17 @@ class InlineEnginesTest {
     }
 
     /**
+     * More threads, one after another, than the return stacks have slots (1024), each with a thread
+     * control block at a new address: the slot of a thread that ended is claimed again, so none of their
+     * returns is lost.
+     */
+    @Test
+    void moreThreadsThanReturnStackSlots() throws Exception {
+        Path bin = Fixtures.compile("probe_many_tcbs.c", "-pthread");
+        assertSameAsTrap(List.of("r:pi_oncer " + off(bin, "once") + " rv=$retval:s64"), List.of(bin.toString()), 1100);
+    }
+
+    /**
      * C++ exceptions thrown through frames whose returns are hijacked: the program catches them (the
      * unwinder sees the real return addresses), the unwound frames report no return, the catching ones do.
      */
