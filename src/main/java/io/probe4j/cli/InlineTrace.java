@@ -93,7 +93,7 @@ final class InlineTrace {
         TscClock clock = TscClock.calibrate();
         RecordStage stage;
         if (recording != null) {
-            stage = new RecordingWriter(recording, inline, clock, hooks::site);
+            stage = new RecordingWriter(recording, inline.stream().map(InlineProbe::definition).toList(), clock, hooks::site);
         } else {
             SiteTable sites = new SiteTable();
             stage = new InlineEvents(new EventDecoder(InlineReader.specs(inline), clock, sites), sites, hooks::site, keep, sink);

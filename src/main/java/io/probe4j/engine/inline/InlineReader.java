@@ -70,7 +70,16 @@ public final class InlineReader implements AutoCloseable {
         this(rings, probes, engine, clock, unordered(specs(probes), clock, engine::site, out));
     }
 
-    InlineReader(RingReader reader, List<String> events, Queue<Integer> renamed, TscClock clock, RecordStage stage, Backlog backlog) {
+    /**
+     * Rings without an engine (tests, benchmarks): {@code events} names each event id; the backlog holds at most
+     * {@code backlogBytes} in batches of {@code batchBytes} (at least twice the longest record).
+     */
+    public InlineReader(RingMapping rings, List<String> events, TscClock clock, RecordStage stage, long backlogBytes, int batchBytes) {
+        this(new RingReader(rings), events, new java.util.concurrent.ConcurrentLinkedQueue<>(), clock, stage,
+                new Backlog(backlogBytes, Math.max(batchBytes, 2 * (RecordFormat.MAX_LENGTH + 8))));
+    }
+
+    private InlineReader(RingReader reader, List<String> events, Queue<Integer> renamed, TscClock clock, RecordStage stage, Backlog backlog) {
         this.reader = reader;
         this.events = List.copyOf(events);
         this.renamed = renamed;

@@ -28,14 +28,14 @@ public final class RecordingWriter implements RecordStage {
     private boolean closed;
 
     /**
-     * Starts {@code path} with the probes' definitions (by event id) and the clock; {@code engine} says where
-     * each probe is in each process. A definition whose normal form does not read back as the same record
-     * layout cannot be recorded: refused here, before anything runs.
+     * Starts {@code path} with the inline probes' definitions (by event id) and the clock; {@code engine} says
+     * where each probe is in each process. A definition whose normal form does not read back as the same
+     * record layout cannot be recorded: refused here, before anything runs.
      */
-    public RecordingWriter(Path path, List<InlineProbe> probes, TscClock clock, EventDecoder.Sites engine) {
+    public RecordingWriter(Path path, List<ProbeDefinition> definitions, TscClock clock, EventDecoder.Sites engine) {
         this.path = path;
         this.engine = engine;
-        List<String> texts = probes.stream().map(p -> normalForm(p, path)).toList();
+        List<String> texts = definitions.stream().map(d -> normalForm(d, path)).toList();
         try {
             this.file = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING);
@@ -51,12 +51,12 @@ public final class RecordingWriter implements RecordStage {
         clock(clock);
     }
 
-    private static String normalForm(InlineProbe p, Path path) {
-        String text = NormalForm.of(p.definition());
+    private static String normalForm(ProbeDefinition d, Path path) {
+        String text = NormalForm.of(d);
         ProbeDefinition back = Recording.parse(text);
-        if (back == null || !EventLayout.of(p.event(), back.isReturn(), back.args()).equals(p.layout())) {
-            throw new UserException("probe4j trace: " + p + " cannot be recorded to " + path + ": its definition '" + text
-                    + "' does not read back as the same record");
+        if (back == null || !EventLayout.of(0, back.isReturn(), back.args()).equals(EventLayout.of(0, d.isReturn(), d.args()))) {
+            throw new UserException("probe4j trace: " + d.group() + "/" + d.event() + " cannot be recorded to " + path
+                    + ": its definition '" + text + "' does not read back as the same record");
         }
         return text;
     }
