@@ -115,7 +115,8 @@ public final class Recording implements AutoCloseable {
     }
 
     /**
-     * Hands every block to {@code stage} in order, up to the end block; returns what the trace lost. A
+     * Hands every block to {@code stage} in order, up to the end block (then {@link RecordStage#end}); returns
+     * what the trace lost. A
      * recording cut short or damaged ends in a {@link UserException} that says where, after {@code stage}
      * got everything before that place.
      */
@@ -143,8 +144,9 @@ public final class Recording implements AutoCloseable {
                     case EVENT -> stage.event(EventCodec.read(b));
                     case RELEASE -> stage.release(b.getLong());
                     case END -> {
-                        long[] lost = longs(b, EventCodec.count(b, 8));
-                        return new Losses(lost, b.getLong(), b.getLong());
+                        Losses losses = new Losses(longs(b, EventCodec.count(b, 8)), b.getLong(), b.getLong());
+                        stage.end(losses);
+                        return losses;
                     }
                     default -> throw new IllegalArgumentException("a block of unknown type " + type);
                 }
