@@ -14,7 +14,6 @@ import io.probe4j.engine.inline.TscClock;
 import io.probe4j.engine.kernel.ResolvedProbe;
 import io.probe4j.engine.ptrace.LaunchSpec;
 import io.probe4j.engine.ptrace.TraceSession;
-import io.probe4j.engine.ring.RingLayout;
 import io.probe4j.engine.trap.ProbeConsumer;
 import io.probe4j.engine.trap.ProbeHit;
 import io.probe4j.engine.trap.ProbePoint;
@@ -44,9 +43,6 @@ import java.util.function.Predicate;
  * reported at the end.
  */
 final class InlineTrace {
-    /** Bytes of each per-CPU ring. */
-    private static final long RING_BYTES = 4L << 20;
-
     private InlineTrace() {
     }
 
@@ -87,7 +83,7 @@ final class InlineTrace {
         }
         points.values().forEach(pt -> uprobes.add(pt, null));
         RingMapping rings = RingMapping.create("probe4j-inline",
-                RingLayout.forCpus(Runtime.getRuntime().availableProcessors(), RING_BYTES, Math.max(1, inline.size())));
+                InlineReader.layout(Runtime.getRuntime().availableProcessors(), Math.max(1, inline.size())));
         PatchJournal journal = uprobes::journalPatch;
         InlineProbes hooks = new InlineProbes(uprobes, inline, rings, journal, diagnostics);
         TscClock clock = TscClock.calibrate();
@@ -98,7 +94,11 @@ final class InlineTrace {
             SiteTable sites = new SiteTable();
             stage = new InlineEvents(new EventDecoder(InlineReader.specs(inline), clock, sites), sites, hooks::site, keep, sink);
         }
-        reader[0] = new InlineReader(rings, inline, hooks, clock, stage).start();
+        reader[0] = new InlineReader(rings, inline, hooks, clock, stage);
+        if (!points.isEmpty()) {
+            reader[0].withTrapEngine();
+        }
+        reader[0].start();
         TraceSession[] session = new TraceSession[1];
         TraceEnding ending = new TraceEnding(() -> {
             try {

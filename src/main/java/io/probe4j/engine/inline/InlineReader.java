@@ -1,6 +1,7 @@
 package io.probe4j.engine.inline;
 
 import io.probe4j.engine.ring.RecordFormat;
+import io.probe4j.engine.ring.RingLayout;
 import io.probe4j.event.ProbeEvent;
 import io.probe4j.sys.Clock;
 import java.util.List;
@@ -19,13 +20,17 @@ import java.util.function.Consumer;
  * beyond it the reader stops draining and the writers count lost records, reported by {@link #finish()}
  * as the kernel reports its ring buffer's overruns.
  *
- * <p>Time order: the stage may release events up to the time by which every source had handed over
- * what happened before, less {@link #WINDOW_NANOS} for records reserved before and committed after a
- * drain and for the trap engine's events, which come after the thread resumed.
+ * <p>Time order: the stage may release events up to the time by which the reader had handed over
+ * every record committed before, less a window for records reserved before and committed after a pass
+ * ({@link #RECORD_WINDOW_NANOS}), or, when probes of the session run on the trap engine, for their events,
+ * which come after the thread resumed ({@link #TRAP_WINDOW_NANOS}). Events are held that long (as
+ * {@code ProbeEvent}s: at 10 M hits/s, 10 ms of them are some 100,000).
  */
 public final class InlineReader implements AutoCloseable {
-    /** How long events are held for the sources that are behind. */
-    public static final long WINDOW_NANOS = 100_000_000L;
+    /** How long events are held for records that were committed late. */
+    public static final long RECORD_WINDOW_NANOS = 10_000_000L;
+    /** How long events are held for the trap engine's events, when it has probes in the session. */
+    public static final long TRAP_WINDOW_NANOS = 100_000_000L;
     private static final long IDLE_NANOS = 1_000_000;
     /** A batch goes to the decoding thread when it is nearly full or this old. */
     private static final long HAND_OVER_NANOS = 10_000_000;
@@ -50,6 +55,7 @@ public final class InlineReader implements AutoCloseable {
     private volatile boolean stop;
     private volatile boolean readerDone;
     private volatile RuntimeException failure;
+    private volatile long window = RECORD_WINDOW_NANOS;
     private final java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
@@ -88,6 +94,17 @@ public final class InlineReader implements AutoCloseable {
         this.backlog = backlog;
         this.readerThread = Thread.ofPlatform().daemon().name("probe4j-inline-reader").unstarted(this::read);
         this.decoderThread = Thread.ofPlatform().daemon().name("probe4j-inline-decoder").unstarted(this::decode);
+    }
+
+    /**
+     * The rings of a trace: one per CPU, each as large as 64 MiB shared among them gives, between 4 and 16
+     * MiB (16 MiB hold about 350,000 records of two arguments: 35 ms of a hot probe at 10 M hits/s, time
+     * for the reader to be scheduled again on a busy machine).
+     */
+    public static RingLayout layout(int cpus, int events) {
+        RingLayout one = RingLayout.forCpus(cpus, 4L << 20, events);
+        long each = Long.highestOneBit(Math.clamp((64L << 20) / one.rings(), 4L << 20, 16L << 20));
+        return new RingLayout(one.rings(), each, events);
     }
 
     /** What the decoder knows of each probe's event id (the address printed comes from the engine, per process). */
@@ -137,6 +154,12 @@ public final class InlineReader implements AutoCloseable {
     public InlineReader start() {
         readerThread.start();
         decoderThread.start();
+        return this;
+    }
+
+    /** Probes of the session run on the trap engine too: events are held for theirs ({@link #TRAP_WINDOW_NANOS}). */
+    public InlineReader withTrapEngine() {
+        window = TRAP_WINDOW_NANOS;
         return this;
     }
 
@@ -262,7 +285,7 @@ public final class InlineReader implements AutoCloseable {
                         stage.clock(clock);
                     }
                     if (mark != Long.MIN_VALUE) {
-                        stage.release(mark - WINDOW_NANOS);
+                        stage.release(mark - window);
                     }
                 }
                 if (now - lastFlush >= FLUSH_NANOS) {

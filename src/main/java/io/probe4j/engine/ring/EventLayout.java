@@ -6,7 +6,8 @@ import io.probe4j.event.ValueDecoder;
 import io.probe4j.spec.ArgType;
 import io.probe4j.spec.Fetch;
 import io.probe4j.spec.FetchArg;
-import java.nio.ByteBuffer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,6 +37,8 @@ import java.util.List;
  * @param fixedSize bytes of a record before its strings
  */
 public record EventLayout(int event, boolean isReturn, List<FetchArg> args, List<Slot> slots, int fixedSize) {
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     /** The length field of a string that could not be read. */
     public static final int FAULT = -1;
     /** A string's longest recorded text: the kernel's MAX_STRING_SIZE minus its NUL. */
@@ -151,18 +154,17 @@ public record EventLayout(int event, boolean isReturn, List<FetchArg> args, List
         if (length < fixedSize) {
             throw new IllegalArgumentException("a record of " + length + " bytes, shorter than event " + event + "'s " + fixedSize);
         }
-        ByteBuffer b = ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN);
         List<ProbeEvent.Arg> out = new ArrayList<>(args.size());
         for (int i = 0; i < args.size(); i++) {
             ArgType t = args.get(i).type();
             Value v = switch (slots.get(i)) {
-                case Word w -> ValueDecoder.fromWord(t, b.getLong(at + w.offset()));
+                case Word w -> ValueDecoder.fromWord(t, (long) LONG.get(record, at + w.offset()));
                 case Bytes by -> ValueDecoder.decode(t, record, at + by.offset());
-                case Str s -> string(b, at, length, s.offset());
+                case Str s -> string(record, at, length, s.offset());
                 case StrArray sa -> {
                     List<Value> el = new ArrayList<>(sa.count());
                     for (int k = 0; k < sa.count(); k++) {
-                        el.add(string(b, at, length, sa.offset() + 8 * k));
+                        el.add(string(record, at, length, sa.offset() + 8 * k));
                     }
                     yield new Value.Array(el);
                 }
@@ -174,9 +176,9 @@ public record EventLayout(int event, boolean isReturn, List<FetchArg> args, List
         return out;
     }
 
-    private static Value string(ByteBuffer b, int at, int recordLength, int slot) {
-        int offset = b.getInt(at + slot);
-        int length = b.getInt(at + slot + 4);
+    private static Value string(byte[] record, int at, int recordLength, int slot) {
+        int offset = (int) INT.get(record, at + slot);
+        int length = (int) INT.get(record, at + slot + 4);
         if (length == FAULT) {
             return new Value.Fault();
         }
@@ -184,7 +186,7 @@ public record EventLayout(int event, boolean isReturn, List<FetchArg> args, List
             throw new IllegalArgumentException("a string of " + length + " bytes at " + offset + " runs past its record's "
                     + recordLength + " bytes");
         }
-        return new Value.Text(Arrays.copyOfRange(b.array(), at + offset, at + offset + length));
+        return new Value.Text(Arrays.copyOfRange(record, at + offset, at + offset + length));
     }
 
     static int align8(int n) {
