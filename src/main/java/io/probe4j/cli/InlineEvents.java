@@ -5,7 +5,6 @@ import io.probe4j.engine.inline.Losses;
 import io.probe4j.engine.inline.RecordBatch;
 import io.probe4j.engine.inline.RecordStage;
 import io.probe4j.engine.inline.SiteTable;
-import io.probe4j.engine.inline.TscClock;
 import io.probe4j.event.EventSink;
 import io.probe4j.event.ProbeEvent;
 import java.util.HashMap;
@@ -60,10 +59,6 @@ final class InlineEvents implements RecordStage {
     @Override
     public void event(ProbeEvent event) {
         order.add(event);
-    }
-
-    @Override
-    public void clock(TscClock clock) {
     }
 
     @Override

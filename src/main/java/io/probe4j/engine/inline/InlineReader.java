@@ -132,22 +132,6 @@ public final class InlineReader implements AutoCloseable {
             public void event(ProbeEvent event) {
                 out.accept(event);
             }
-
-            @Override
-            public void clock(TscClock c) {
-            }
-
-            @Override
-            public void release(long until) {
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void end(Losses losses) {
-            }
         };
     }
 

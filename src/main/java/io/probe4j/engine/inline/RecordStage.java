@@ -16,14 +16,18 @@ public interface RecordStage {
     void event(ProbeEvent event);
 
     /** The clock the records are decoded with was recalibrated (before the records decoded with it). */
-    void clock(TscClock clock);
+    default void clock(TscClock clock) {
+    }
 
     /** Every source has handed over what happened up to {@code until} (CLOCK_MONOTONIC ns): that can go out. */
-    void release(long until);
+    default void release(long until) {
+    }
 
     /** Output is due (about every 100 ms). */
-    void flush();
+    default void flush() {
+    }
 
     /** Every source has stopped; what was lost. */
-    void end(Losses losses);
+    default void end(Losses losses) {
+    }
 }

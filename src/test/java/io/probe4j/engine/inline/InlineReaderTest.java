@@ -48,22 +48,6 @@ class InlineReaderTest {
             @Override
             public void event(ProbeEvent event) {
             }
-
-            @Override
-            public void clock(TscClock clock) {
-            }
-
-            @Override
-            public void release(long until) {
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void end(Losses losses) {
-            }
         };
         // rounds of 1,000 calls (48 KB of records: a ring holds them) with pauses: a reader that is not
         // held back takes them all; 200,000 records, 9.6 MB, far beyond the bound and the rings
