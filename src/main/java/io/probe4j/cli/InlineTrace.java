@@ -1,15 +1,19 @@
 package io.probe4j.cli;
 
+import io.probe4j.engine.inline.EventDecoder;
 import io.probe4j.engine.inline.InlinePlanner;
 import io.probe4j.engine.inline.InlineProbe;
 import io.probe4j.engine.inline.InlineProbes;
 import io.probe4j.engine.inline.InlineReader;
 import io.probe4j.engine.inline.PatchJournal;
+import io.probe4j.engine.inline.RecordStage;
+import io.probe4j.engine.inline.RecordingWriter;
 import io.probe4j.engine.inline.RingMapping;
+import io.probe4j.engine.inline.SiteTable;
+import io.probe4j.engine.inline.TscClock;
 import io.probe4j.engine.kernel.ResolvedProbe;
 import io.probe4j.engine.ptrace.LaunchSpec;
 import io.probe4j.engine.ptrace.TraceSession;
-import io.probe4j.engine.ring.RingLayout;
 import io.probe4j.engine.trap.ProbeConsumer;
 import io.probe4j.engine.trap.ProbeHit;
 import io.probe4j.engine.trap.ProbePoint;
@@ -26,9 +30,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -36,30 +37,30 @@ import java.util.function.Predicate;
  * {@code probe4j trace --engine inline}: each probe the inline engine can take is a jump to a
  * trampoline that records into shared rings, read by a thread of this JVM; the others run on the trap
  * engine in the same ptrace session, and probe4j says which and why, one line per probe, before the
- * program starts. Both feed the same filters, triggers and sink. Lost records are reported at the end.
+ * program starts. Both feed the same filters, triggers and sink, in time order, from the inline engine's
+ * decoding thread ({@link InlineReader}); or, with {@code --format binary}, a recording of what comes out
+ * of the rings ({@link RecordingWriter}) that {@code probe4j report} prints later. Lost records are
+ * reported at the end.
  */
 final class InlineTrace {
-    private static final long FLUSH_MILLIS = 100;
-    /** Bytes of each per-CPU ring. */
-    private static final long RING_BYTES = 4L << 20;
-
     private InlineTrace() {
     }
 
-    static int run(List<ResolvedProbe> probes, EventSink sink, List<String> command, Integer pid, TraceFilters filters)
-            throws InterruptedException {
+    /**
+     * Traces; events go to {@code sink}, or with {@code recording} set, the records go to that file as
+     * they come out of the rings ({@code --format binary}: {@code sink} then takes nothing).
+     */
+    static int run(List<ResolvedProbe> probes, EventSink sink, List<String> command, Integer pid, TraceFilters filters,
+            java.nio.file.Path recording) throws InterruptedException {
         Consumer<String> diagnostics = msg -> System.err.println("probe4j: " + msg);
-        Map<String, Predicate<ProbeEvent>> keep = new HashMap<>();
-        // filters and triggers see one event at a time, from either engine, in time order
-        TimeOrder order = new TimeOrder(e -> {
-            if (keep.get(e.group() + "/" + e.event()).test(e)) {
-                sink.accept(e);
-            }
-        });
+        // filters see one event at a time, from either engine, in time order
+        Map<String, Map<String, Predicate<ProbeEvent>>> keep = InlineEvents.keepAll();
         InlinePlanner planner = new InlinePlanner();
         List<InlineProbe> inline = new ArrayList<>();
         Uprobes uprobes = new Uprobes(diagnostics);
         Map<String, ProbePoint> points = new HashMap<>();
+        InlineReader[] reader = new InlineReader[1]; // the trap engine's events go through it, in order with the records
+        Consumer<ProbeEvent> trapEvents = e -> reader[0].offer(e);
         // files as /proc/PID/maps names them: symbolic links resolved (/lib -> usr/lib)
         List<java.nio.file.Path> real = probes.stream().map(p -> realPath(p.file())).toList();
         List<InlinePlanner.Decision> decisions = new ArrayList<>(planner.planAll(java.util.stream.IntStream.range(0, probes.size())
@@ -68,7 +69,7 @@ final class InlineTrace {
         for (int k = 0; k < probes.size(); k++) {
             ResolvedProbe p = probes.get(k);
             ProbeDefinition d = p.definition();
-            keep.put(d.group() + "/" + d.event(), filters.keep(p));
+            keep.computeIfAbsent(d.group(), g -> new HashMap<>()).put(d.event(), filters.keep(p));
             switch (decisions.get(k)) {
                 case InlinePlanner.Inline i -> inline.add(i.probe());
                 case InlinePlanner.Trap t -> {
@@ -76,21 +77,28 @@ final class InlineTrace {
                     java.nio.file.Path file = real.get(k);
                     ProbePoint point = points.computeIfAbsent(file + ":" + p.offset(), key -> new ProbePoint(file,
                             inode(file), p.offset(), p.refCtrOffset().orElse(-1)));
-                    point.addConsumer(new TrapEvents(d, e -> emit(order, e)));
+                    point.addConsumer(new TrapEvents(d, trapEvents));
                 }
             }
         }
         points.values().forEach(pt -> uprobes.add(pt, null));
         RingMapping rings = RingMapping.create("probe4j-inline",
-                RingLayout.forCpus(Runtime.getRuntime().availableProcessors(), RING_BYTES, Math.max(1, inline.size())));
+                InlineReader.layout(Runtime.getRuntime().availableProcessors(), Math.max(1, inline.size())));
         PatchJournal journal = uprobes::journalPatch;
         InlineProbes hooks = new InlineProbes(uprobes, inline, rings, journal, diagnostics);
-        InlineReader reader = new InlineReader(rings, inline, hooks, e -> emit(order, e)).start();
-        ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "probe4j-flush");
-            t.setDaemon(true);
-            return t;
-        });
+        TscClock clock = TscClock.calibrate();
+        RecordStage stage;
+        if (recording != null) {
+            stage = new RecordingWriter(recording, inline.stream().map(InlineProbe::definition).toList(), clock, hooks::site);
+        } else {
+            SiteTable sites = new SiteTable();
+            stage = new InlineEvents(new EventDecoder(InlineReader.specs(inline), clock, sites), sites, hooks::site, keep, sink);
+        }
+        reader[0] = new InlineReader(rings, inline, hooks, clock, stage);
+        if (!points.isEmpty()) {
+            reader[0].withTrapEngine();
+        }
+        reader[0].start();
         TraceSession[] session = new TraceSession[1];
         TraceEnding ending = new TraceEnding(() -> {
             try {
@@ -98,22 +106,12 @@ final class InlineTrace {
                     session[0].close();
                 }
             } finally {
-                List<String> lost = reader.finish();
-                synchronized (order) {
-                    order.releaseAll();
-                }
-                lost.forEach(diagnostics);
+                reader[0].finish().forEach(diagnostics);
             }
         }, sink);
         Thread atExit = new Thread(ending, "probe4j-trace-end");
         Runtime.getRuntime().addShutdownHook(atExit);
         try {
-            flusher.scheduleWithFixedDelay(() -> {
-                synchronized (order) {
-                    order.release();
-                }
-                sink.flush();
-            }, FLUSH_MILLIS, FLUSH_MILLIS, TimeUnit.MILLISECONDS);
             session[0] = pid != null ? TraceSession.attach(pid, hooks)
                     : TraceSession.launch(LaunchSpec.of(command.toArray(String[]::new)), hooks);
             if (pid != null) {
@@ -121,19 +119,12 @@ final class InlineTrace {
             }
             return session[0].waitFor().shellStatus();
         } finally {
-            flusher.shutdownNow();
             ending.run();
             try {
                 Runtime.getRuntime().removeShutdownHook(atExit);
             } catch (IllegalStateException shuttingDown) {
                 // the hook runs or ran: it found the ending done, or did it
             }
-        }
-    }
-
-    private static void emit(TimeOrder order, ProbeEvent e) {
-        synchronized (order) {
-            order.add(e);
         }
     }
 

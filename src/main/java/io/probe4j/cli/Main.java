@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
 /** The {@code probe4j} command: one picocli subcommand per job, each in its own file. */
 @Command(name = "probe4j", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Dynamic instrumentation for Linux: uprobes and uretprobes, the uprobe_events language.",
-        subcommands = {TraceCommand.class, ParseCommand.class, ListCommand.class, DecodeCommand.class,
+        subcommands = {TraceCommand.class, ReportCommand.class, ParseCommand.class, ListCommand.class, DecodeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     /** Set by the launcher for the training run of the JDK's ahead-of-time cache (see {@link #train}). */

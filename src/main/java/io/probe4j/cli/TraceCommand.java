@@ -32,7 +32,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code probe4j trace [--engine trap|inline|kernel] [-p PID] [-o FILE] [--format text|json] [--profile] [--all] DEFINITION...
+ * {@code probe4j trace [--engine trap|inline|kernel] [-p PID] [-o FILE] [--format text|json|binary] [--profile] [--all] DEFINITION...
  * [-- COMMAND ARGS]}: creates the probes, runs the command (or traces every process until Ctrl-C) and
  * prints each hit in the kernel's trace format. Exits with the command's exit status.
  */
@@ -47,7 +47,7 @@ final class TraceCommand implements Callable<Integer> {
 
     enum Engine { kernel, trap, inline }
 
-    enum Format { text, json }
+    enum Format { text, json, binary }
 
     @Spec
     CommandSpec spec;
@@ -63,7 +63,8 @@ final class TraceCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write events to FILE instead of standard output.")
     Path output;
 
-    @Option(names = "--format", description = "text (the kernel's trace format) or json (one object per line). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--format", description = "text (the kernel's trace format), json (one object per line) or binary (inline engine, "
+            + "with -o FILE: the records as they come out of the rings, printed later by probe4j report FILE). Default: ${DEFAULT-VALUE}.")
     Format format = Format.text;
 
     @Option(names = "--profile", description = "Print only hit counts per event at the end, in the uprobe_profile layout.")
@@ -114,6 +115,13 @@ final class TraceCommand implements Callable<Integer> {
         if (ptrace && !kprobeTexts.isEmpty()) {
             throw new UserException("probe4j trace: kernel-function probes (--kprobe) need --engine kernel", 1);
         }
+        if (format == Format.binary && (engine != Engine.inline || output == null || profile || !filterTexts.isEmpty()
+                || !triggerOptions.texts.isEmpty() || triggerOptions.tracingOff || triggerOptions.interval != null
+                || !stackOptions.traceOptions.isEmpty() || stackOptions.ustack != null)) {
+            throw new UserException("probe4j trace: --format binary records the inline engine's records to a file for probe4j report: "
+                    + "it takes --engine inline and -o FILE, and none of --profile, --filter, --trigger, --tracing-off, --interval, "
+                    + "--options, --ustack");
+        }
         stackOptions.check(engine == Engine.kernel);
         TargetResolver resolver = Targets.resolver(force); // one for all: each file is opened once
         List<ResolvedProbe> probes = new ArrayList<>();
@@ -128,6 +136,9 @@ final class TraceCommand implements Callable<Integer> {
             probes.addAll(these);
         }
         List<KprobeDefinition> kprobes = Kprobes.parse(kprobeTexts);
+        if (format == Format.binary) {
+            return InlineTrace.run(probes, EventSink.of(e -> { }), command, pid, TraceFilters.of(List.of(), probes, kprobes), output);
+        }
         OutputFormat out = profile ? OutputFormat.PROFILE : format == Format.json ? OutputFormat.JSON : OutputFormat.TEXT;
         ProfileTable table = new ProfileTable();
         for (ResolvedProbe p : probes) {
@@ -147,7 +158,7 @@ final class TraceCommand implements Callable<Integer> {
             return TrapTrace.run(probes, sink, command, pid, triggers.filters(), stackOptions);
         }
         if (engine == Engine.inline) {
-            return InlineTrace.run(probes, sink, command, pid, triggers.filters());
+            return InlineTrace.run(probes, sink, command, pid, triggers.filters(), null);
         }
         try (KernelTracer tracer = KernelTracer.start(probes, kprobes, sink, System.err)) {
             triggers.filters().applyTo(tracer);

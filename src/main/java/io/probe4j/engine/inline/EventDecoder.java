@@ -5,12 +5,11 @@ import io.probe4j.engine.ring.RecordFormat;
 import io.probe4j.event.ProbeEvent;
 import io.probe4j.sys.Procfs;
 import io.probe4j.sys.SysException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Records to the {@link ProbeEvent}s every formatter prints: the event's group and name, the
@@ -19,10 +18,13 @@ import java.util.Map;
  * engines print the same line for the same hit.
  *
  * <p>The task name is not in the record (reading it takes a system call in the traced thread): it is
- * the thread's name when the record is decoded, from {@code /proc/PID/task/TID/comm}, kept per
- * thread until {@link #forget(int)} (the engine calls it at exec and at the thread's exit). A thread
- * that renames itself shows its new name on records decoded after the cache was filled; a thread gone
- * before its first record was decoded shows {@code <...>}, as the kernel's comm cache does.
+ * the thread's name from {@code /proc/PID/task/TID/comm} when the {@link InlineReader} first took a
+ * record of the thread out of the rings, handed over with the records ({@link RecordBatch#names()}) and
+ * kept until the reader forgets it (at exec and after the thread's exit) — the thread's exit stop makes the
+ * reader drain, so that its name is still there to read. A thread that renames itself shows its new
+ * name on records taken after the name was forgotten; a thread gone before the reader saw a record of
+ * it shows {@code <...>}, as the kernel's comm cache does. Records decoded one by one
+ * ({@link #decode(byte[], int)}) get the name from {@code /proc} when they are decoded.
  */
 public final class EventDecoder {
     /**
@@ -42,7 +44,16 @@ public final class EventDecoder {
     private final EventSpec[] specs;
     private final TscClock clock;
     private final Sites sites;
-    private final Map<Integer, String> names = new HashMap<>();
+    /** The names of threads: handed over with the records ({@link RecordBatch#names()}), else read here. */
+    private final Map<Integer, Name> names = new HashMap<>();
+    private Name last;
+
+    /** A thread's name, and its bytes for {@code $comm}. */
+    private record Name(int tid, String text, byte[] bytes) {
+        Name(int tid, String text) {
+            this(tid, text, text.getBytes(StandardCharsets.ISO_8859_1));
+        }
+    }
 
     public EventDecoder(EventSpec[] specs, TscClock clock) {
         this(specs, clock, (pid, event) -> 0);
@@ -57,35 +68,79 @@ public final class EventDecoder {
 
     /** The event of one record ({@code record[0 .. length)}, as a {@link RingReader} hands it). */
     public ProbeEvent decode(byte[] record, int length) {
-        ByteBuffer b = ByteBuffer.wrap(record, 0, length).order(ByteOrder.LITTLE_ENDIAN);
-        long header = b.getLong(RecordFormat.HEADER);
-        EventSpec spec = specs[RecordFormat.event(header)];
-        int tid = b.getInt(RecordFormat.TID);
-        int pid = b.getInt(RecordFormat.PID);
-        String comm = name(pid, tid);
-        long at = sites.address(pid, RecordFormat.event(header));
-        long address = at != 0 ? at : spec.address();
-        ProbeEvent.Site site = spec.layout().isReturn()
-                ? new ProbeEvent.Site.Return(address, b.getLong(RecordFormat.RETURN_ADDRESS))
+        return decode(record, 0, length);
+    }
+
+    /**
+     * The events of a batch, in order, with the thread names it hands over. A damaged record (an event
+     * id no probe has, a string outside its record) is an {@link IllegalArgumentException}.
+     */
+    public void decode(RecordBatch batch, Consumer<ProbeEvent> out) {
+        List<RecordBatch.Name> handed = batch.names();
+        int next = 0;
+        byte[] data = batch.data();
+        for (int at = 0, length; at < batch.length(); at += length) {
+            for (; next < handed.size() && handed.get(next).offset() <= at; next++) {
+                name(handed.get(next));
+            }
+            length = RecordFormat.length(Bytes.getLong(data, at));
+            out.accept(decode(data, at, length));
+        }
+        for (; next < handed.size(); next++) {
+            name(handed.get(next));
+        }
+    }
+
+    private void name(RecordBatch.Name n) {
+        if (n.name() == null) {
+            forget(n.tid());
+        } else {
+            names.put(n.tid(), new Name(n.tid(), n.name()));
+        }
+    }
+
+    private ProbeEvent decode(byte[] data, int at, int length) {
+        long header = Bytes.getLong(data, at);
+        int event = RecordFormat.event(header);
+        if (event >= specs.length || specs[event] == null) {
+            throw new IllegalArgumentException("a record of event " + event + ", which no probe has");
+        }
+        EventSpec spec = specs[event];
+        int tid = Bytes.getInt(data, at + RecordFormat.TID);
+        int pid = Bytes.getInt(data, at + RecordFormat.PID);
+        Name comm = name(pid, tid);
+        long site = sites.address(pid, event);
+        long address = site != 0 ? site : spec.address();
+        ProbeEvent.Site where = spec.layout().isReturn()
+                ? new ProbeEvent.Site.Return(address, Bytes.getLong(data, at + RecordFormat.RETURN_ADDRESS))
                 : new ProbeEvent.Site.Entry(address);
-        byte[] rec = length == record.length ? record : Arrays.copyOf(record, length);
-        return new ProbeEvent(comm, pid, tid, b.getInt(RecordFormat.CPU), ProbeEvent.UPROBE_FLAGS,
-                clock.nanos(b.getLong(RecordFormat.TSC)), spec.group(), spec.name(), site,
-                spec.layout().decode(rec, comm.getBytes(StandardCharsets.ISO_8859_1)));
+        return new ProbeEvent(comm.text(), pid, tid, Bytes.getInt(data, at + RecordFormat.CPU), ProbeEvent.UPROBE_FLAGS,
+                clock.nanos(Bytes.getLong(data, at + RecordFormat.TSC)), spec.group(), spec.name(), where,
+                spec.layout().decode(data, at, length, comm.bytes()));
     }
 
     /** Drops the cached name of {@code tid}. */
     public void forget(int tid) {
         names.remove(tid);
+        if (last != null && last.tid() == tid) {
+            last = null;
+        }
     }
 
-    private String name(int pid, int tid) {
-        return names.computeIfAbsent(tid, t -> {
-            try {
-                return Procfs.comm(pid, t);
-            } catch (SysException | java.io.UncheckedIOException e) {
-                return "<...>";
-            }
-        });
+    private Name name(int pid, int tid) {
+        if (last != null && last.tid() == tid) {
+            return last;
+        }
+        last = names.computeIfAbsent(tid, t -> new Name(t, comm(pid, t)));
+        return last;
+    }
+
+    /** The thread's name now, {@code <...>} when it is gone. */
+    static String comm(int pid, int tid) {
+        try {
+            return Procfs.comm(pid, tid);
+        } catch (SysException | java.io.UncheckedIOException e) {
+            return "<...>";
+        }
     }
 }

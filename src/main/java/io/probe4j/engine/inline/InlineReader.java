@@ -1,54 +1,161 @@
 package io.probe4j.engine.inline;
 
+import io.probe4j.engine.ring.RecordFormat;
+import io.probe4j.engine.ring.RingLayout;
 import io.probe4j.event.ProbeEvent;
-import java.util.ArrayList;
+import io.probe4j.sys.Clock;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
- * The consumer thread of the inline engine: takes records from the rings as they come, turns them into
- * {@link ProbeEvent}s and hands them on (to the same filters and sinks the other engines feed). It sleeps
- * a millisecond when the rings are empty. {@link #close()} empties the rings one last time and says how
- * many records were lost, as the kernel engine reports its ring buffer's overruns.
+ * The consumer side of the inline engine, two threads. The reader only copies committed records out
+ * of the rings into large batches ({@link RingReader#copy}: one memcpy per run of records, then the
+ * room is given back), so the rings empty at memory speed whatever comes after; it names the threads
+ * it sees ({@link ThreadNames}) and sleeps a millisecond when the rings are empty. The decoding thread
+ * takes the batches, and the trap engine's events of the same session ({@link #offer}), in the order
+ * they came, and hands them to a {@link RecordStage}: decoded and printed in time order, or written to a
+ * recording as they are. Between the two lies the {@link Backlog}, bounded ({@link Backlog#LIMIT}):
+ * beyond it the reader stops draining and the writers count lost records, reported by {@link #finish()}
+ * as the kernel reports its ring buffer's overruns.
+ *
+ * <p>Time order: the stage may release events up to the time by which the reader had handed over
+ * every record committed before, less a window for records reserved before and committed after a pass
+ * ({@link #RECORD_WINDOW_NANOS}), or, when probes of the session run on the trap engine, for their events,
+ * which come after the thread resumed ({@link #TRAP_WINDOW_NANOS}). Events are held that long (as
+ * {@code ProbeEvent}s: at 10 M hits/s, 10 ms of them are some 100,000).
  */
 public final class InlineReader implements AutoCloseable {
+    /** How long events are held for records that were committed late. */
+    public static final long RECORD_WINDOW_NANOS = 10_000_000L;
+    /** How long events are held for the trap engine's events, when it has probes in the session. */
+    public static final long TRAP_WINDOW_NANOS = 100_000_000L;
     private static final long IDLE_NANOS = 1_000_000;
-    private final RingReader reader;
-    private final EventDecoder decoder;
-    private final TscClock clock;
-    private final InlineProbes engine;
-    private final List<InlineProbe> probes;
-    private final Consumer<ProbeEvent> out;
-    private final Thread thread;
-    private volatile boolean stop;
-    private RuntimeException failure;
+    /** A batch goes to the decoding thread when it is nearly full or this old. */
+    private static final long HAND_OVER_NANOS = 10_000_000;
+    private static final long RELEASE_NANOS = 10_000_000;
+    private static final long FLUSH_NANOS = 100_000_000;
 
+    private final RingReader reader;
+    private final Queue<Integer> renamed;
+    private final TscClock clock;
+    private final RecordStage stage;
+    private final Backlog backlog;
+    private final List<String> events;
+    private final ThreadNames names = new ThreadNames();
+    private final Thread readerThread;
+    private final Thread decoderThread;
+    private RecordBatch current;
+    private boolean starved;
+    /** Start of the last pass that took everything committed before it (CLOCK_MONOTONIC ns). */
+    private long lastComplete = Long.MIN_VALUE;
+    /** {@link #lastComplete} once no record of that pass waits in the reader's hands. */
+    private volatile long handedOver = Long.MIN_VALUE;
+    private volatile boolean stop;
+    private volatile boolean readerDone;
+    private volatile RuntimeException failure;
+    private volatile long window = RECORD_WINDOW_NANOS;
+    private final java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * For a trace: the engine's probes (by event id), the clock the stage decodes with; the engine calls
+     * back at each thread's exit ({@code drainNow}).
+     */
+    public InlineReader(RingMapping rings, List<InlineProbe> probes, InlineProbes engine, TscClock clock, RecordStage stage) {
+        this(new RingReader(rings), probes.stream().map(InlineProbe::toString).toList(), engine.renamed, clock, stage, new Backlog());
+        engine.drainNow = this::drainAtExit;
+    }
+
+    /** Events decoded one by one, not time-ordered, to {@code out}. */
     public InlineReader(RingMapping rings, List<InlineProbe> probes, InlineProbes engine, Consumer<ProbeEvent> out) {
-        this.reader = new RingReader(rings);
-        this.clock = TscClock.calibrate();
+        this(rings, probes, engine, TscClock.calibrate(), out);
+    }
+
+    private InlineReader(RingMapping rings, List<InlineProbe> probes, InlineProbes engine, TscClock clock, Consumer<ProbeEvent> out) {
+        this(rings, probes, engine, clock, unordered(specs(probes), clock, engine::site, out));
+    }
+
+    /**
+     * Rings without an engine (tests, benchmarks): {@code events} names each event id; the backlog holds at most
+     * {@code backlogBytes} in batches of {@code batchBytes} (at least twice the longest record).
+     */
+    public InlineReader(RingMapping rings, List<String> events, TscClock clock, RecordStage stage, long backlogBytes, int batchBytes) {
+        this(new RingReader(rings), events, new java.util.concurrent.ConcurrentLinkedQueue<>(), clock, stage,
+                new Backlog(backlogBytes, Math.max(batchBytes, 2 * (RecordFormat.MAX_LENGTH + 8))));
+    }
+
+    private InlineReader(RingReader reader, List<String> events, Queue<Integer> renamed, TscClock clock, RecordStage stage, Backlog backlog) {
+        this.reader = reader;
+        this.events = List.copyOf(events);
+        this.renamed = renamed;
+        this.clock = clock;
+        this.stage = stage;
+        this.backlog = backlog;
+        this.readerThread = Thread.ofPlatform().daemon().name("probe4j-inline-reader").unstarted(this::read);
+        this.decoderThread = Thread.ofPlatform().daemon().name("probe4j-inline-decoder").unstarted(this::decode);
+    }
+
+    /**
+     * The rings of a trace: one per CPU, each as large as 64 MiB shared among them gives, between 4 and 16
+     * MiB (16 MiB hold about 350,000 records of two arguments: 35 ms of a hot probe at 10 M hits/s, time
+     * for the reader to be scheduled again on a busy machine).
+     */
+    public static RingLayout layout(int cpus, int events) {
+        RingLayout one = RingLayout.forCpus(cpus, 4L << 20, events);
+        long each = Long.highestOneBit(Math.clamp((64L << 20) / one.rings(), 4L << 20, 16L << 20));
+        return new RingLayout(one.rings(), each, events);
+    }
+
+    /** What the decoder knows of each probe's event id (the address printed comes from the engine, per process). */
+    public static EventDecoder.EventSpec[] specs(List<InlineProbe> probes) {
         EventDecoder.EventSpec[] specs = new EventDecoder.EventSpec[Math.max(1, probes.size())];
         for (InlineProbe p : probes) {
-            // the address printed is the probe's in the record's process: the engine knows it (engine::site)
             specs[p.event()] = new EventDecoder.EventSpec(p.layout(), p.definition().group(), p.definition().event(), 0);
         }
-        this.decoder = new EventDecoder(specs, clock, engine::site);
-        this.engine = engine;
-        this.probes = List.copyOf(probes);
-        this.out = out;
-        engine.drainNow = this::drain;
-        this.thread = Thread.ofPlatform().daemon().name("probe4j-inline-reader").unstarted(this::run);
+        return specs;
+    }
+
+    /** A stage that decodes each record to {@code out} as it comes, with the probes' addresses from {@code sites}. */
+    private static RecordStage unordered(EventDecoder.EventSpec[] specs, TscClock clock, EventDecoder.Sites sites,
+            Consumer<ProbeEvent> out) {
+        SiteTable table = new SiteTable();
+        EventDecoder decoder = new EventDecoder(specs, clock, table);
+        return new RecordStage() {
+            @Override
+            public void records(RecordBatch batch) {
+                table.refresh(batch, sites, (pid, event, address) -> { });
+                decoder.decode(batch, out);
+            }
+
+            @Override
+            public void event(ProbeEvent event) {
+                out.accept(event);
+            }
+        };
     }
 
     public InlineReader start() {
-        thread.start();
+        readerThread.start();
+        decoderThread.start();
         return this;
     }
 
-    private void run() {
+    /** Probes of the session run on the trap engine too: events are held for theirs ({@link #TRAP_WINDOW_NANOS}). */
+    public InlineReader withTrapEngine() {
+        window = TRAP_WINDOW_NANOS;
+        return this;
+    }
+
+    /** An event of the trap engine, to go through the stage in the order it came with the records. */
+    public void offer(ProbeEvent event) {
+        backlog.put(event);
+    }
+
+    private void read() {
         try {
             while (!stop) {
-                if (drain() == 0) {
+                if (drain(false) == 0) {
                     LockSupport.parkNanos(IDLE_NANOS);
                 }
             }
@@ -57,49 +164,165 @@ public final class InlineReader implements AutoCloseable {
         }
     }
 
-    private synchronized int drain() {
-        for (Integer tid; (tid = engine.renamed.poll()) != null; ) {
-            decoder.forget(tid);
+    /**
+     * One pass over the rings: copies what each holds into the current batch (a new one when it is
+     * nearly full, none when the backlog is at its bound); returns how many records. {@code all}: hands
+     * over what it holds at the end.
+     */
+    private synchronized int drain(boolean all) {
+        long passStart = Clock.monotonicNanos();
+        for (Integer tid; (tid = renamed.poll()) != null; ) {
+            names.forget(tid, reader.heads());
         }
-        clock.recalibrate();
+        starved = false;
         int n = 0;
-        for (int got; (got = reader.poll((ring, record, length) -> out.accept(decoder.decode(record, length)))) > 0; ) {
-            n += got;
+        for (int ring = 0; ring < reader.rings(); ring++) {
+            for (int round = 0; round < 4; round++) { // a ring holds at most twice what one copy takes
+                RecordBatch b = batch();
+                if (b == null) {
+                    starved = true;
+                    break;
+                }
+                int from = b.length;
+                int got = reader.copy(ring, b);
+                if (got > 0 && from == 0) {
+                    b.since = System.nanoTime();
+                }
+                names.name(b, from);
+                n += got;
+                if (b.room() < RecordFormat.MAX_LENGTH + 8) {
+                    handOver(lastComplete);
+                } else if (got == 0) {
+                    break;
+                }
+            }
+        }
+        if (!starved) {
+            lastComplete = passStart;
+        }
+        if (current != null && current.length > 0 && (all || System.nanoTime() - current.since >= HAND_OVER_NANOS)) {
+            handOver(lastComplete);
+        }
+        if (current == null || current.length == 0) {
+            handedOver = lastComplete;
         }
         return n;
     }
 
-    /** Stops the thread after the rings are empty; returns the lines that report lost records (none: empty). */
-    public List<String> finish() {
-        stop = true;
+    /** The batch being filled: a new one if there is none (null when the backlog is at its bound). */
+    private RecordBatch batch() {
+        if (current == null) {
+            current = backlog.batch();
+        }
+        if (current != null) {
+            names.settle(reader, current);
+        }
+        return current;
+    }
+
+    private void handOver(long through) {
+        current.through = through;
+        backlog.put(current);
+        current = null;
+    }
+
+    /**
+     * At a thread's exit stop (the engine's tracer thread): its records leave the rings while its name
+     * can still be read; when the backlog is at its bound they cannot, so the names of the threads whose
+     * records stay in the rings are read instead.
+     */
+    private synchronized void drainAtExit() {
+        drain(false);
+        if (starved) {
+            names.peek(reader);
+        }
+    }
+
+    private void decode() {
+        long mark = Long.MIN_VALUE;
+        long lastRelease = System.nanoTime();
+        long lastFlush = lastRelease;
         try {
-            thread.join();
+            while (true) {
+                long handed = handedOver; // before looking: what the reader had handed over by then is queued
+                boolean done = readerDone;
+                Object item = backlog.take(RELEASE_NANOS);
+                switch (item) {
+                    case RecordBatch b -> {
+                        stage.records(b);
+                        mark = Math.max(mark, b.through);
+                        backlog.recycle(b);
+                    }
+                    case ProbeEvent e -> stage.event(e);
+                    case null -> {
+                        mark = Math.max(mark, handed);
+                        if (done) {
+                            return;
+                        }
+                    }
+                    default -> throw new IllegalStateException("not an item of the backlog: " + item);
+                }
+                long now = System.nanoTime();
+                if (now - lastRelease >= RELEASE_NANOS) {
+                    lastRelease = now;
+                    if (clock.recalibrate()) {
+                        stage.clock(clock);
+                    }
+                    if (mark != Long.MIN_VALUE) {
+                        stage.release(mark - window);
+                    }
+                }
+                if (now - lastFlush >= FLUSH_NANOS) {
+                    lastFlush = now;
+                    stage.flush();
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            failure = e;
         }
-        drain();
+    }
+
+    /**
+     * Stops after the rings are empty and every record went through the stage, ends the stage with what
+     * was lost; returns the lines that report lost records (none: empty). Once.
+     */
+    public List<String> finish() {
+        if (finished.getAndSet(true)) {
+            return List.of();
+        }
+        stop = true;
+        join(readerThread);
+        while (failure == null && decoderThread.isAlive() && (drain(true) > 0 || starved)) {
+            if (starved) {
+                LockSupport.parkNanos(IDLE_NANOS); // the decoding thread frees batches
+            }
+        }
+        readerDone = true;
+        join(decoderThread);
         if (failure != null) {
             throw failure;
         }
-        List<String> lines = new ArrayList<>();
-        for (InlineProbe p : probes) {
-            long lost = reader.lost(p.event());
-            if (lost > 0) {
-                lines.add("warning: the inline engine lost " + lost + " records of " + p
-                        + " (its ring was full: the reader did not keep up)");
-            }
+        long[] lost = new long[reader.events()];
+        for (int e = 0; e < lost.length; e++) {
+            lost[e] = reader.lost(e);
         }
-        if (reader.abandoned() + reader.resyncs() > 0) {
-            lines.add("warning: the inline engine skipped " + reader.abandoned() + " unfinished records and lost an "
-                    + "unknown number at " + reader.resyncs() + " resynchronizations (a writer stopped or killed mid-record)");
+        Losses losses = new Losses(lost, reader.abandoned(), reader.resyncs());
+        stage.end(losses);
+        return losses.lines(events);
+    }
+
+    private static void join(Thread t) {
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        return lines;
     }
 
     @Override
     public void close() {
-        if (!stop) {
-            finish();
-        }
+        finish();
     }
 }

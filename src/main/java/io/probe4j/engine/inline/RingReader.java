@@ -58,42 +58,132 @@ public final class RingReader {
     public int poll(Sink sink) {
         int n = 0;
         for (int i = 0; i < tails.length; i++) {
-            n += drain(i, sink);
+            int ring = i;
+            n += walk(i, layout.dataSize() / 2, (at, length, count) -> {
+                for (int k = 0, len; k < count; k++, at += len, length -= len) {
+                    len = RecordFormat.length(memory.getLong(at));
+                    memory.read(at, buffer, 0, len);
+                    sink.accept(ring, buffer, len);
+                }
+            });
         }
         return n;
     }
 
-    private int drain(int ring, Sink sink) {
+    /**
+     * Copies the committed records of {@code ring} to the end of {@code out}, whole and back to back, as
+     * many as fit (at most half a data area: then the room is given back to the writers); returns how many.
+     * Runs of records that lie next to each other in the ring (the usual case) are copied in one go.
+     */
+    public int copy(int ring, RecordBatch out) {
+        return walk(ring, Math.min(out.room(), layout.dataSize() / 2), (at, length, count) -> {
+            memory.read(at, out.data, out.length, length);
+            out.length += length;
+            out.records += count;
+        });
+    }
+
+    /** Who wrote a record. */
+    @FunctionalInterface
+    public interface Writer {
+        void thread(int pid, int tid);
+    }
+
+    /** Tells {@code writer} who wrote each committed record not taken yet, up to the first gap; takes nothing. */
+    public void peek(Writer writer) {
+        for (int ring = 0; ring < tails.length; ring++) {
+            long data = layout.dataOffset(ring);
+            long mask = layout.dataSize() - 1;
+            for (long pos = tails[ring]; pos - tails[ring] < layout.dataSize(); ) {
+                long at = data + (pos & mask);
+                long header = memory.getLongAcquire(at);
+                int length = RecordFormat.length(header);
+                if (!RecordFormat.committed(header) || !RecordFormat.sequenceMatches(header, pos)
+                        || length < RecordFormat.ENTRY_ARGS || (length & 7) != 0) {
+                    break;
+                }
+                writer.thread(memory.getInt(at + RecordFormat.PID), memory.getInt(at + RecordFormat.TID));
+                pos += length;
+            }
+        }
+    }
+
+    /** Event ids the lost counters cover. */
+    public int events() {
+        return layout.events();
+    }
+
+    /** The rings' count. */
+    public int rings() {
+        return tails.length;
+    }
+
+    /** Bytes ever reserved in each ring (the writers' positions now). */
+    public long[] heads() {
+        long[] h = new long[tails.length];
+        for (int i = 0; i < h.length; i++) {
+            h[i] = head(i);
+        }
+        return h;
+    }
+
+    /** Bytes ever consumed of ring {@code ring}. */
+    public long tail(int ring) {
+        return tails[ring];
+    }
+
+    /** Committed records lying next to each other in the ring: {@code length} bytes at {@code at}, {@code count} records. */
+    @FunctionalInterface
+    private interface Run {
+        void take(long at, int length, int count);
+    }
+
+    /**
+     * Hands runs of committed records, at most {@code budget} bytes of them, to {@code run}, taking at most
+     * half a data area of the ring; then zeroes what it took and publishes the new tail.
+     */
+    private int walk(int ring, long budget, Run run) {
         long start = tails[ring];
         long tail = start;
         long data = layout.dataOffset(ring);
         long mask = layout.dataSize() - 1;
+        long runStart = tail;
+        long taken = 0;
         int n = 0;
+        int count = 0;
         while (tail - start < layout.dataSize() / 2) { // then zero and publish what was taken, so writers get room
-            long at = data + (tail & mask);
-            long header = memory.getLongAcquire(at);
-            if (header == 0 || !RecordFormat.committed(header) || !RecordFormat.sequenceMatches(header, tail)) {
-                long skip = stalled(ring, tail, header);
-                if (skip <= 0) {
-                    break;
-                }
-                tail += skip;
+            long header = memory.getLongAcquire(data + (tail & mask));
+            boolean whole = header != 0 && RecordFormat.committed(header) && RecordFormat.sequenceMatches(header, tail);
+            int length = RecordFormat.length(header);
+            if (whole && length >= RecordFormat.ENTRY_ARGS && (length & 7) == 0 && taken + length <= budget) {
+                tail += length;
+                taken += length;
+                stalledAt[ring] = 0;
+                n++;
+                count++;
                 continue;
             }
-            int length = RecordFormat.length(header);
-            if (length < RecordFormat.ENTRY_ARGS || (length & 7) != 0) {
+            if (count > 0) { // the run before the gap (the data area is mapped twice: a run that wraps is contiguous)
+                run.take(data + (runStart & mask), (int) (tail - runStart), count);
+                count = 0;
+            }
+            if (whole && (length < RecordFormat.ENTRY_ARGS || (length & 7) != 0)) {
                 resyncs++;
                 tail = Math.max(tail, head(ring));
                 break;
             }
-            memory.read(at, buffer, 0, length);
-            tail += length;
-            stalledAt[ring] = 0;
-            n++;
-            sink.accept(ring, buffer, length);
+            long skip = whole ? 0 : stalled(ring, tail, header);
+            if (skip <= 0) {
+                break; // no room left, or nothing committed here yet
+            }
+            tail += skip;
+            runStart = tail;
+        }
+        if (count > 0) {
+            run.take(data + (runStart & mask), (int) (tail - runStart), count);
         }
         if (tail != start) {
-            // zero what was taken in one go (the data area is mapped twice, so a range that wraps is contiguous)
+            // zero what was taken in one go, so that a zero header always means "not reserved yet"
             memory.zero(data + (start & mask), Math.min(tail - start, layout.dataSize()));
             tails[ring] = tail;
             memory.setLongRelease(layout.ringOffset(ring) + RingLayout.TAIL, tail);

@@ -11,6 +11,9 @@ import io.probe4j.sys.Tsc;
  * consumer calls it as it polls) adds a pair: the rate is measured over the whole span since the
  * first, and conversions start from the newest pair, so CLOCK_MONOTONIC's own adjustments (NTP slews
  * it by parts per million) never pile up beyond what changes between two calibrations.
+ *
+ * <p>A clock's state is four numbers ({@link #state()}): a recording stores them each time they change,
+ * and {@link #of} rebuilds the same conversion later, to the nanosecond.
  */
 public final class TscClock {
     private static final long RECALIBRATE_NS = 200_000_000L;
@@ -24,6 +27,27 @@ public final class TscClock {
         firstTsc = first[0];
         firstNanos = first[1];
         set(second);
+    }
+
+    /** The clock whose {@link #state()} was {@code state}. */
+    public static TscClock of(long[] state) {
+        if (state.length != 4 || state[2] == state[0]) {
+            throw new IllegalArgumentException("not a clock's state: " + java.util.Arrays.toString(state));
+        }
+        return new TscClock(new long[] {state[0], state[1]}, new long[] {state[2], state[3]});
+    }
+
+    /** What the conversion depends on: the first pair and the newest (counter, nanoseconds). */
+    public long[] state() {
+        return new long[] {firstTsc, firstNanos, anchorTsc, anchorNanos};
+    }
+
+    /** Takes over {@code state}'s newest pair (its first pair must be this clock's). */
+    public void restore(long[] state) {
+        if (state.length != 4 || state[0] != firstTsc || state[1] != firstNanos || state[2] == firstTsc) {
+            throw new IllegalArgumentException("not a later state of this clock: " + java.util.Arrays.toString(state));
+        }
+        set(new long[] {state[2], state[3]});
     }
 
     /** A clock calibrated over about 20 ms. */
@@ -43,12 +67,14 @@ public final class TscClock {
         nanosPerTick = (double) (anchorNanos - firstNanos) / (anchorTsc - firstTsc);
     }
 
-    /** Takes a new pair when the last one is older than 200 ms. */
-    public void recalibrate() {
+    /** Takes a new pair when the last one is older than 200 ms; says whether it did. */
+    public boolean recalibrate() {
         long[] p = pair();
         if (p[1] - anchorNanos >= RECALIBRATE_NS) {
             set(p);
+            return true;
         }
+        return false;
     }
 
     /** CLOCK_MONOTONIC nanoseconds of a counter value. */

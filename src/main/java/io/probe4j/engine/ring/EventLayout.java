@@ -6,7 +6,8 @@ import io.probe4j.event.ValueDecoder;
 import io.probe4j.spec.ArgType;
 import io.probe4j.spec.Fetch;
 import io.probe4j.spec.FetchArg;
-import java.nio.ByteBuffer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,6 +37,8 @@ import java.util.List;
  * @param fixedSize bytes of a record before its strings
  */
 public record EventLayout(int event, boolean isReturn, List<FetchArg> args, List<Slot> slots, int fixedSize) {
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     /** The length field of a string that could not be read. */
     public static final int FAULT = -1;
     /** A string's longest recorded text: the kernel's MAX_STRING_SIZE minus its NUL. */
@@ -140,18 +143,28 @@ public record EventLayout(int event, boolean isReturn, List<FetchArg> args, List
 
     /** The arguments recorded in {@code record} (one whole record, header first); {@code comm} fills {@code $comm}. */
     public List<ProbeEvent.Arg> decode(byte[] record, byte[] comm) {
-        ByteBuffer b = ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN);
+        return decode(record, 0, record.length, comm);
+    }
+
+    /**
+     * The arguments of the record at {@code record[at .. at + length)} (records back to back in one array);
+     * a string said to lie outside the record (a damaged record) is an {@link IllegalArgumentException}.
+     */
+    public List<ProbeEvent.Arg> decode(byte[] record, int at, int length, byte[] comm) {
+        if (length < fixedSize) {
+            throw new IllegalArgumentException("a record of " + length + " bytes, shorter than event " + event + "'s " + fixedSize);
+        }
         List<ProbeEvent.Arg> out = new ArrayList<>(args.size());
         for (int i = 0; i < args.size(); i++) {
             ArgType t = args.get(i).type();
             Value v = switch (slots.get(i)) {
-                case Word w -> ValueDecoder.fromWord(t, b.getLong(w.offset()));
-                case Bytes by -> ValueDecoder.decode(t, record, by.offset());
-                case Str s -> string(b, s.offset());
+                case Word w -> ValueDecoder.fromWord(t, (long) LONG.get(record, at + w.offset()));
+                case Bytes by -> ValueDecoder.decode(t, record, at + by.offset());
+                case Str s -> string(record, at, length, s.offset());
                 case StrArray sa -> {
                     List<Value> el = new ArrayList<>(sa.count());
                     for (int k = 0; k < sa.count(); k++) {
-                        el.add(string(b, sa.offset() + 8 * k));
+                        el.add(string(record, at, length, sa.offset() + 8 * k));
                     }
                     yield new Value.Array(el);
                 }
@@ -163,13 +176,17 @@ public record EventLayout(int event, boolean isReturn, List<FetchArg> args, List
         return out;
     }
 
-    private static Value string(ByteBuffer b, int slot) {
-        int offset = b.getInt(slot);
-        int length = b.getInt(slot + 4);
+    private static Value string(byte[] record, int at, int recordLength, int slot) {
+        int offset = (int) INT.get(record, at + slot);
+        int length = (int) INT.get(record, at + slot + 4);
         if (length == FAULT) {
             return new Value.Fault();
         }
-        return new Value.Text(Arrays.copyOfRange(b.array(), offset, offset + length));
+        if (offset < 0 || length < 0 || (long) offset + length > recordLength) {
+            throw new IllegalArgumentException("a string of " + length + " bytes at " + offset + " runs past its record's "
+                    + recordLength + " bytes");
+        }
+        return new Value.Text(Arrays.copyOfRange(record, at + offset, at + offset + length));
     }
 
     static int align8(int n) {

@@ -1,0 +1,181 @@
+package io.probe4j.engine.inline;
+
+import io.probe4j.engine.ring.EventLayout;
+import io.probe4j.error.UserException;
+import io.probe4j.event.ProbeEvent;
+import io.probe4j.spec.NormalForm;
+import io.probe4j.spec.ProbeDefinition;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+
+/**
+ * {@code trace --engine inline --format binary}: what the decoding thread gets, written as it comes
+ * ({@link Recording} says how), the records exactly as they were in the rings. Nothing is decoded here,
+ * so the rings are emptied as fast as the disk takes them; {@code report} decodes later.
+ */
+public final class RecordingWriter implements RecordStage {
+    private final Path path;
+    private final FileChannel file;
+    private final SiteTable sites = new SiteTable();
+    private final EventDecoder.Sites engine;
+    /** Small blocks gather here; a batch's records go from its own array. */
+    private ByteBuffer small = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+    private boolean closed;
+
+    /**
+     * Starts {@code path} with the inline probes' definitions (by event id) and the clock; {@code engine} says
+     * where each probe is in each process. A definition whose normal form does not read back as the same
+     * record layout cannot be recorded: refused here, before anything runs.
+     */
+    public RecordingWriter(Path path, List<ProbeDefinition> definitions, TscClock clock, EventDecoder.Sites engine) {
+        this.path = path;
+        this.engine = engine;
+        List<String> texts = definitions.stream().map(d -> normalForm(d, path)).toList();
+        try {
+            this.file = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING);
+        } catch (IOException | RuntimeException e) {
+            throw new UserException("probe4j trace: cannot write " + path + ": " + e.getMessage());
+        }
+        small.putLong(Recording.MAGIC);
+        ByteBuffer defs = ByteBuffer.allocate(256).order(ByteOrder.LITTLE_ENDIAN).putInt(texts.size());
+        for (String t : texts) {
+            defs = EventCodec.string(defs, t);
+        }
+        block(Recording.DEFINITIONS, defs.flip());
+        clock(clock);
+    }
+
+    private static String normalForm(ProbeDefinition d, Path path) {
+        String text = NormalForm.of(d);
+        ProbeDefinition back = Recording.parse(text);
+        if (back == null || !EventLayout.of(0, back.isReturn(), back.args()).equals(EventLayout.of(0, d.isReturn(), d.args()))) {
+            throw new UserException("probe4j trace: " + d.group() + "/" + d.event() + " cannot be recorded to " + path
+                    + ": its definition '" + text + "' does not read back as the same record");
+        }
+        return text;
+    }
+
+    @Override
+    public void records(RecordBatch batch) {
+        ByteBuffer[] moved = {ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN)};
+        sites.refresh(batch, engine, (pid, event, address) -> {
+            moved[0] = EventCodec.room(moved[0], 16);
+            moved[0].putInt(pid).putInt(event).putLong(address);
+        });
+        if (moved[0].position() > 0) {
+            block(Recording.SITES, moved[0].flip());
+        }
+        ByteBuffer head = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN).putInt(batch.names().size());
+        for (RecordBatch.Name n : batch.names()) {
+            head = EventCodec.room(head, 12);
+            head.putInt(n.offset()).putInt(n.tid());
+            if (n.name() == null) {
+                head.putInt(-1);
+            } else {
+                head = EventCodec.string(head, n.name());
+            }
+        }
+        head = EventCodec.room(head, 4);
+        head.putInt(batch.records());
+        head.flip();
+        header(Recording.RECORDS, head.remaining() + batch.length());
+        put(head);
+        write(ByteBuffer.wrap(batch.data(), 0, batch.length()));
+    }
+
+    @Override
+    public void event(ProbeEvent event) {
+        block(Recording.EVENT, EventCodec.write(ByteBuffer.allocate(256).order(ByteOrder.LITTLE_ENDIAN), event).flip());
+    }
+
+    @Override
+    public void clock(TscClock clock) {
+        ByteBuffer b = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
+        for (long v : clock.state()) {
+            b.putLong(v);
+        }
+        block(Recording.CLOCK, b.flip());
+    }
+
+    @Override
+    public void release(long until) {
+        block(Recording.RELEASE, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(until).flip());
+    }
+
+    @Override
+    public void flush() {
+        if (!closed) {
+            drainSmall();
+        }
+    }
+
+    @Override
+    public void end(Losses losses) {
+        if (closed) {
+            return;
+        }
+        long[] lost = losses.lost();
+        ByteBuffer b = ByteBuffer.allocate(4 + 8 * lost.length + 16).order(ByteOrder.LITTLE_ENDIAN).putInt(lost.length);
+        for (long n : lost) {
+            b.putLong(n);
+        }
+        block(Recording.END, b.putLong(losses.abandoned()).putLong(losses.resyncs()).flip());
+        drainSmall();
+        closed = true;
+        try {
+            file.close();
+        } catch (IOException e) {
+            throw failed(e);
+        }
+    }
+
+    private void block(int type, ByteBuffer payload) {
+        header(type, payload.remaining());
+        put(payload);
+    }
+
+    private void header(int type, int length) {
+        small = EventCodec.room(small, 8);
+        small.putInt(type).putInt(length);
+    }
+
+    private void put(ByteBuffer payload) {
+        if (payload.remaining() > small.capacity() / 2) {
+            drainSmall();
+            write(payload);
+            return;
+        }
+        if (small.remaining() < payload.remaining()) {
+            drainSmall();
+        }
+        small.put(payload);
+    }
+
+    private void drainSmall() {
+        write(small.flip());
+        small.clear();
+    }
+
+    private void write(ByteBuffer b) {
+        if (b.remaining() > 0 && small.position() > 0 && b != small) {
+            drainSmall();
+        }
+        try {
+            while (b.hasRemaining()) {
+                file.write(b);
+            }
+        } catch (IOException e) {
+            throw failed(e);
+        }
+    }
+
+    private UserException failed(IOException e) {
+        return new UserException("probe4j trace: writing " + path + ": " + e.getMessage(), 1);
+    }
+}

@@ -1,0 +1,91 @@
+package io.probe4j.engine.inline;
+
+import io.probe4j.engine.ring.RecordFormat;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The reader's side of thread names: the name of each thread whose records it takes out of the rings,
+ * read from {@code /proc} the first time, and handed over in the batch ({@link RecordBatch.Name}) so
+ * that the decoding thread, however late, names the records as they were named when taken. A forgotten
+ * thread (it exited, or its process exec'd) keeps its name until the reader has taken every record
+ * that was in the rings when it learnt of it: those are the thread's (or the old program's); then the
+ * name goes, in the batch too, and a thread that comes with that id later is named anew. (A new thread
+ * that reuses the id before that, which takes the kernel's pid counter going round, would show the old
+ * name.)
+ */
+final class ThreadNames {
+    private record Forgotten(int tid, long[] heads) {
+    }
+
+    private final Map<Integer, String> names = new HashMap<>();
+    private final List<Forgotten> forgotten = new ArrayList<>();
+    private int lastTid;
+    private String lastName;
+
+    /** Hands over, in {@code b}, the name of each thread first seen in its records from byte {@code from} on. */
+    void name(RecordBatch b, int from) {
+        byte[] data = b.data();
+        for (int at = from; at < b.length(); at += RecordFormat.length(Bytes.getLong(data, at))) {
+            int tid = Bytes.getInt(data, at + RecordFormat.TID);
+            if (tid == lastTid && lastName != null) {
+                continue;
+            }
+            String name = names.get(tid);
+            if (name == null) {
+                name = EventDecoder.comm(Bytes.getInt(data, at + RecordFormat.PID), tid);
+                names.put(tid, name);
+                b.names.add(new RecordBatch.Name(at, tid, name));
+            }
+            lastTid = tid;
+            lastName = name;
+        }
+    }
+
+    /** Reads the names of threads that have records in the rings the reader has not taken (it cannot take them now). */
+    void peek(RingReader reader) {
+        reader.peek((pid, tid) -> {
+            if (!names.containsKey(tid)) {
+                names.put(tid, EventDecoder.comm(pid, tid));
+                pending.add(new RecordBatch.Name(0, tid, names.get(tid)));
+            }
+        });
+    }
+
+    /** Names read by {@link #peek} that go with the next batch. */
+    private final List<RecordBatch.Name> pending = new ArrayList<>();
+
+    /** {@code tid} is to be forgotten once the records up to the rings' heads now are taken. */
+    void forget(int tid, long[] heads) {
+        forgotten.add(new Forgotten(tid, heads));
+    }
+
+    /** Forgets the threads whose records have all been taken; says so in {@code b} (the next batch: may be null). */
+    void settle(RingReader reader, RecordBatch b) {
+        if (b != null) {
+            for (RecordBatch.Name n : pending) {
+                b.names.add(new RecordBatch.Name(b.length(), n.tid(), n.name()));
+            }
+            pending.clear();
+        }
+        for (Iterator<Forgotten> it = forgotten.iterator(); it.hasNext() && b != null; ) {
+            Forgotten f = it.next();
+            boolean taken = true;
+            for (int r = 0; r < f.heads().length; r++) {
+                taken &= reader.tail(r) - f.heads()[r] >= 0;
+            }
+            if (taken) {
+                it.remove();
+                if (names.remove(f.tid()) != null) {
+                    b.names.add(new RecordBatch.Name(b.length(), f.tid(), null));
+                }
+                if (lastTid == f.tid()) {
+                    lastName = null;
+                }
+            }
+        }
+    }
+}
