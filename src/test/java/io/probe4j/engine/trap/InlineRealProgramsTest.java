@@ -8,9 +8,13 @@ import io.probe4j.testing.Skip;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -161,13 +165,16 @@ class InlineRealProgramsTest {
         return compare(defs, command, events -> events);
     }
 
-    /** A thread's malloc results in mmap'd heaps as {@code heapN+OFFSET}, N numbering the thread's heaps as it uses them. */
+    /**
+     * A thread's malloc results in mmap'd memory as {@code heapN+OFFSET}: N numbers the 64 MiB-aligned
+     * areas (glibc's heaps of a thread arena) in the order the thread uses them, OFFSET is within the area.
+     */
     private static List<String> threadHeaps(List<String> events) {
-        Map<Long, Integer> heaps = new java.util.HashMap<>();
+        Map<Long, Integer> heaps = new HashMap<>();
         List<String> out = new ArrayList<>();
-        java.util.regex.Pattern rv = java.util.regex.Pattern.compile("rv=0x(7f[0-9a-f]{10})$");
+        Pattern rv = Pattern.compile("rv=0x(7f[0-9a-f]{10})$"); // in an mmap'd area
         for (String e : events) {
-            java.util.regex.Matcher m = rv.matcher(e);
+            Matcher m = rv.matcher(e);
             if (m.find()) {
                 long v = Long.parseUnsignedLong(m.group(1), 16);
                 int heap = heaps.computeIfAbsent(v >>> 26, k -> heaps.size());
@@ -179,7 +186,7 @@ class InlineRealProgramsTest {
     }
 
     private static Run compare(List<String> defs, List<String> command,
-            java.util.function.UnaryOperator<List<String>> normalize) throws Exception {
+            UnaryOperator<List<String>> normalize) throws Exception {
         BothEngines.Run trap = BothEngines.run("trap", defs, command);
         BothEngines.Run inline = BothEngines.run("inline", defs, command);
         assertFalse(inline.err().contains(" lost "), "the inline engine lost records: the comparison would not mean "
@@ -201,8 +208,12 @@ class InlineRealProgramsTest {
         return actual;
     }
 
-    /** Each thread's events after its last exec (the rp_start marker), without the task name (see the README). */
-    private static Run view(BothEngines.Run r, java.util.function.UnaryOperator<List<String>> normalize) {
+    /**
+     * Each thread's events after its last exec (the rp_start marker), without the task name: the inline
+     * engine reads it from /proc when it decodes a record (see the README), which can be before or after
+     * an exec of the thread's process.
+     */
+    private static Run view(BothEngines.Run r, UnaryOperator<List<String>> normalize) {
         List<String> threads = new ArrayList<>();
         for (Map.Entry<String, List<String>> e : r.byThread().entrySet()) {
             List<String> events = e.getValue();
