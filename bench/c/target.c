@@ -11,16 +11,30 @@
  *   rip    `mov bench_bias(%rip),%eax`          (RIP-relative: must be re-targeted out of line)
  *   push   `push %rbx`                          (emulated by the kernel)
  *   nop5   `nopl 0x0(%rax,%rax,1)`              (5-byte nop: 6.18's optimized uprobe path)
- * The variants are written in assembly so the compiler cannot change their first instruction.
+ *   nop5s  the same, but target(const char *s, int b) is called with a string (a string argument probe)
+ * The variants are written in assembly so the compiler cannot change their first instruction. The plain
+ * C one built with -fpatchable-function-entry=5 starts with five 1-byte nops, which uftrace patches.
+ *
+ * `target N T` runs the loop in T threads at once, N calls each, and prints the CPU time per call
+ * (CLOCK_THREAD_CPUTIME_ID of every thread, summed, over N * T): what a hit costs when T threads hit
+ * the probe together, apart from how many cores there are to run them.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <time.h>
 
 int bench_bias = 0;
+#if defined(VARIANT_NOP5S)
+const char *bench_string = "probe4j bench string";
+int target(const char *s, int b);
+#define FIRST_ARG(i) bench_string
+#else
 int target(int a, int b);
+#define FIRST_ARG(i) ((int) (i))
+#endif
 
 #if defined(VARIANT_RIP)
 __asm__(".text\n.globl target\n.type target,@function\ntarget:\n"
@@ -29,6 +43,10 @@ __asm__(".text\n.globl target\n.type target,@function\ntarget:\n"
 #elif defined(VARIANT_PUSH)
 __asm__(".text\n.globl target\n.type target,@function\ntarget:\n"
         "  pushq %rbx\n  leal (%rdi,%rsi,1), %eax\n  popq %rbx\n  ret\n"
+        ".size target, .-target\n");
+#elif defined(VARIANT_NOP5S)
+__asm__(".text\n.globl target\n.type target,@function\ntarget:\n"
+        "  .byte 0x0f, 0x1f, 0x44, 0x00, 0x00\n  movsbl (%rdi), %eax\n  addl %esi, %eax\n  ret\n"
         ".size target, .-target\n");
 #elif defined(VARIANT_NOP5)
 __asm__(".text\n.globl target\n.type target,@function\ntarget:\n"
@@ -44,12 +62,58 @@ static long long now_ns(clockid_t clock) {
     return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+struct loop {
+    long n;
+    unsigned acc;
+    long long cpu_ns;
+};
+
+static void *run_loop(void *arg) {
+    struct loop *l = arg;
+    long long c0 = now_ns(CLOCK_THREAD_CPUTIME_ID);
+    unsigned acc = 0;
+    for (long i = 0; i < l->n; i++) {
+        acc += (unsigned) target(FIRST_ARG(i), (int) i + 1);
+    }
+    l->cpu_ns = now_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
+    l->acc = acc;
+    return NULL;
+}
+
+/* `target N T`: T threads, N calls each, CPU time per call. */
+static int threads(long n, int t) {
+    pthread_t tid[64];
+    struct loop loops[64];
+    if (t < 1 || t > 64) {
+        fprintf(stderr, "threads: 1 to 64\n");
+        return 2;
+    }
+    for (int k = 0; k < t; k++) {
+        loops[k] = (struct loop) {n, 0, 0};
+        if (pthread_create(&tid[k], NULL, run_loop, &loops[k]) != 0) {
+            perror("pthread_create");
+            return 1;
+        }
+    }
+    long long cpu = 0;
+    unsigned acc = 0;
+    for (int k = 0; k < t; k++) {
+        pthread_join(tid[k], NULL);
+        cpu += loops[k].cpu_ns;
+        acc += loops[k].acc;
+    }
+    printf("ns_per_call=%.3f calls=%ld threads=%d cpu_ns=%lld sum=%u\n", (double) cpu / ((double) n * t), n, t, cpu, acc);
+    printf("end_realtime_ns=%lld\n", now_ns(CLOCK_REALTIME));
+    fflush(stdout);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     long long main_ns = now_ns(CLOCK_REALTIME);
     if (argc == 2 && strcmp(argv[1], "startup") == 0) {
         printf("main_realtime_ns=%lld\n", main_ns);
         fflush(stdout);
-        volatile int r = target(1, 2);
+        volatile int r = target(FIRST_ARG(1), 2);
         (void) r;
         struct timespec pause = {0, 300 * 1000000L};
         nanosleep(&pause, NULL);
@@ -57,17 +121,20 @@ int main(int argc, char **argv) {
         fflush(stdout);
         return 0;
     }
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s ITERATIONS | startup\n", argv[0]);
+    if (argc != 2 && argc != 3) {
+        fprintf(stderr, "usage: %s ITERATIONS [THREADS] | startup\n", argv[0]);
         return 2;
     }
     long n = atol(argv[1]);
     printf("main_realtime_ns=%lld\n", main_ns);
     fflush(stdout);
+    if (argc == 3) {
+        return threads(n, atoi(argv[2]));
+    }
     long long t0 = now_ns(CLOCK_MONOTONIC);
     unsigned acc = 0;
     for (long i = 0; i < n; i++) {
-        acc += (unsigned) target((int) i, (int) i + 1);
+        acc += (unsigned) target(FIRST_ARG(i), (int) i + 1);
     }
     long long t1 = now_ns(CLOCK_MONOTONIC);
     printf("ns_per_call=%.3f calls=%ld loop_ns=%lld sum=%u\n", n > 0 ? (double) (t1 - t0) / n : 0.0, n, t1 - t0, acc);

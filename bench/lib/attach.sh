@@ -9,11 +9,11 @@
 # ROW -> "probes attach_us detach_us rss_kb hits seized_us released_us" (the last two: the trap engine's
 # target's view, "-" otherwise); a row that could not run has ATT_REASON instead
 declare -A ATT ATT_REASON ATT_CMD
-ATTACH_ROWS=(trap_libc_1 trap_libc trap_jvm_1 trap_jvm kernel_libc_1 kernel_libc kernel_jvm_1 kernel_jvm)
+ATTACH_ROWS=(trap_libc_1 trap_libc trap_jvm_1 trap_jvm inline_libc_1 inline_libc kernel_libc_1 kernel_libc kernel_jvm_1 kernel_jvm)
 declare -A TFS TFS_REASON   # tracefs experiment: CONFIG -> "define_us enable_us disable_us remove_us"
 TRACEFS_CONFIGS=(each_one_by_one each_by_group each_by_instance one_event)
 IDLE_PIDS=() GATE_CHILD=
-JVM_PROBES=${JVM_PROBES:-10000} ATTACH_TIMEOUT=${ATTACH_TIMEOUT:-300} ATTACH_HOLD=0.5
+JVM_PROBES=${JVM_PROBES:-10000} INLINE_PROBES=${INLINE_PROBES:-1000} ATTACH_TIMEOUT=${ATTACH_TIMEOUT:-300} ATTACH_HOLD=0.5
 
 attach_measure() {
   local missing
@@ -27,6 +27,11 @@ attach_measure() {
   if [ -n "$IDLE_JVM" ]; then
     [ -z "${ATT_REASON[trap_jvm_1]:-}" ] && attach_trap trap_jvm_1 "$IDLE_JVM" "$(head -n 1 "$WORK/jvm.defs")"
     attach_trap trap_jvm "$IDLE_JVM" --file "$WORK/jvm.defs"
+  fi
+  [ "$SMOKE" = 1 ] && ATT_REASON[inline_libc_1]="not run in a smoke run"
+  if attach_inline_defs; then
+    [ -z "${ATT_REASON[inline_libc_1]:-}" ] && attach_inline inline_libc_1 "$IDLE_C" "$(head -n 1 "$WORK/inline.defs")"
+    attach_inline inline_libc "$IDLE_C" --file "$WORK/inline.defs"
   fi
   if [ -n "$missing" ]; then
     for r in kernel_libc_1 kernel_libc kernel_jvm_1 kernel_jvm; do ATT_REASON[$r]=$missing; done
@@ -48,7 +53,7 @@ attach_measure() {
 # offsets; unprobeable first instructions already left out).
 attach_prepare() {
   LIBC_GLOB='*' JVM_GLOB='*'
-  [ "$SMOKE" = 1 ] && { LIBC_GLOB='mem*'; JVM_GLOB='JNI_*'; JVM_PROBES=3; ATTACH_HOLD=0.05; }
+  [ "$SMOKE" = 1 ] && { LIBC_GLOB='mem*'; JVM_GLOB='JNI_*'; JVM_PROBES=3; INLINE_PROBES=3; ATTACH_HOLD=0.05; }
   sleep 600 </dev/null >/dev/null 2>&1 &
   IDLE_C=$! IDLE_PIDS+=("$!")
   IDLE_C_CMD="sleep 600"
@@ -164,6 +169,56 @@ attach_trap() { # ROW PID DEFINITION... (or --file FILE)
   WATCH_PID=$pid attach_stopped_by_signal "$row" "attached to process" trace "$@" -p "$pid"
 }
 
+# INLINE_PROBES libc functions that the inline engine takes (WORK/inline.defs): `probe4j parse`'s
+# expansion of libc:*, without those a first attach to the idle process says run on the trap engine
+# (too short for the jump, a jump through a register nearby: see the README), so that the row times
+# inline probes only.
+attach_inline_defs() {
+  local err="$WORK/inline.try.err" pid i
+  if ! $PROBE4J parse "p:il/ libc:$LIBC_GLOB" >"$WORK/inline.all" 2>"$WORK/inline.parse.err"; then
+    ATT_REASON[inline_libc]="probe4j parse 'libc:$LIBC_GLOB': $(reason_of "$WORK/inline.parse.err")"
+    ATT_REASON[inline_libc_1]=${ATT_REASON[inline_libc]}
+    return 1
+  fi
+  if [ "$SMOKE" = 1 ]; then # no time for the first attach: a smoke run's figures mean nothing anyway
+    head -n "$INLINE_PROBES" "$WORK/inline.all" >"$WORK/inline.defs"
+    INLINE_FELL_BACK=0
+    return 0
+  fi
+  $PROBE4J trace --engine inline -o /dev/null --file "$WORK/inline.all" -p "$IDLE_C" >/dev/null 2>"$err" &
+  pid=$!
+  for ((i = 0; i < ATTACH_TIMEOUT * 20; i++)); do
+    grep -q "attached to process" "$err" && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  kill -TERM "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  sed -n 's/^probe4j: \(il\/[^ ]*\) runs on the trap engine.*/\1 /p' "$err" >"$WORK/inline.fallback"
+  grep -v -F -f "$WORK/inline.fallback" "$WORK/inline.all" | head -n "$INLINE_PROBES" >"$WORK/inline.defs"
+  INLINE_FELL_BACK=$(grep -c '' "$WORK/inline.fallback")
+  if [ ! -s "$WORK/inline.defs" ]; then
+    ATT_REASON[inline_libc]="no libc function the inline engine takes: $(reason_of "$err")"
+    ATT_REASON[inline_libc_1]=${ATT_REASON[inline_libc]}
+    return 1
+  fi
+}
+
+# The inline engine attaching to the idle process: ready at its "attached" line, written once every
+# probe is patched in; stopped by SIGTERM (every byte restored). A row whose probes fell back is not one.
+attach_inline() { # ROW PID DEFINITION... (or --file FILE)
+  local row=$1 pid=$2
+  shift 2
+  log "attach: $row"
+  attach_defs_note "$@"
+  ATT_CMD[$row]="./probe4j trace --engine inline --profile -o OUT $(shell_words "$@") -p PID  # then kill -TERM"
+  WATCH_PID=$pid attach_stopped_by_signal "$row" "attached to process" trace --engine inline "$@" -p "$pid" || return 1
+  if grep -q "runs on the trap engine" "$WORK/attach.err"; then
+    ATT_REASON[$row]="$(grep -c "runs on the trap engine" "$WORK/attach.err") probe(s) fell back to the trap engine: $(grep -m 1 "runs on the trap engine" "$WORK/attach.err" | cut -d' ' -f2-)"
+    unset "ATT[$row]"
+  fi
+}
+
 # The kernel engine tracing every process (the idle JVM is the only one that maps its libjvm): ready
 # when it says so, once every probe is enabled; stopped by SIGTERM.
 attach_kernel_wide() { # ROW DEFINITION... (or --file FILE)
@@ -247,6 +302,8 @@ attach_label() {
     trap_libc) echo "trap engine, \`-p\` idle \`$IDLE_C_CMD\`, every libc function (\`libc:$LIBC_GLOB\`)" ;;
     trap_jvm_1) echo "trap engine, \`-p\` idle JVM, one libjvm function" ;;
     trap_jvm) echo "trap engine, \`-p\` idle JVM, $(fmt_int "$JVM_PROBES") libjvm functions" ;;
+    inline_libc_1) echo "\`--engine inline\`, \`-p\` idle \`$IDLE_C_CMD\`, one libc function" ;;
+    inline_libc) echo "\`--engine inline\`, \`-p\` idle \`$IDLE_C_CMD\`, $(fmt_int "$(grep -c '' "$WORK/inline.defs" 2>/dev/null || echo "$INLINE_PROBES")") libc functions it takes inline" ;;
     kernel_libc_1) echo "\`--engine kernel\`, \`-- target startup\`, one libc function" ;;
     kernel_libc) echo "\`--engine kernel\`, \`-- target startup\`, every libc function (\`libc:$LIBC_GLOB\`)" ;;
     kernel_jvm_1) echo "\`--engine kernel\`, every process (the idle JVM), one libjvm function" ;;
@@ -311,6 +368,10 @@ definition a line). Each run is next to the same run with one probe, so the diff
 probes cost beyond starting the JVM, parsing and tracing at all. The trap engine attaches with \`-p\` to
 an idle process that maps the library (\`$IDLE_C_CMD\`; a JVM sleeping in \`main\`, whose own threads hit
 libjvm functions while probed); "in place" is its "attached" line on stderr, "stop" a SIGTERM. The
+inline engine attaches to the same idle process with $(fmt_int "$INLINE_PROBES") libc functions it takes inline (the
+first of \`probe4j parse 'p:il/ libc:$LIBC_GLOB'\` but the ${INLINE_FELL_BACK:-?} that a first attach said run on the
+trap engine), "in place" being its "attached" line, written once every jump is patched in; the issue
+asks for ≤ 100 ms for 1,000 of them, the figure of the "for the probes" column. The
 kernel engine traces every process for libjvm (only the idle JVM maps that libjvm; probe4j runs on
 another JDK), "in place" being its "tracing every process" line, written once every event is enabled;
 for libc it runs \`target startup\` (every process maps libc), "in place" being the target's \`main\`,

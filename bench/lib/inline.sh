@@ -13,20 +13,32 @@ for v in "${INLINE_VARIANTS[@]}"; do
   done
 done
 
+# The issue's other rows, in the same rounds: a string argument; one probe hit by 4 threads at once
+# against 1 thread (CPU time per call: `target N T`); entry + return on a target built with
+# -fpatchable-function-entry=5, the build uftrace needs, with uftrace itself.
+INLINE_EXTRA_ROWS=("nop5s string" "nop5x1 entry" "nop5x4 entry" "pfe both")
+declare -A INLINE_PEER=([nop5s]=bpftrace [pfe]=uftrace)
+for row in "${INLINE_EXTRA_ROWS[@]}"; do
+  read -r v m <<<"$row"
+  INLINE_CONFIGS+=("none $v entry" "inline $v $m" "kernel $v $m")
+  [ -n "${INLINE_PEER[$v]:-}" ] && INLINE_CONFIGS+=("${INLINE_PEER[$v]} $v $m")
+done
+
 declare -A INL_NS INL_CALLS INL_REASON INL_FAILS INL_CMD INL_LOST
-declare -A INL_GUESS=([none]=2 [inline]=100 [trap]=20000 [kernel]=6000)
+declare -A INL_GUESS=([none]=2 [inline]=100 [trap]=20000 [kernel]=6000 [bpftrace]=6000 [uftrace]=1000)
 
 # One run of CFG with N calls: INL_ONCE is its ns per call, or empty with INL_ONCE_REASON set. The
 # return probe records $retval for every tool here (the overhead table's rows use %ax).
 inline_once() { # CFG N
-  local tool variant mode out rc bin defs RETURN_ARGS='ret=$retval:s32'
+  local tool variant mode out rc bin defs threads RETURN_ARGS='ret=$retval:s32'
   read -r tool variant mode <<<"$1"
   out="$WORK/inline.out"
   if [ "$tool" = inline ]; then
     bin=$(target_bin "$variant")
+    threads=$(target_threads "$variant")
     mapfile -t defs < <(definitions "$mode" "$bin" "" target)
-    RUN_CMD="./probe4j trace --engine inline -o /dev/null$(printf " '%s'" "${defs[@]}") -- $bin $2"
-    timeout -k 5 "$TOOL_TIMEOUT" $PROBE4J trace --engine inline -o /dev/null "${defs[@]}" -- "$bin" "$2" >"$out" 2>&1
+    RUN_CMD="./probe4j trace --engine inline -o /dev/null$(printf " '%s'" "${defs[@]}") -- $bin $2${threads:+ $threads}"
+    timeout -k 5 "$TOOL_TIMEOUT" $PROBE4J trace --engine inline -o /dev/null "${defs[@]}" -- "$bin" "$2" $threads >"$out" 2>&1
     rc=$?
   else
     run_tool "$tool" "$variant" "$mode" "$2" "$out"
@@ -53,7 +65,7 @@ inline_measure() {
   for cfg in "${INLINE_CONFIGS[@]}"; do
     read -r tool variant mode <<<"$cfg"
     missing=
-    [ "$tool" = kernel ] && missing=$(tool_missing kernel)
+    [ "$tool" != inline ] && [ "$tool" != none ] && missing=$(tool_missing "$tool")
     if [ -n "$missing" ]; then INL_REASON[$cfg]=$missing; log "  $cfg: not available: $missing"; continue; fi
     n0=$(awk -v s="$CALIBRATION_SECONDS" -v g="${INL_GUESS[$tool]}" 'BEGIN { n = int(s * 1e9 / g); print (n < 20 ? 20 : n) }')
     if ! inline_once "$cfg" "$n0"; then
@@ -133,9 +145,42 @@ inline_table() {
   done
 }
 
+# The other rows: inline, the kernel uprobe and the peer that has the same probe, in the same rounds.
+inline_extra_table() {
+  local row v m peer
+  echo "| target | probe | \`--engine inline\` | kernel uprobe | inline ÷ kernel uprobe | peer, same rounds | peer | inline records lost, per run |"
+  echo "|---|---|---|---|---|---|---|---|"
+  for row in "${INLINE_EXTRA_ROWS[@]}"; do
+    read -r v m <<<"$row"
+    peer=${INLINE_PEER[$v]:-}
+    echo "| $(inline_variant_label "$v") | $(inline_mode_label "$m") | $(inline_cell "inline $v $m") | $(inline_cell "kernel $v $m") |" \
+      "$(fmt_ratio "$(inline_median "inline $v $m")" "$(inline_median "kernel $v $m")") |" \
+      "$([ -n "$peer" ] && inline_cell "$peer $v $m" || echo –) | $(inline_peer_label "$peer") | $(inline_lost "inline $v $m") |"
+  done
+}
+
+inline_variant_label() {
+  case $1 in
+    nop5s) echo '`nopl` first, `target(const char *s, int b)` called with a 20-character string' ;;
+    nop5x1) echo '`nopl` first, 1 thread (CPU ns per call)' ;;
+    nop5x4) echo '`nopl` first, 4 threads at once (CPU ns per call)' ;;
+    pfe) echo 'C, built with `-fpatchable-function-entry=5` (five 1-byte nops first)' ;;
+    *) variant_label "$1" ;;
+  esac
+}
+
+inline_peer_label() {
+  case $1 in
+    bpftrace) echo 'bpftrace `@[str(arg0)] = count()`' ;;
+    uftrace) echo 'uftrace `record -P target -A target@arg1/i32,arg2/i32` (entry and return, both arguments; needs the patchable build)' ;;
+    *) echo – ;;
+  esac
+}
+
 inline_mode_label() {
   case $1 in
     entry) echo 'entry `a=%di:s32 b=%si:s32`' ;;
+    string) echo 'entry `s=+0(%di):string b=%si:s32`' ;;
     return) echo 'return `ret=$retval:s32`' ;;
     both) echo 'entry + return (per hit: half the call)' ;;
   esac
@@ -160,6 +205,17 @@ the last column gives each run's count, so read the figures of runs with losses 
 
 $(inline_table)
 
+The issue's other rows, in the same rounds: a string argument (the string is read, measured and copied
+into the record by the trampoline); one probe hit by 4 threads at once, against 1 thread, as CPU time
+per call (\`target N T\`: every thread's CLOCK_THREAD_CPUTIME_ID summed over the calls, so the figure
+does not depend on how many cores run the threads; 4 threads ÷ 1 thread, inline: $(fmt_ratio "$(inline_median "inline nop5x4 entry")" "$(inline_median "inline nop5x1 entry")"));
+and entry + return on a target built for uftrace (\`-fpatchable-function-entry=5\`: uftrace's dynamic
+tracing patches only such builds, or \`-pg\` ones), with uftrace recording the same calls and both
+arguments into its own files. bpftrace's and perf's rows on the plain target are in the overhead
+table above (the kernel's uprobe plus their own work).
+
+$(inline_extra_table)
+
 Commands:
 
 $(for cfg in "${INLINE_CONFIGS[@]}"; do [ -n "${INL_CMD[$cfg]:-}" ] && printf -- '- %s: `%s`\n' "$cfg" "${INL_CMD[$cfg]}"; done)
@@ -169,4 +225,4 @@ EOF2
 # For `bench/run --only inline`: a row that could not be measured says why in its own cells, and the
 # section lists its commands.
 inline_unavailable() { return 1; }
-inline_commands() { return 0; }
+inline_commands() { echo "- listed in the section, after its tables"; }

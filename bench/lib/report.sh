@@ -157,7 +157,10 @@ report_only() { # SECTION
 # heading SECTION_FILE starts with, or puts it before "## What could not be measured" (or at the end).
 report_splice() { # FILE SECTION_FILE
   local file=$1 section=$2 heading
-  heading=$(head -n 1 "$section")
+  # the section's "## " heading: a section may start with blank lines, and an empty heading would match
+  # every blank line of FILE (each would be replaced, and what follows it dropped)
+  heading=$(grep -m 1 '^## ' "$section")
+  [ -n "$heading" ] || { log "report: no '## ' heading in the section"; return 1; }
   [ -f "$file" ] || : >"$file"
   awk -v heading="$heading" -v section="$section" '
     function put() { while ((getline l < section) > 0) print l; print ""; done = 1 }

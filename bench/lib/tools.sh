@@ -16,18 +16,25 @@ TOOL_TIMEOUT=${TOOL_TIMEOUT:-120}
 
 target_bin() { printf '%s/target-%s\n' "$BIN_DIR" "$1"; }
 
+# The target's arguments after N: the thread count of the nop5xT variants (`target N T`), else none.
+target_threads() { case $1 in *x[0-9]*) echo "${1##*x}" ;; esac; }
+
+# The string argument probe's fetch args (the nop5s target: target(const char *s, int b)).
+STRING_ARGS='s=+0(%di):string b=%si:s32'
+
 # The definitions of MODE for probe4j (symbol form) or the kernel (GROUP/ and file offset).
 definitions() { # MODE BIN PREFIX(empty or GROUP/) LOCATION
   local mode=$1 bin=$2 prefix=$3 loc=$4
   case $mode in
     entry) printf '%s\n' "p:${prefix}bench_entry $bin:$loc $ENTRY_ARGS" ;;
     return) printf '%s\n' "r:${prefix}bench_return $bin:$loc $RETURN_ARGS" ;;
+    string) printf '%s\n' "p:${prefix}bench_entry $bin:$loc $STRING_ARGS" ;;
     both) printf '%s\n' "p:${prefix}bench_entry $bin:$loc $ENTRY_ARGS" "r:${prefix}bench_return $bin:$loc $RETURN_ARGS" ;;
   esac
 }
 
 events_of_mode() {
-  case $1 in entry) echo bench_entry ;; return) echo bench_return ;; both) echo bench_entry bench_return ;; esac
+  case $1 in entry | string) echo bench_entry ;; return) echo bench_return ;; both) echo bench_entry bench_return ;; esac
 }
 
 tool_missing() {
@@ -39,7 +46,7 @@ tool_missing() {
       if ! tracefs_ready; then echo "tracefs is not mounted at $TRACEFS"; return 0; fi ;;
   esac
   case $tool in
-    bpftrace | perf | ltrace | gdb)
+    bpftrace | perf | ltrace | gdb | uftrace)
       if ! command -v "$tool" >/dev/null 2>&1; then
         echo "not installed${INSTALL_NOTE:+ ($INSTALL_NOTE)}"
       fi ;;
@@ -48,12 +55,13 @@ tool_missing() {
 
 run_tool() {
   local tool=$1 variant=$2 mode=$3 n=$4 out=$5
-  local bin off ev rc
+  local bin off ev rc threads
   bin=$(target_bin "$variant")
+  threads=$(target_threads "$variant")
   case $tool in
     none)
-      RUN_CMD="$bin $n"
-      timeout -k 5 "$TOOL_TIMEOUT" "$bin" "$n" >"$out" 2>&1 ;;
+      RUN_CMD="$bin $n${threads:+ $threads}"
+      timeout -k 5 "$TOOL_TIMEOUT" "$bin" "$n" $threads >"$out" 2>&1 ;;
     kernel | kernel_cat)
       off=${OFFSET[$variant]}
       local defs cat_pid=
@@ -61,7 +69,7 @@ run_tool() {
       local inst=${INSTANCE#"$TRACEFS"/}
       RUN_CMD="cd $TRACEFS; $(printf "echo '%s' >> uprobe_events; " "${defs[@]}")mkdir $inst"
       for ev in $(events_of_mode "$mode"); do RUN_CMD+="; echo 1 > $inst/events/$GROUP/$ev/enable"; done
-      if [ "$tool" = kernel_cat ]; then RUN_CMD+="; cat $inst/trace_pipe > /dev/null & $bin $n; kill %1"; else RUN_CMD+="; $bin $n"; fi
+      if [ "$tool" = kernel_cat ]; then RUN_CMD+="; cat $inst/trace_pipe > /dev/null & $bin $n; kill %1"; else RUN_CMD+="; $bin $n${threads:+ $threads}"; fi
       for d in "${defs[@]}"; do kernel_define "$d" 2>"$out" || { kernel_cleanup; return 1; }; done
       kernel_instance_create 2>"$out" || { kernel_cleanup; return 1; }
       for ev in $(events_of_mode "$mode"); do kernel_enable "$ev" 2>"$out" || { kernel_cleanup; return 1; }; done
@@ -69,7 +77,7 @@ run_tool() {
         cat "$INSTANCE/trace_pipe" >/dev/null 2>&1 &
         cat_pid=$!
       fi
-      timeout -k 5 "$TOOL_TIMEOUT" "$bin" "$n" >"$out" 2>&1
+      timeout -k 5 "$TOOL_TIMEOUT" "$bin" "$n" $threads >"$out" 2>&1
       rc=$?
       if [ -n "$cat_pid" ]; then kill "$cat_pid" 2>/dev/null; wait "$cat_pid" 2>/dev/null; fi
       kernel_cleanup
@@ -89,6 +97,7 @@ run_tool() {
         -- "$bin" "$n" >"$out" 2>&1 ;;
     bpftrace)
       local prog="uprobe:$bin:target { @hits = count(); }"
+      [ "$mode" = string ] && prog="uprobe:$bin:target { @[str(arg0)] = count(); }"
       RUN_CMD="bpftrace -e '$prog' -c '$bin $n'"
       timeout -k 5 "$TOOL_TIMEOUT" bpftrace -e "$prog" -c "$bin $n" >"$out" 2>&1 ;;
     perf)
@@ -103,6 +112,14 @@ run_tool() {
       rc=$?
       rm -f "$WORK/perf.data" "$WORK/perf.data.old"
       kernel_cleanup
+      return $rc ;;
+    uftrace)
+      # entry and return of target only (-P patches its -fpatchable-function-entry nops), with both arguments
+      RUN_CMD="uftrace record --no-libcall -P target -A 'target@arg1/i32,arg2/i32' -d uftrace.data $bin $n"
+      timeout -k 5 "$TOOL_TIMEOUT" uftrace record --no-libcall -P target -A 'target@arg1/i32,arg2/i32' -d "$WORK/uftrace.data" \
+        "$bin" "$n" >"$out" 2>&1
+      rc=$?
+      rm -rf "$WORK/uftrace.data" "$WORK/uftrace.data.old"
       return $rc ;;
     ltrace)
       RUN_CMD="ltrace -L -x target -o ltrace.out $bin $n"

@@ -40,6 +40,8 @@ class BenchSmokeTest {
             "trap engine, `-p` idle `sleep 600`, one libc function",
             "trap engine, `-p` idle `sleep 600`, every libc function (`libc:mem*`)",
             "trap engine, `-p` idle JVM, one libjvm function", "trap engine, `-p` idle JVM, 3 libjvm functions",
+            "`--engine inline`, `-p` idle `sleep 600`, one libc function",
+            "`--engine inline`, `-p` idle `sleep 600`, 3 libc functions it takes inline",
             "`--engine kernel`, `-- target startup`, one libc function",
             "`--engine kernel`, `-- target startup`, every libc function (`libc:mem*`)",
             "`--engine kernel`, every process (the idle JVM), one libjvm function",
@@ -114,6 +116,20 @@ class BenchSmokeTest {
         assertEquals(inlineLabels, inline.stream().map(r -> r.subList(0, 2)).toList(), "inline engine rows");
         for (List<String> row : inline) {
             row.subList(2, 5).forEach(cell -> assertMeasuredOrExplained(cell, "inline engine " + row));
+        }
+
+        List<List<String>> other = table(report, "The issue's other rows");
+        assertEquals(List.of(
+                List.of("`nopl` first, `target(const char *s, int b)` called with a 20-character string", "entry `s=+0(%di):string b=%si:s32`"),
+                List.of("`nopl` first, 1 thread (CPU ns per call)", "entry `a=%di:s32 b=%si:s32`"),
+                List.of("`nopl` first, 4 threads at once (CPU ns per call)", "entry `a=%di:s32 b=%si:s32`"),
+                List.of("C, built with `-fpatchable-function-entry=5` (five 1-byte nops first)", "entry + return (per hit: half the call)")),
+                other.stream().map(r -> r.subList(0, 2)).toList(), "the inline engine's other rows");
+        for (List<String> row : other) {
+            row.subList(2, 4).forEach(cell -> assertMeasuredOrExplained(cell, "inline engine, other rows " + row));
+            if (!row.get(5).equals("–")) {
+                assertMeasuredOrExplained(row.get(5), "inline engine, peer " + row);
+            }
         }
 
         for (String section : List.of("## Machine", "## What could not be measured here, and why", "## Commands")) {

@@ -53,8 +53,8 @@ public final class ReturnTrampolines {
     public record Stacks(long address, long exitsFrom, long exitsTo) {
     }
 
-    /** The code of an exit trampoline: no site of its own, reached by a function's {@code ret}. */
-    public record Exit(long address, byte[] code, List<Trampoline.FaultFixup> faults, String listing) {
+    /** The code of an exit trampoline: no site of its own, reached by a function's {@code ret}; its listing made when asked. */
+    public record Exit(long address, byte[] code, List<Trampoline.FaultFixup> faults, java.util.function.Supplier<String> listing) {
     }
 
     /**
@@ -112,7 +112,7 @@ public final class ReturnTrampolines {
         Displaced.emit(a, site);
         byte[] code = a.finish();
         List<Trampoline.FaultFixup> faults = List.of(new Trampoline.FaultFixup(fc.faults().getFirst().load(), a.address(skip)));
-        return new Trampoline(at, code, site.address(), Displaced.patch(site, at), Displaced.original(site), faults, a.listing());
+        return new Trampoline(at, code, site.address(), Displaced.patch(site, at), Displaced.original(site), faults, a::listing);
     }
 
     /** Entry {@code depth - 1} is at {@code slot + ENTRY_BASE + (depth << ENTRY_SHIFT)}. */
@@ -154,7 +154,7 @@ public final class ReturnTrampolines {
         a.bind(broken);
         a.ud2();
         record.slowPaths();
-        return new Exit(at, a.finish(), record.faults(), a.listing());
+        return new Exit(at, a.finish(), record.faults(), a::listing);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.probe4j.arch.x86_64;
 
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Generated code for one probe site: the trampoline itself, to be placed at {@code address}, and the
@@ -13,13 +14,20 @@ import java.util.List;
  * @param patch    the bytes to write over the site
  * @param original the bytes {@code patch} replaces, to put back
  * @param faults   every load of the trampoline that may fault, and where to resume when it does
- * @param listing  the code in objdump's syntax, for people
+ * @param listing  the code in objdump's syntax, for people: made when asked (formatting every line of
+ *                 every trampoline is most of what generating a thousand of them costs)
  */
 public record Trampoline(long address, byte[] code, long site, byte[] patch, byte[] original, List<FaultFixup> faults,
-        String listing) {
+        Supplier<String> listing) {
 
     public Trampoline {
         faults = List.copyOf(faults);
+    }
+
+    /** A trampoline whose listing is already made (or not wanted: empty). */
+    public Trampoline(long address, byte[] code, long site, byte[] patch, byte[] original, List<FaultFixup> faults,
+            String listing) {
+        this(address, code, site, patch, original, faults, () -> listing);
     }
 
     /**

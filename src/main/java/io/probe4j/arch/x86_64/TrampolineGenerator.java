@@ -78,7 +78,18 @@ public final class TrampolineGenerator {
         record.slowPaths();
         byte[] code = a.finish();
         return new Trampoline(at, code, probe.site().address(), Displaced.patch(probe.site(), at),
-                Displaced.original(probe.site()), record.faults(), a.listing());
+                Displaced.original(probe.site()), record.faults(), a::listing);
+    }
+
+    /**
+     * The bytes the displaced instructions of {@code site} take at the end of a trampoline at about
+     * {@code at} (relocated, and the jump back): what one site's trampoline adds to the code every
+     * trampoline with the same fetch arguments has.
+     */
+    public static int displacedSize(JumpSite.Patchable site, long at) {
+        Assembler a = new Assembler(at);
+        Displaced.emit(a, site);
+        return a.finish().length;
     }
 
     /** Steps over the red zone (or the frame's gap), saves the flags when kept and the frame's registers. */

@@ -32,6 +32,13 @@ public final class InlinePlanner {
     /** The most bytes a trampoline may take (an area holds a page per exit trampoline). */
     static final int MAX_CODE = 4096 - 64;
 
+    /** Bytes below {@link #MAX_CODE} from which a site's trampoline is generated whole rather than sized from its kind's. */
+    private static final int NEAR_LIMIT = 512;
+
+    /** Trampolines of one kind differ only in the displaced instructions at their end. */
+    private record Kind(boolean isReturn, boolean atFunction, List<io.probe4j.spec.FetchArg> args) {
+    }
+
     /** What became of one probe. */
     public sealed interface Decision {
     }
@@ -49,6 +56,9 @@ public final class InlinePlanner {
 
     private final Map<Path, ElfFile> files = new HashMap<>();
     private final Map<Path, BranchTargets> targets = new HashMap<>();
+    private final Map<Path, Long> inodes = new HashMap<>();
+    /** Per kind of trampoline: its size without the displaced instructions (see {@link #generates}). */
+    private final Map<Kind, Integer> commonSize = new HashMap<>();
     private int next;
 
     /**
@@ -131,12 +141,35 @@ public final class InlinePlanner {
         } catch (IllegalArgumentException e) {
             return new Trap("its fetch arguments cannot be compiled: " + e.getMessage());
         }
-        return new Inline(new InlineProbe(next++, d, file, inode(file), fileOffset, vaddr, patchable, atFunction, layout));
+        return new Inline(new InlineProbe(next++, d, file, inodes.computeIfAbsent(file, InlinePlanner::inode), fileOffset, vaddr, patchable, atFunction, layout));
     }
 
-    /** Generates the probe's code once at made-up addresses: what it cannot compile shows here, before any process. */
-    private static String generates(JumpSite.Patchable site, EventLayout layout, boolean atFunction) {
+    /**
+     * Why the probe's code cannot be generated, or null. The code is generated once per kind of
+     * trampoline (entry or return, flags kept or not, the fetch arguments) at made-up addresses: what
+     * it cannot compile shows there, before any process. Another site of the same kind only changes the
+     * displaced instructions at its end, so its size is the first one's with its own displaced
+     * instructions instead; near the limit (where the short and long forms of the jumps around them
+     * could matter) the site's code is generated whole. A thousand probes of one wildcard are planned
+     * with one generation instead of a thousand.
+     */
+    private String generates(JumpSite.Patchable site, EventLayout layout, boolean atFunction) {
+        Kind kind = new Kind(layout.isReturn(), atFunction, layout.args());
         long at = site.address() + (1L << 20);
+        Integer common = commonSize.get(kind);
+        if (common != null) {
+            int size = common + (layout.isReturn() ? 0 : TrampolineGenerator.displacedSize(site, at));
+            if (size <= MAX_CODE - NEAR_LIMIT) {
+                return null;
+            }
+        }
+        int size = generatedSize(site, layout, atFunction, at);
+        commonSize.putIfAbsent(kind, size - (layout.isReturn() ? 0 : TrampolineGenerator.displacedSize(site, at)));
+        return size > MAX_CODE ? "its trampoline would take " + size + " bytes, more than the " + MAX_CODE + " allowed" : null;
+    }
+
+    /** The size of the probe's whole trampoline (a return probe's: its exit trampoline) at {@code at}. */
+    private static int generatedSize(JumpSite.Patchable site, EventLayout layout, boolean atFunction, long at) {
         TrampolineGenerator.Rings rings = new TrampolineGenerator.Rings(1L << 40,
                 RingLayout.forCpus(1, 1 << 16, layout.event() + 1));
         TrampolineGenerator.ThreadLayout thread = new TrampolineGenerator.ThreadLayout(0x2d0, -1);
@@ -149,7 +182,7 @@ public final class InlinePlanner {
             Trampoline t = TrampolineGenerator.entry(at, probe, rings, thread);
             size = t.code().length;
         }
-        return size > MAX_CODE ? "its trampoline would take " + size + " bytes, more than the " + MAX_CODE + " allowed" : null;
+        return size;
     }
 
     private static long inode(Path file) {
