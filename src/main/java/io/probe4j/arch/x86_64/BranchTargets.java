@@ -215,6 +215,72 @@ public final class BranchTargets {
         return targets.length;
     }
 
+    /**
+     * The scan as bytes ({@link #fromBytes} reads them back), for a cache on disk that spares a library's
+     * next sweep: each array as its length and the differences between neighbours, zigzag varints (an
+     * instruction boundary takes a byte).
+     */
+    public byte[] toBytes() {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(boundaries.length + 16 * targets.length);
+        for (long[] a : new long[][] {boundaries, targets, sources, tableTargets, indirectJumps}) {
+            varint(out, a.length);
+            long last = 0;
+            for (long v : a) {
+                varint(out, v - last);
+                last = v;
+            }
+        }
+        return out.toByteArray();
+    }
+
+    private static void varint(java.io.ByteArrayOutputStream out, long v) {
+        long z = v << 1 ^ v >> 63;
+        while ((z & ~0x7fL) != 0) {
+            out.write((int) (z & 0x7f) | 0x80);
+            z >>>= 7;
+        }
+        out.write((int) z);
+    }
+
+    /** A scan from {@link #toBytes()}'s bytes; IllegalArgumentException when they are not such bytes. */
+    public static BranchTargets fromBytes(byte[] bytes) {
+        int[] at = {0};
+        long[][] arrays = new long[5][];
+        for (int i = 0; i < arrays.length; i++) {
+            long n = varint(bytes, at);
+            if (n < 0 || n > bytes.length - at[0]) { // every entry takes a byte at least
+                throw new IllegalArgumentException("a branch scan's array of " + n + " entries in " + (bytes.length - at[0]) + " bytes");
+            }
+            arrays[i] = new long[(int) n];
+            long last = 0;
+            for (int k = 0; k < n; k++) {
+                last += varint(bytes, at);
+                arrays[i][k] = last;
+            }
+        }
+        if (at[0] != bytes.length) {
+            throw new IllegalArgumentException("a branch scan with " + (bytes.length - at[0]) + " bytes too many");
+        }
+        if (arrays[1].length != arrays[2].length) {
+            throw new IllegalArgumentException("a branch scan whose targets and sources differ in number");
+        }
+        return new BranchTargets(arrays[0], arrays[1], arrays[2], arrays[3], arrays[4]);
+    }
+
+    private static long varint(byte[] bytes, int[] at) {
+        long z = 0;
+        for (int shift = 0; ; shift += 7) {
+            if (at[0] >= bytes.length || shift > 63) {
+                throw new IllegalArgumentException("a branch scan cut short at byte " + at[0]);
+            }
+            int b = bytes[at[0]++];
+            z |= (long) (b & 0x7f) << shift;
+            if ((b & 0x80) == 0) {
+                return z >>> 1 ^ -(z & 1);
+            }
+        }
+    }
+
     /** A growable list of longs, kept apart from boxing for the million instructions of a library. */
     private static final class LongList {
         private long[] a = new long[1024];

@@ -56,6 +56,7 @@ public final class InlinePlanner {
 
     private final Map<Path, ElfFile> files = new HashMap<>();
     private final Map<Path, BranchTargets> targets = new HashMap<>();
+    private final BranchScans scans = BranchScans.standard();
     private final Map<Path, Long> inodes = new HashMap<>();
     /** Per kind of trampoline: its size without the displaced instructions (see {@link #generates}). */
     private final Map<Kind, Integer> commonSize = new HashMap<>();
@@ -126,7 +127,7 @@ public final class InlinePlanner {
         }
         JumpSitePlanner.Function function = new JumpSitePlanner.Function(f.name(), f.value(), elf.functionBytes(f));
         JumpSite site = JumpSitePlanner.plan(function, vaddr, targets.computeIfAbsent(file,
-                p -> BranchTargets.scan(BranchTargets.regions(elf))));
+                p -> scans.of(p, elf)));
         if (site instanceof JumpSite.Refused r) {
             return new Trap("no room for the jump: " + r.reason());
         }
