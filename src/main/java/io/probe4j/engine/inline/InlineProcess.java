@@ -92,9 +92,7 @@ final class InlineProcess {
     /** A fork child's copy: same addresses, its own pid in its copy of the pid pages. */
     InlineProcess forkChild(int childPid, ProcessMemory childMemory, PatchJournal journal) {
         InlineProcess c = new InlineProcess(childPid, childMemory, this);
-        for (Patch p : patches.values()) {
-            journal.patching(childPid, p.site(), p.original(), p.patch());
-        }
+        journalAll(journal, childPid, List.copyOf(patches.values()));
         if (startStop != null) {
             c.startStop = startStop.inChild(childPid, journal);
         }
@@ -197,20 +195,25 @@ final class InlineProcess {
             areas.add(new Area(exitsFrom, (returns + 1) * PAGE));
             pidPages.add(exitsTo);
         }
-        List<String> problems = new ArrayList<>();
         TrampolineGenerator.Rings ringsHere = new TrampolineGenerator.Rings(rings, shared.layout());
         ReturnTrampolines.Stacks stacksHere = new ReturnTrampolines.Stacks(stacks, exitsFrom, exitsTo);
+        Map<Kind, Integer> common = new HashMap<>();
+        List<Chain> chains = new ArrayList<>();
         for (Map.Entry<Mapping, List<InlineProbe>> e : todo.entrySet()) {
             Mapping m = e.getKey();
-            for (Chain c : generate(m, e.getValue(), probes, ringsHere, stacksHere, remote)) {
+            for (Chain c : generate(m, e.getValue(), probes, ringsHere, stacksHere, remote, common)) {
                 c.probes().forEach(p -> done.add(m.start() + ":" + p.event()));
-                String why = patch(c.head(), threads, journal);
-                for (InlineProbe p : c.probes()) {
-                    if (why != null) {
-                        problems.add(p + " in process " + pid + ": " + why);
-                    } else {
-                        placed.at(pid, p.event(), c.head().site());
-                    }
+                chains.add(c);
+            }
+        }
+        String[] why = patchAll(chains.stream().map(Chain::head).toList(), threads, journal);
+        List<String> problems = new ArrayList<>();
+        for (int i = 0; i < chains.size(); i++) {
+            for (InlineProbe p : chains.get(i).probes()) {
+                if (why[i] != null) {
+                    problems.add(p + " in process " + pid + ": " + why[i]);
+                } else {
+                    placed.at(pid, p.event(), chains.get(i).head().site());
                 }
             }
         }
@@ -245,14 +248,23 @@ final class InlineProcess {
     private record Chain(List<InlineProbe> probes, Trampoline head) {
     }
 
+    /** Trampolines of one kind differ only in the displaced instructions at their end (see {@link #estimate}). */
+    private record Kind(boolean isReturn, boolean atFunction, List<io.probe4j.spec.FetchArg> args) {
+    }
+
+    /** Bytes left free after each trampoline's estimate: the short and long forms of jumps can make it a little off. */
+    private static final int SLACK = 64;
+
     /**
-     * The trampolines of {@code these} (probes of mapping {@code m}), in an area mapped near it, written;
-     * return probes' exit trampolines go to their page of the exits area. Probes at one address are
-     * chained: entry probes in event order, then the return probe; each trampoline but the last runs,
-     * instead of the displaced instructions, a jump to the next.
+     * The trampolines of {@code these} (probes of mapping {@code m}), in an area mapped near it and written
+     * in one write; return probes' exit trampolines go to their page of the exits area. Probes at one
+     * address are chained: entry probes in event order, then the return probe; each trampoline but the
+     * last runs, instead of the displaced instructions, a jump to the next. Each trampoline is generated
+     * once, at its place: the area is sized from estimates, and the trampolines packed one after the
+     * other, the last of each chain first (the others jump to it).
      */
     private List<Chain> generate(Mapping m, List<InlineProbe> these, List<InlineProbe> all,
-            TrampolineGenerator.Rings ringsHere, ReturnTrampolines.Stacks stacksHere, Remote remote) {
+            TrampolineGenerator.Rings ringsHere, ReturnTrampolines.Stacks stacksHere, Remote remote, Map<Kind, Integer> common) {
         Map<Long, List<InlineProbe>> byAddress = new java.util.LinkedHashMap<>();
         for (InlineProbe p : these) {
             byAddress.computeIfAbsent(p.fileOffset(), k -> new ArrayList<>()).add(p);
@@ -260,34 +272,30 @@ final class InlineProcess {
         byAddress.values().forEach(g -> g.sort(java.util.Comparator.comparing(InlineProbe::isReturn)
                 .thenComparingInt(InlineProbe::event)));
         long near = m.addressOf(these.getFirst().fileOffset());
-        // sizes first, at a made-up place near the code (a chained jump is never longer than the site); then the real place
-        Map<InlineProbe, Long> offsets = new HashMap<>();
         long size = 0;
-        for (List<InlineProbe> g : byAddress.values()) {
-            for (InlineProbe p : g) {
-                offsets.put(p, size);
-                size += (entry(p, m, null, near + (1 << 20), near + (1 << 20), ringsHere, stacksHere, all, false).code().length
-                        + 64 + 15) & -16;
-            }
+        for (InlineProbe p : these) {
+            size += (estimate(p, m, near + (1 << 20), ringsHere, stacksHere, all, common) + SLACK + 15) & -16;
         }
         long codeSize = (size + PAGE - 1) & -PAGE;
         long area = remote.mmapNear(near, codeSize + PAGE, "probe4j-inline");
         areas.add(new Area(area, codeSize + PAGE));
         long pidWord = area + codeSize;
         pidPages.add(pidWord);
+        byte[] code = new byte[(int) codeSize];
+        int used = 0;
         List<Chain> out = new ArrayList<>();
         for (List<InlineProbe> g : byAddress.values()) {
             Trampoline next = null;
             List<Trampoline.FaultFixup> faults = new ArrayList<>();
             for (int i = g.size() - 1; i >= 0; i--) {
                 InlineProbe p = g.get(i);
-                long at = area + offsets.get(p);
-                Trampoline t = entry(p, m, next == null ? null : next.address(), at, pidWord, ringsHere, stacksHere, all, true);
-                long room = (i + 1 < g.size() ? offsets.get(g.get(i + 1)) : size) - offsets.get(p);
-                if (t.code().length > room && i + 1 < g.size()) {
-                    throw new IllegalStateException("the trampoline of " + p + " grew past its room");
+                Trampoline t = entry(p, m, next == null ? null : next.address(), area + used, pidWord, ringsHere, stacksHere,
+                        all, true);
+                if (used + t.code().length > code.length) {
+                    throw new IllegalStateException("the trampolines of " + m.path() + " grew past their area");
                 }
-                memory.writeForced(at, t.code());
+                System.arraycopy(t.code(), 0, code, used, t.code().length);
+                used = (used + t.code().length + 15) & -16;
                 faults.addAll(t.faults());
                 next = next == null ? t : new Trampoline(t.address(), t.code(), t.site(), jumpTo(next, t.address()),
                         next.original(), List.of(), "");
@@ -295,8 +303,33 @@ final class InlineProcess {
             faults.forEach(f -> fixups.put(f.load(), f.fixup()));
             out.add(new Chain(g, next));
         }
+        memory.writeForced(area, java.util.Arrays.copyOf(code, used));
         return out;
     }
+
+    /**
+     * At least the size of {@code p}'s trampoline near {@code at}: that of its kind, generated once per
+     * install ({@code common}), with room for its own displaced instructions instead of the first one's.
+     * Relocating makes no instruction more than {@link #GROWTH} bytes longer (a call becomes a push of
+     * its return address and a jump: 25 bytes for 5; a {@code loop} 9 for 2), then comes the jump back;
+     * a chained trampoline's jump to the next is never longer than the site. A bound, not a second
+     * generation: the trampolines are packed by their real sizes, the area's unused end is never touched.
+     */
+    private int estimate(InlineProbe p, Mapping m, long at, TrampolineGenerator.Rings ringsHere,
+            ReturnTrampolines.Stacks stacksHere, List<InlineProbe> all, Map<Kind, Integer> common) {
+        JumpSite.Patchable site = p.siteAt(m.addressOf(p.fileOffset()));
+        Kind kind = new Kind(p.isReturn(), p.atFunction(), p.isReturn() ? List.of() : p.layout().args());
+        Integer c = common.get(kind);
+        if (c == null) {
+            c = entry(p, m, null, at, at, ringsHere, stacksHere, all, false).code().length
+                    - TrampolineGenerator.displacedSize(site, at);
+            common.put(kind, c);
+        }
+        return c + site.length() + GROWTH * site.displaced().size() + JUMP_BACK;
+    }
+
+    /** Bytes an instruction may grow by when relocated (see {@link #estimate}), and the jump back after them. */
+    private static final int GROWTH = 20, JUMP_BACK = 5;
 
     /** {@code last}'s patch (a jump and int3s over the whole site), jumping to {@code target} instead. */
     private static byte[] jumpTo(Trampoline last, long target) {
@@ -337,32 +370,95 @@ final class InlineProcess {
     }
 
     /**
-     * Patches one site, every thread stopped: a thread whose instruction pointer is inside the bytes
-     * replaced is first stepped out; then int3 on the first byte, the jump's tail, the first byte.
+     * Patches the sites of {@code heads}, every thread stopped; returns, per head, why it was not
+     * patched, or null. A thread whose instruction pointer is inside the bytes to replace is first
+     * stepped out; the sites' bytes are read in as few calls as the kernel allows and checked, the
+     * patches journalled in one write, then written in three passes over all sites: int3 on the first
+     * byte, the jump's tail, the first byte (no thread runs meanwhile: only the order at each site matters,
+     * the one that keeps a half-written jump impossible to execute).
      */
-    private String patch(Trampoline t, List<StoppedThread> threads, PatchJournal journal) {
-        long site = t.site();
-        long end = site + t.original().length;
+    private String[] patchAll(List<Trampoline> heads, List<StoppedThread> threads, PatchJournal journal) {
+        String[] why = new String[heads.size()];
+        java.util.TreeMap<Long, Integer> bySite = new java.util.TreeMap<>();
+        for (int i = 0; i < heads.size(); i++) {
+            bySite.put(heads.get(i).site(), i);
+        }
+        java.util.function.LongFunction<Integer> inside = ip -> { // the head whose bytes but the first hold ip
+            var e = bySite.lowerEntry(ip);
+            return e != null && ip < e.getKey() + heads.get(e.getValue()).original().length ? e.getValue() : null;
+        };
         for (StoppedThread th : threads) {
-            if (!th.stepWhile(ip -> ip > site && ip < end, MAX_STEPS)) {
-                return "thread " + th.tid() + " could not be moved out of the bytes to patch";
+            if (!th.stepWhile(ip -> inside.apply(ip) != null, MAX_STEPS)) {
+                Integer stuck = stuckAt(th, inside);
+                if (stuck != null) {
+                    why[stuck] = "thread " + th.tid() + " could not be moved out of the bytes to patch";
+                }
             }
         }
-        byte[] now = memory.readForced(site, t.original().length);
-        if (!java.util.Arrays.equals(now, t.original())) {
-            return String.format("the code at 0x%x is not the file's (patched by someone else?): left alone", site);
+        long end = Long.MIN_VALUE;
+        for (var e : bySite.entrySet()) { // sites apart: each read below must still hold when its patch is written
+            if (e.getKey() < end && why[e.getValue()] == null) {
+                why[e.getValue()] = String.format("the code at 0x%x is inside another jump's bytes: left alone", e.getKey());
+            }
+            end = Math.max(end, e.getKey() + heads.get(e.getValue()).original().length);
         }
-        journal.patching(pid, site, t.original(), t.patch());
-        writeInOrder(site, t.patch());
-        patches.put(site, new Patch(site, t.patch(), t.original()));
-        return null;
+        long[] sites = new long[heads.size()];
+        int[] lengths = new int[heads.size()];
+        for (int i = 0; i < heads.size(); i++) {
+            sites[i] = heads.get(i).site();
+            lengths[i] = heads.get(i).original().length;
+        }
+        byte[][] now = memory.readEach(sites, lengths);
+        List<Patch> made = new ArrayList<>();
+        for (int i = 0; i < heads.size(); i++) {
+            Trampoline t = heads.get(i);
+            if (why[i] == null && !java.util.Arrays.equals(now[i], t.original())) {
+                why[i] = String.format("the code at 0x%x is not the file's (patched by someone else?): left alone", t.site());
+            }
+            if (why[i] == null) {
+                made.add(new Patch(t.site(), t.patch(), t.original()));
+            }
+        }
+        journalAll(journal, pid, made);
+        writeInOrder(made, Patch::patch);
+        made.forEach(p -> patches.put(p.site(), p));
+        return why;
     }
 
-    /** int3 over the first byte, then the rest, then the first byte: no thread can run a half-written jump. */
-    private void writeInOrder(long site, byte[] bytes) {
-        memory.writeForced(site, new byte[] {(byte) 0xcc});
-        memory.writeForced(site + 1, java.util.Arrays.copyOfRange(bytes, 1, bytes.length));
-        memory.writeForced(site, new byte[] {bytes[0]});
+    /** The head whose bytes hold a thread that could not be stepped out of them; null when it ended. */
+    private static Integer stuckAt(StoppedThread th, java.util.function.LongFunction<Integer> inside) {
+        try {
+            return inside.apply(th.regs().ip());
+        } catch (RuntimeException ended) {
+            return null;
+        }
+    }
+
+    /** {@code these} patches of process {@code pid} written down, in one write. */
+    private static void journalAll(PatchJournal journal, int pid, List<Patch> these) {
+        if (these.isEmpty()) {
+            return;
+        }
+        journal.patching(pid, these.stream().mapToLong(Patch::site).toArray(),
+                these.stream().map(Patch::original).toArray(byte[][]::new), these.stream().map(Patch::patch).toArray(byte[][]::new));
+    }
+
+    /**
+     * At each site of {@code these}, {@code bytes} of it: int3 over the first byte of every site, then the
+     * rest of every site, then every first byte. No thread can run a half-written jump.
+     */
+    private void writeInOrder(List<Patch> these, java.util.function.Function<Patch, byte[]> bytes) {
+        byte[] int3 = {(byte) 0xcc};
+        for (Patch p : these) {
+            memory.writeForced(p.site(), int3);
+        }
+        for (Patch p : these) {
+            byte[] b = bytes.apply(p);
+            memory.writeForced(p.site() + 1, java.util.Arrays.copyOfRange(b, 1, b.length));
+        }
+        for (Patch p : these) {
+            memory.writeForced(p.site(), new byte[] {bytes.apply(p)[0]});
+        }
     }
 
     /** Waits for the C library to set up the thread at {@code at} (a static executable): see {@link StartStop}. */
@@ -421,12 +517,16 @@ final class InlineProcess {
                 problems.add("thread " + th.tid() + " of process " + pid + " is still inside a trampoline");
             }
         }
-        for (Patch p : patches.values()) {
-            byte[] now = memory.readForced(p.site(), p.patch().length);
-            if (java.util.Arrays.equals(now, p.patch())) {
-                writeInOrder(p.site(), p.original());
+        List<Patch> ours = List.copyOf(patches.values());
+        byte[][] now = memory.readEach(ours.stream().mapToLong(Patch::site).toArray(),
+                ours.stream().mapToInt(p -> p.patch().length).toArray());
+        List<Patch> back = new ArrayList<>();
+        for (int i = 0; i < ours.size(); i++) {
+            if (java.util.Arrays.equals(now[i], ours.get(i).patch())) {
+                back.add(ours.get(i));
             }
         }
+        writeInOrder(back, Patch::original);
         patches.clear();
         if (exitsFrom != 0) {
             HijackedReturns.restore(memory, stacks, exitsFrom, exitsTo);
