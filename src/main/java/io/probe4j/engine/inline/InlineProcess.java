@@ -439,26 +439,82 @@ final class InlineProcess {
         if (these.isEmpty()) {
             return;
         }
-        journal.patching(pid, these.stream().mapToLong(Patch::site).toArray(),
-                these.stream().map(Patch::original).toArray(byte[][]::new), these.stream().map(Patch::patch).toArray(byte[][]::new));
+        long[] sites = new long[these.size()];
+        byte[][] originals = new byte[these.size()][];
+        byte[][] patched = new byte[these.size()][];
+        for (int i = 0; i < sites.length; i++) {
+            sites[i] = these.get(i).site();
+            originals[i] = these.get(i).original();
+            patched[i] = these.get(i).patch();
+        }
+        journal.patching(pid, sites, originals, patched);
     }
 
     /**
      * At each site of {@code these}, {@code bytes} of it: int3 over the first byte of every site, then the
-     * rest of every site, then every first byte. No thread can run a half-written jump.
+     * rest of every site, then every first byte. No thread can run a half-written jump. Sites close
+     * together share their writes: a run of them is read once and written whole at each step (with the
+     * bytes between them as they are; every thread is stopped), so a thousand sites cost a few dozen
+     * writes, and no page without a site is written (it would stop being shared with the file).
      */
     private void writeInOrder(List<Patch> these, java.util.function.Function<Patch, byte[]> bytes) {
-        byte[] int3 = {(byte) 0xcc};
-        for (Patch p : these) {
-            memory.writeForced(p.site(), int3);
+        List<List<Patch>> runs = runs(these);
+        byte[][] now = read(runs);
+        if (java.util.Arrays.asList(now).contains(null)) { // a run over a hole between two mappings: site by site
+            runs = these.stream().map(List::of).toList();
+            now = read(runs);
         }
-        for (Patch p : these) {
-            byte[] b = bytes.apply(p);
-            memory.writeForced(p.site() + 1, java.util.Arrays.copyOfRange(b, 1, b.length));
+        for (int step = 0; step < 3; step++) {
+            for (int k = 0; k < runs.size(); k++) {
+                long from = runs.get(k).getFirst().site();
+                for (Patch p : runs.get(k)) {
+                    byte[] b = bytes.apply(p);
+                    int at = (int) (p.site() - from);
+                    switch (step) {
+                        case 0 -> now[k][at] = (byte) 0xcc;
+                        case 1 -> System.arraycopy(b, 1, now[k], at + 1, b.length - 1);
+                        default -> now[k][at] = b[0];
+                    }
+                }
+                memory.writeForced(from, now[k]);
+            }
         }
-        for (Patch p : these) {
-            memory.writeForced(p.site(), new byte[] {bytes.apply(p)[0]});
+    }
+
+    /** Each run's bytes, from its first site to the end of its last; null where they cannot be read. */
+    private byte[][] read(List<List<Patch>> runs) {
+        long[] from = new long[runs.size()];
+        int[] lengths = new int[runs.size()];
+        for (int k = 0; k < from.length; k++) {
+            from[k] = runs.get(k).getFirst().site();
+            lengths[k] = (int) (end(runs.get(k).getLast()) - from[k]);
         }
+        return memory.readEach(from, lengths);
+    }
+
+    /** The most bytes one write of {@link #writeInOrder} covers. */
+    private static final int MAX_RUN = 64 * 1024;
+
+    /**
+     * {@code these} by address, in runs: a site starts a new run when it is a page or more past the end of
+     * the one before (pages between would be written) or the run would grow past {@link #MAX_RUN}.
+     */
+    private static List<List<Patch>> runs(List<Patch> these) {
+        List<Patch> sorted = new ArrayList<>(these);
+        sorted.sort(java.util.Comparator.comparingLong(Patch::site));
+        List<List<Patch>> runs = new ArrayList<>();
+        for (Patch p : sorted) {
+            List<Patch> last = runs.isEmpty() ? null : runs.getLast();
+            if (last == null || p.site() - end(last.getLast()) >= PAGE || end(p) - last.getFirst().site() > MAX_RUN) {
+                runs.add(new ArrayList<>());
+            }
+            runs.getLast().add(p);
+        }
+        return runs;
+    }
+
+    private static long end(Patch p) {
+        return p.site() + p.patch().length;
     }
 
     /** Waits for the C library to set up the thread at {@code at} (a static executable): see {@link StartStop}. */
