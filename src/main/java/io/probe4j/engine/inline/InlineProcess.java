@@ -24,12 +24,12 @@ import java.util.Set;
  * as a copy ({@link #forkChild}): its memory is a copy, the rings are shared.
  */
 final class InlineProcess {
-    private static final long PAGE = 4096;
+    static final long PAGE = 4096;
     private static final int SYS_OPENAT = 257, SYS_CLOSE = 3, SYS_MMAP = 9;
     private static final int PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1, MAP_PRIVATE = 2, MAP_FIXED = 0x10,
             MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000, O_RDWR = 2, AT_FDCWD = -100;
     /** Single steps allowed to leave a trampoline at detach (the ring-full wait can take more: then it is reported). */
-    private static final int MAX_STEPS = 100_000;
+    static final int MAX_STEPS = 100_000;
 
     /** Told where each probe went. */
     interface Placed {
@@ -92,9 +92,7 @@ final class InlineProcess {
     /** A fork child's copy: same addresses, its own pid in its copy of the pid pages. */
     InlineProcess forkChild(int childPid, ProcessMemory childMemory, PatchJournal journal) {
         InlineProcess c = new InlineProcess(childPid, childMemory, this);
-        for (Patch p : patches.values()) {
-            journal.patching(childPid, p.site(), p.original(), p.patch());
-        }
+        SitePatcher.journal(journal, childPid, List.copyOf(patches.values()));
         if (startStop != null) {
             c.startStop = startStop.inChild(childPid, journal);
         }
@@ -197,20 +195,25 @@ final class InlineProcess {
             areas.add(new Area(exitsFrom, (returns + 1) * PAGE));
             pidPages.add(exitsTo);
         }
-        List<String> problems = new ArrayList<>();
         TrampolineGenerator.Rings ringsHere = new TrampolineGenerator.Rings(rings, shared.layout());
         ReturnTrampolines.Stacks stacksHere = new ReturnTrampolines.Stacks(stacks, exitsFrom, exitsTo);
+        Map<Kind, Integer> common = new HashMap<>();
+        List<Chain> chains = new ArrayList<>();
         for (Map.Entry<Mapping, List<InlineProbe>> e : todo.entrySet()) {
             Mapping m = e.getKey();
-            for (Chain c : generate(m, e.getValue(), probes, ringsHere, stacksHere, remote)) {
+            for (Chain c : generate(m, e.getValue(), probes, ringsHere, stacksHere, remote, common)) {
                 c.probes().forEach(p -> done.add(m.start() + ":" + p.event()));
-                String why = patch(c.head(), threads, journal);
-                for (InlineProbe p : c.probes()) {
-                    if (why != null) {
-                        problems.add(p + " in process " + pid + ": " + why);
-                    } else {
-                        placed.at(pid, p.event(), c.head().site());
-                    }
+                chains.add(c);
+            }
+        }
+        String[] why = new SitePatcher(pid, memory).patch(chains.stream().map(Chain::head).toList(), threads, journal, patches);
+        List<String> problems = new ArrayList<>();
+        for (int i = 0; i < chains.size(); i++) {
+            for (InlineProbe p : chains.get(i).probes()) {
+                if (why[i] != null) {
+                    problems.add(p + " in process " + pid + ": " + why[i]);
+                } else {
+                    placed.at(pid, p.event(), chains.get(i).head().site());
                 }
             }
         }
@@ -245,14 +248,23 @@ final class InlineProcess {
     private record Chain(List<InlineProbe> probes, Trampoline head) {
     }
 
+    /** Trampolines of one kind differ only in the displaced instructions at their end (see {@link #estimate}). */
+    private record Kind(boolean isReturn, boolean atFunction, List<io.probe4j.spec.FetchArg> args) {
+    }
+
+    /** Bytes left free after each trampoline's estimate: the short and long forms of jumps can make it a little off. */
+    private static final int SLACK = 64;
+
     /**
-     * The trampolines of {@code these} (probes of mapping {@code m}), in an area mapped near it, written;
-     * return probes' exit trampolines go to their page of the exits area. Probes at one address are
-     * chained: entry probes in event order, then the return probe; each trampoline but the last runs,
-     * instead of the displaced instructions, a jump to the next.
+     * The trampolines of {@code these} (probes of mapping {@code m}), in an area mapped near it and written
+     * in one write; return probes' exit trampolines go to their page of the exits area. Probes at one
+     * address are chained: entry probes in event order, then the return probe; each trampoline but the
+     * last runs, instead of the displaced instructions, a jump to the next. Each trampoline is generated
+     * once, at its place: the area is sized from estimates, and the trampolines packed one after the
+     * other, the last of each chain first (the others jump to it).
      */
     private List<Chain> generate(Mapping m, List<InlineProbe> these, List<InlineProbe> all,
-            TrampolineGenerator.Rings ringsHere, ReturnTrampolines.Stacks stacksHere, Remote remote) {
+            TrampolineGenerator.Rings ringsHere, ReturnTrampolines.Stacks stacksHere, Remote remote, Map<Kind, Integer> common) {
         Map<Long, List<InlineProbe>> byAddress = new java.util.LinkedHashMap<>();
         for (InlineProbe p : these) {
             byAddress.computeIfAbsent(p.fileOffset(), k -> new ArrayList<>()).add(p);
@@ -260,34 +272,30 @@ final class InlineProcess {
         byAddress.values().forEach(g -> g.sort(java.util.Comparator.comparing(InlineProbe::isReturn)
                 .thenComparingInt(InlineProbe::event)));
         long near = m.addressOf(these.getFirst().fileOffset());
-        // sizes first, at a made-up place near the code (a chained jump is never longer than the site); then the real place
-        Map<InlineProbe, Long> offsets = new HashMap<>();
         long size = 0;
-        for (List<InlineProbe> g : byAddress.values()) {
-            for (InlineProbe p : g) {
-                offsets.put(p, size);
-                size += (entry(p, m, null, near + (1 << 20), near + (1 << 20), ringsHere, stacksHere, all, false).code().length
-                        + 64 + 15) & -16;
-            }
+        for (InlineProbe p : these) {
+            size += (estimate(p, m, near + (1 << 20), ringsHere, stacksHere, all, common) + SLACK + 15) & -16;
         }
         long codeSize = (size + PAGE - 1) & -PAGE;
         long area = remote.mmapNear(near, codeSize + PAGE, "probe4j-inline");
         areas.add(new Area(area, codeSize + PAGE));
         long pidWord = area + codeSize;
         pidPages.add(pidWord);
+        byte[] code = new byte[(int) codeSize];
+        int used = 0;
         List<Chain> out = new ArrayList<>();
         for (List<InlineProbe> g : byAddress.values()) {
             Trampoline next = null;
             List<Trampoline.FaultFixup> faults = new ArrayList<>();
             for (int i = g.size() - 1; i >= 0; i--) {
                 InlineProbe p = g.get(i);
-                long at = area + offsets.get(p);
-                Trampoline t = entry(p, m, next == null ? null : next.address(), at, pidWord, ringsHere, stacksHere, all, true);
-                long room = (i + 1 < g.size() ? offsets.get(g.get(i + 1)) : size) - offsets.get(p);
-                if (t.code().length > room && i + 1 < g.size()) {
-                    throw new IllegalStateException("the trampoline of " + p + " grew past its room");
+                Trampoline t = entry(p, m, next == null ? null : next.address(), area + used, pidWord, ringsHere, stacksHere,
+                        all, true);
+                if (used + t.code().length > code.length) {
+                    throw new IllegalStateException("the trampolines of " + m.path() + " grew past their area");
                 }
-                memory.writeForced(at, t.code());
+                System.arraycopy(t.code(), 0, code, used, t.code().length);
+                used = (used + t.code().length + 15) & -16;
                 faults.addAll(t.faults());
                 next = next == null ? t : new Trampoline(t.address(), t.code(), t.site(), jumpTo(next, t.address()),
                         next.original(), List.of(), "");
@@ -295,8 +303,33 @@ final class InlineProcess {
             faults.forEach(f -> fixups.put(f.load(), f.fixup()));
             out.add(new Chain(g, next));
         }
+        memory.writeForced(area, java.util.Arrays.copyOf(code, used));
         return out;
     }
+
+    /**
+     * At least the size of {@code p}'s trampoline near {@code at}: that of its kind, generated once per
+     * install ({@code common}), with room for its own displaced instructions instead of the first one's.
+     * Relocating makes no instruction more than {@link #GROWTH} bytes longer (a call becomes a push of
+     * its return address and a jump: 25 bytes for 5; a {@code loop} 9 for 2), then comes the jump back;
+     * a chained trampoline's jump to the next is never longer than the site. A bound, not a second
+     * generation: the trampolines are packed by their real sizes, the area's unused end is never touched.
+     */
+    private int estimate(InlineProbe p, Mapping m, long at, TrampolineGenerator.Rings ringsHere,
+            ReturnTrampolines.Stacks stacksHere, List<InlineProbe> all, Map<Kind, Integer> common) {
+        JumpSite.Patchable site = p.siteAt(m.addressOf(p.fileOffset()));
+        Kind kind = new Kind(p.isReturn(), p.atFunction(), p.isReturn() ? List.of() : p.layout().args());
+        Integer c = common.get(kind);
+        if (c == null) {
+            c = entry(p, m, null, at, at, ringsHere, stacksHere, all, false).code().length
+                    - TrampolineGenerator.displacedSize(site, at);
+            common.put(kind, c);
+        }
+        return c + site.length() + GROWTH * site.displaced().size() + JUMP_BACK;
+    }
+
+    /** Bytes an instruction may grow by when relocated (see {@link #estimate}), and the jump back after them. */
+    private static final int GROWTH = 20, JUMP_BACK = 5;
 
     /** {@code last}'s patch (a jump and int3s over the whole site), jumping to {@code target} instead. */
     private static byte[] jumpTo(Trampoline last, long target) {
@@ -334,35 +367,6 @@ final class InlineProcess {
         int rel = (int) (then - (site + 5));
         byte[] jmp = {(byte) 0xe9, (byte) rel, (byte) (rel >> 8), (byte) (rel >> 16), (byte) (rel >> 24)};
         return new JumpSite.Patchable(site, List.of(io.probe4j.arch.x86_64.Decoder.decode(jmp, site)));
-    }
-
-    /**
-     * Patches one site, every thread stopped: a thread whose instruction pointer is inside the bytes
-     * replaced is first stepped out; then int3 on the first byte, the jump's tail, the first byte.
-     */
-    private String patch(Trampoline t, List<StoppedThread> threads, PatchJournal journal) {
-        long site = t.site();
-        long end = site + t.original().length;
-        for (StoppedThread th : threads) {
-            if (!th.stepWhile(ip -> ip > site && ip < end, MAX_STEPS)) {
-                return "thread " + th.tid() + " could not be moved out of the bytes to patch";
-            }
-        }
-        byte[] now = memory.readForced(site, t.original().length);
-        if (!java.util.Arrays.equals(now, t.original())) {
-            return String.format("the code at 0x%x is not the file's (patched by someone else?): left alone", site);
-        }
-        journal.patching(pid, site, t.original(), t.patch());
-        writeInOrder(site, t.patch());
-        patches.put(site, new Patch(site, t.patch(), t.original()));
-        return null;
-    }
-
-    /** int3 over the first byte, then the rest, then the first byte: no thread can run a half-written jump. */
-    private void writeInOrder(long site, byte[] bytes) {
-        memory.writeForced(site, new byte[] {(byte) 0xcc});
-        memory.writeForced(site + 1, java.util.Arrays.copyOfRange(bytes, 1, bytes.length));
-        memory.writeForced(site, new byte[] {bytes[0]});
     }
 
     /** Waits for the C library to set up the thread at {@code at} (a static executable): see {@link StartStop}. */
@@ -421,12 +425,16 @@ final class InlineProcess {
                 problems.add("thread " + th.tid() + " of process " + pid + " is still inside a trampoline");
             }
         }
-        for (Patch p : patches.values()) {
-            byte[] now = memory.readForced(p.site(), p.patch().length);
-            if (java.util.Arrays.equals(now, p.patch())) {
-                writeInOrder(p.site(), p.original());
+        List<Patch> ours = List.copyOf(patches.values());
+        byte[][] now = memory.readEach(ours.stream().mapToLong(Patch::site).toArray(),
+                ours.stream().mapToInt(p -> p.patch().length).toArray());
+        List<Patch> back = new ArrayList<>();
+        for (int i = 0; i < ours.size(); i++) {
+            if (java.util.Arrays.equals(now[i], ours.get(i).patch())) {
+                back.add(ours.get(i));
             }
         }
+        new SitePatcher(pid, memory).write(back, Patch::original);
         patches.clear();
         if (exitsFrom != 0) {
             HijackedReturns.restore(memory, stacks, exitsFrom, exitsTo);

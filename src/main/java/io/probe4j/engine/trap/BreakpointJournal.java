@@ -95,10 +95,23 @@ public final class BreakpointJournal implements AutoCloseable {
         return "+ " + pid + " " + pidStart + " " + Long.toHexString(addr) + " " + Integer.toHexString(original & 0xff);
     }
 
-    /** Before {@code patch} replaces {@code original} at {@code addr} in process {@code pid}. */
-    synchronized void patching(int pid, long pidStart, long addr, byte[] original, byte[] patch) {
-        append("* " + pid + " " + pidStart + " " + Long.toHexString(addr) + " " + java.util.HexFormat.of().formatHex(original)
-                + " " + java.util.HexFormat.of().formatHex(patch));
+    /**
+     * Before {@code patches[i]} replaces {@code originals[i]} at {@code addrs[i]} in process {@code pid}, for
+     * every i: one line each, all in one write (an inline install of a thousand sites is one system call).
+     */
+    synchronized void patching(int pid, long pidStart, long[] addrs, byte[][] originals, byte[][] patches) {
+        java.util.HexFormat hex = java.util.HexFormat.of();
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < addrs.length; i++) {
+            if (i > 0) {
+                lines.append('\n');
+            }
+            lines.append("* ").append(pid).append(' ').append(pidStart).append(' ').append(Long.toHexString(addrs[i]))
+                    .append(' ').append(hex.formatHex(originals[i])).append(' ').append(hex.formatHex(patches[i]));
+        }
+        if (!lines.isEmpty()) {
+            append(lines.toString());
+        }
     }
 
     /** After the original byte is back at {@code addr}. */

@@ -209,13 +209,14 @@ public final class Uprobes implements TraceHooks {
     }
 
     /**
-     * Writes down, before another engine patches {@code original} at {@code addr} of process {@code pid}
-     * with {@code patch}, what the guardian must put back if this JVM is killed (the inline engine's jumps).
+     * Writes down, before another engine patches {@code originals[i]} at {@code addrs[i]} of process
+     * {@code pid} with {@code patches[i]}, what the guardian must put back if this JVM is killed (the
+     * inline engine's jumps): all of them in one write.
      */
-    public void journalPatch(int pid, long addr, byte[] original, byte[] patch) {
+    public void journalPatch(int pid, long[] addrs, byte[][] originals, byte[][] patches) {
         ProcessProbes pp = processes.get(pid);
         if (pp != null && pp.journal != null) {
-            pp.journal.patching(pid, pp.startTime, addr, original, patch);
+            pp.journal.patching(pid, pp.startTime, addrs, originals, patches);
         }
     }
 
