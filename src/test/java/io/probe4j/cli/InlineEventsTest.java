@@ -11,7 +11,6 @@ import io.probe4j.engine.inline.RecordStage;
 import io.probe4j.engine.inline.RecordingWriter;
 import io.probe4j.engine.inline.RingMapping;
 import io.probe4j.engine.inline.RingRecords;
-import io.probe4j.engine.inline.SiteTable;
 import io.probe4j.engine.inline.TscClock;
 import io.probe4j.engine.ring.EventLayout;
 import io.probe4j.engine.ring.RingLayout;
@@ -70,8 +69,7 @@ class InlineEventsTest {
 
     /** What a trace prints, into {@code text}. */
     static InlineEvents printer(TscClock clock, ByteArrayOutputStream text) {
-        SiteTable sites = new SiteTable();
-        return new InlineEvents(new EventDecoder(specs(), clock, sites), sites, SITES, InlineEvents.keepAll(),
+        return new InlineEvents(new EventDecoder(specs(), clock), InlineEvents.keepAll(),
                 StreamSink.of(text, OutputFormat.TEXT, new ProfileTable()));
     }
 
@@ -81,7 +79,7 @@ class InlineEventsTest {
         TscClock clock = clock();
         InlineEvents printer = printer(clock, text);
         try (RingMapping rings = twoRings()) {
-            InlineReader reader = new InlineReader(rings, List.of("grp/ev0", "grp/ev1"), clock, printer, 4 << 20, 1 << 20);
+            InlineReader reader = new InlineReader(rings, List.of("grp/ev0", "grp/ev1"), SITES, clock, printer, 4 << 20, 1 << 20);
             // ring 0 has the even hits, ring 1 the odd ones; each ring in its own order, as a thread that moves between CPUs leaves them
             for (int k = 0; k < 600; k++) {
                 assertTrue(RingRecords.write(rings, k % 2, 0, 1_000_000L + 1000L * k, PID, PID, k, -k));
@@ -109,10 +107,10 @@ class InlineEventsTest {
         ByteArrayOutputStream text = new ByteArrayOutputStream();
         TscClock clock = clock();
         InlineEvents live = printer(clock, text);
-        RecordingWriter writer = new RecordingWriter(file, DEFINITIONS, clock, SITES);
+        RecordingWriter writer = new RecordingWriter(file, DEFINITIONS, clock);
         int[] clocks = {0};
         try (RingMapping rings = twoRings()) {
-            InlineReader reader = new InlineReader(rings, List.of("grp/ev0", "grp/ev1"), clock, new RecordStage() {
+            InlineReader reader = new InlineReader(rings, List.of("grp/ev0", "grp/ev1"), SITES, clock, new RecordStage() {
                 @Override
                 public void records(RecordBatch batch) {
                     live.records(batch);

@@ -51,8 +51,13 @@ public final class InlineProbes implements TraceHooks {
     private final Map<Long, Long> sites = new java.util.concurrent.ConcurrentHashMap<>();
     /** Inside the stop of every thread for a library load. */
     private boolean patching;
-    /** Threads whose name may have changed (exec) or whose id may come back: the reader forgets their names. */
+    /** Threads whose id may come back: the reader forgets their names. */
     final Queue<Integer> renamed = new ConcurrentLinkedQueue<>();
+    /**
+     * Each process's name when it came under tracing or last exec'd: what its records written up to its next
+     * exec are named, should the reader not have read it by then (the kernel renames the thread before the exec stop).
+     */
+    private final Map<Integer, String> images = new HashMap<>();
 
     public InlineProbes(TraceHooks trap, List<InlineProbe> probes, RingMapping rings, PatchJournal journal,
             Consumer<String> diagnostics) {
@@ -72,10 +77,22 @@ public final class InlineProbes implements TraceHooks {
         sites.put((long) pid << 32 | event, address);
     }
 
+    /** Set by the reader: at an exec stop, takes what the rings hold, named and placed as before the exec. */
+    @FunctionalInterface
+    interface ExecStop {
+        void execed(int pid, List<Integer> tids, String before);
+    }
+
+    volatile ExecStop execNow = (pid, tids, before) -> { };
+
     @Override
     public void onNewProcess(StoppedProcess process, Origin origin, int parentPid) {
-        trap.onNewProcess(process, origin, parentPid);
         int pid = process.pid();
+        String before = images.put(pid, EventDecoder.comm(pid, pid));
+        if (origin == Origin.EXECED) { // before the probes move to the new image
+            execNow.execed(pid, process.threads().stream().map(StoppedThread::tid).toList(), before);
+        }
+        trap.onNewProcess(process, origin, parentPid);
         InlineProcess parent = processes.get(parentPid);
         if ((origin == Origin.FORKED || origin == Origin.VFORKED) && parent != null) {
             places.put(pid, places.getOrDefault(parentPid, Map.of()));
@@ -103,9 +120,6 @@ public final class InlineProbes implements TraceHooks {
         processes.remove(pid);
         InlineProcess ip = new InlineProcess(pid, process.memory());
         processes.put(pid, ip);
-        if (origin == Origin.EXECED) {
-            process.threads().forEach(t -> renamed.add(t.tid()));
-        }
         List<Mapping> maps = process.maps();
         places.put(pid, runtime.in(maps));
         ip.install(probes, maps, process.threads(), Remote.of(process), rings, journal, this::placed).forEach(diagnostics);
@@ -270,6 +284,7 @@ public final class InlineProbes implements TraceHooks {
     public void onProcessExit(int pid) {
         processes.remove(pid);
         places.remove(pid);
+        images.remove(pid);
         trap.onProcessExit(pid);
     }
 }

@@ -13,7 +13,8 @@ import java.util.Map;
  * that the decoding thread, however late, names the records as they were named when taken. A forgotten
  * thread (it exited, or its process exec'd) keeps its name until the reader has taken every record
  * that was in the rings when it learnt of it: those are the thread's (or the old program's); then the
- * name goes, in the batch too, and a thread that comes with that id later is named anew. (A new thread
+ * name goes, in the batch too, and a thread that comes with that id later is named anew. At an exec the
+ * engine says what the thread was called before ({@link #execed}), for its records not named yet. (A new thread
  * that reuses the id before that, which takes the kernel's pid counter going round, would show the old
  * name.)
  */
@@ -55,8 +56,20 @@ final class ThreadNames {
         });
     }
 
-    /** Names read by {@link #peek} that go with the next batch. */
+    /** Names read by {@link #peek} or given by {@link #execed} that go with the next batch. */
     private final List<RecordBatch.Name> pending = new ArrayList<>();
+
+    /**
+     * {@code tid}'s process exec'd (its name is the new program's now): the records of it not taken yet are
+     * named {@code before}, unless a name was read already; then it is forgotten as {@link #forget} says.
+     */
+    void execed(int tid, String before, long[] heads) {
+        if (before != null && !names.containsKey(tid)) {
+            names.put(tid, before);
+            pending.add(new RecordBatch.Name(0, tid, before));
+        }
+        forget(tid, heads);
+    }
 
     /** {@code tid} is to be forgotten once the records up to the rings' heads now are taken. */
     void forget(int tid, long[] heads) {
@@ -73,11 +86,7 @@ final class ThreadNames {
         }
         for (Iterator<Forgotten> it = forgotten.iterator(); it.hasNext() && b != null; ) {
             Forgotten f = it.next();
-            boolean taken = true;
-            for (int r = 0; r < f.heads().length; r++) {
-                taken &= reader.tail(r) - f.heads()[r] >= 0;
-            }
-            if (taken) {
+            if (reader.taken(f.heads())) {
                 it.remove();
                 if (names.remove(f.tid()) != null) {
                     b.names.add(new RecordBatch.Name(b.length(), f.tid(), null));
