@@ -98,8 +98,8 @@ class InlineEventsTest {
 
     /**
      * Records in rounds (the decoding thread releases and recalibrates the clock between them), thread
-     * names, sites, events of the trap engine with every kind of value: the text {@code report} prints
-     * from the recording is the trace's, byte for byte.
+     * names, sites that move from round to round (as an exec moves them), events of the trap engine with
+     * every kind of value: the text {@code report} prints from the recording is the trace's, byte for byte.
      */
     @Test
     void reportPrintsWhatTheTracePrinted() throws Exception {
@@ -109,8 +109,10 @@ class InlineEventsTest {
         InlineEvents live = printer(clock, text);
         RecordingWriter writer = new RecordingWriter(file, DEFINITIONS, clock);
         int[] clocks = {0};
+        java.util.concurrent.atomic.AtomicLong moved = new java.util.concurrent.atomic.AtomicLong();
+        EventDecoder.Sites sites = (pid, event) -> SITES.address(pid, event) + moved.get();
         try (RingMapping rings = twoRings()) {
-            InlineReader reader = new InlineReader(rings, List.of("grp/ev0", "grp/ev1"), SITES, clock, new RecordStage() {
+            InlineReader reader = new InlineReader(rings, List.of("grp/ev0", "grp/ev1"), sites, clock, new RecordStage() {
                 @Override
                 public void records(RecordBatch batch) {
                     live.records(batch);
@@ -160,6 +162,7 @@ class InlineEventsTest {
                                 new Value.Hex(0xabc), new Value.Bits(5)))),
                         new ProbeEvent.Arg("c", new Value.Char((byte) 'q')), new ProbeEvent.Arg("f", new Value.Fault()))));
                 Thread.sleep(60);
+                moved.addAndGet(0x10000);
             }
             RingRecords.write(rings, 0, 0, Long.MAX_VALUE / 2, PID, PID, 1, 2); // later than any release: out at the end
             assertEquals(List.of(), reader.finish());
@@ -172,6 +175,7 @@ class InlineEventsTest {
         String printed = text.toString();
         assertEquals(4 + 5 * 301 + 1, printed.lines().count(), printed);
         assertTrue(printed.contains("trapped: (0x7123 <- 0x7000) s=\"a"), printed);
+        assertTrue(printed.contains(": ev0: (0x5000)") && printed.contains(": ev0: (0x45000)"), "the sites moved: " + printed);
         assertEquals(printed, report.out());
     }
 }
