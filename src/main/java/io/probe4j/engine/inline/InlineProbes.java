@@ -53,11 +53,38 @@ public final class InlineProbes implements TraceHooks {
     private boolean patching;
     /** Threads whose id may come back: the reader forgets their names. */
     final Queue<Integer> renamed = new ConcurrentLinkedQueue<>();
+    /** Each process's program as it came under tracing or last exec'd (read by the reader's thread too). */
+    private final Map<Integer, Image> images = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A process's name and executable ({@code /proc/PID/exe}) at a stop of the engine. */
+    private record Image(String comm, String exe) {
+        static Image of(int pid) {
+            return new Image(EventDecoder.comm(pid, pid), InlineProbes.exe(pid));
+        }
+    }
+
+    private static String exe(int pid) {
+        try {
+            return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc", String.valueOf(pid), "exe")).toString();
+        } catch (java.io.IOException | RuntimeException gone) {
+            return "";
+        }
+    }
+
     /**
-     * Each process's name when it came under tracing or last exec'd: what its records written up to its next
-     * exec are named, should the reader not have read it by then (the kernel renames the thread before the exec stop).
+     * The name of thread {@code tid} for its records the reader takes now: {@code /proc}'s, except where a
+     * process's main thread has a name other than the one the engine saw at its last stop and another
+     * executable: it exec'd, and the kernel renamed it before the exec stop the engine has not handled yet
+     * (its records so far are the old program's). A program that renames itself keeps its executable.
      */
-    private final Map<Integer, String> images = new HashMap<>();
+    String comm(int pid, int tid) {
+        String now = EventDecoder.comm(pid, tid);
+        Image known = tid == pid ? images.get(pid) : null;
+        if (known == null || now.equals(known.comm()) || exe(pid).equals(known.exe())) {
+            return now;
+        }
+        return known.comm();
+    }
 
     public InlineProbes(TraceHooks trap, List<InlineProbe> probes, RingMapping rings, PatchJournal journal,
             Consumer<String> diagnostics) {
@@ -88,10 +115,11 @@ public final class InlineProbes implements TraceHooks {
     @Override
     public void onNewProcess(StoppedProcess process, Origin origin, int parentPid) {
         int pid = process.pid();
-        String before = images.put(pid, EventDecoder.comm(pid, pid));
         if (origin == Origin.EXECED) { // before the probes move to the new image
-            execNow.execed(pid, process.threads().stream().map(StoppedThread::tid).toList(), before);
+            Image before = images.get(pid);
+            execNow.execed(pid, process.threads().stream().map(StoppedThread::tid).toList(), before == null ? null : before.comm());
         }
+        images.put(pid, Image.of(pid));
         trap.onNewProcess(process, origin, parentPid);
         InlineProcess parent = processes.get(parentPid);
         if ((origin == Origin.FORKED || origin == Origin.VFORKED) && parent != null) {

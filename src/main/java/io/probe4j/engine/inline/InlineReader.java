@@ -15,8 +15,8 @@ import java.util.function.Consumer;
  * room is given back), so the rings empty at memory speed whatever comes after; it names the threads
  * it sees ({@link ThreadNames}) and places their probes ({@link SiteTable#take}) as they are when it takes
  * their records, and sleeps a millisecond when the rings are empty. The engine makes it drain at the
- * stops where names and places are about to change: a thread's exit, and an exec ({@link #execed}). The decoding thread
- * takes the batches, and the trap engine's events of the same session ({@link #offer}), in the order
+ * stops where names and places are about to change: a thread's exit, and an exec ({@link #execed}). The
+ * decoding thread takes the batches, and the trap engine's events of the same session ({@link #offer}), in the order
  * they came, and hands them to a {@link RecordStage}: decoded and printed in time order, or written to a
  * recording as they are. Between the two lies the {@link Backlog}, bounded ({@link Backlog#LIMIT}):
  * beyond it the reader stops draining and the writers count lost records, reported by {@link #finish()}
@@ -45,7 +45,7 @@ public final class InlineReader implements AutoCloseable {
     private final RecordStage stage;
     private final Backlog backlog;
     private final List<String> events;
-    private final ThreadNames names = new ThreadNames();
+    private final ThreadNames names;
     private final ExecSites sites;
     private final SiteTable placed = new SiteTable();
     private final Thread readerThread;
@@ -68,8 +68,8 @@ public final class InlineReader implements AutoCloseable {
      * ({@code execNow}).
      */
     public InlineReader(RingMapping rings, List<InlineProbe> probes, InlineProbes engine, TscClock clock, RecordStage stage) {
-        this(new RingReader(rings), probes.stream().map(InlineProbe::toString).toList(), engine.renamed, engine::site, clock, stage,
-                new Backlog());
+        this(new RingReader(rings), probes.stream().map(InlineProbe::toString).toList(), engine.renamed, engine::comm, engine::site,
+                clock, stage, new Backlog());
         engine.drainNow = this::drainAtExit;
         engine.execNow = this::execed;
     }
@@ -94,15 +94,16 @@ public final class InlineReader implements AutoCloseable {
     /** As above, with the probes' addresses from {@code sites}. */
     public InlineReader(RingMapping rings, List<String> events, EventDecoder.Sites sites, TscClock clock, RecordStage stage,
             long backlogBytes, int batchBytes) {
-        this(new RingReader(rings), events, new java.util.concurrent.ConcurrentLinkedQueue<>(), sites, clock, stage,
+        this(new RingReader(rings), events, new java.util.concurrent.ConcurrentLinkedQueue<>(), EventDecoder::comm, sites, clock, stage,
                 new Backlog(backlogBytes, Math.max(batchBytes, 2 * (RecordFormat.MAX_LENGTH + 8))));
     }
 
-    private InlineReader(RingReader reader, List<String> events, Queue<Integer> renamed, EventDecoder.Sites sites, TscClock clock,
-            RecordStage stage, Backlog backlog) {
+    private InlineReader(RingReader reader, List<String> events, Queue<Integer> renamed, ThreadNames.Comms comms, EventDecoder.Sites sites,
+            TscClock clock, RecordStage stage, Backlog backlog) {
         this.reader = reader;
         this.events = List.copyOf(events);
         this.renamed = renamed;
+        this.names = new ThreadNames(comms);
         this.sites = new ExecSites(sites);
         this.clock = clock;
         this.stage = stage;

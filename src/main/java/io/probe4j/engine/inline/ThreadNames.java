@@ -19,13 +19,25 @@ import java.util.Map;
  * name.)
  */
 final class ThreadNames {
+    /** Where a thread's name is read: {@code /proc}, or the engine, which knows of an exec the kernel began. */
+    @FunctionalInterface
+    interface Comms {
+        String comm(int pid, int tid);
+    }
+
     private record Forgotten(int tid, long[] heads) {
     }
+
+    private final Comms comms;
 
     private final Map<Integer, String> names = new HashMap<>();
     private final List<Forgotten> forgotten = new ArrayList<>();
     private int lastTid;
     private String lastName;
+
+    ThreadNames(Comms comms) {
+        this.comms = comms;
+    }
 
     /** Hands over, in {@code b}, the name of each thread first seen in its records from byte {@code from} on. */
     void name(RecordBatch b, int from) {
@@ -37,7 +49,7 @@ final class ThreadNames {
             }
             String name = names.get(tid);
             if (name == null) {
-                name = EventDecoder.comm(Bytes.getInt(data, at + RecordFormat.PID), tid);
+                name = comms.comm(Bytes.getInt(data, at + RecordFormat.PID), tid);
                 names.put(tid, name);
                 b.names.add(new RecordBatch.Name(at, tid, name));
             }
@@ -50,7 +62,7 @@ final class ThreadNames {
     void peek(RingReader reader) {
         reader.peek((pid, tid) -> {
             if (!names.containsKey(tid)) {
-                names.put(tid, EventDecoder.comm(pid, tid));
+                names.put(tid, comms.comm(pid, tid));
                 pending.add(new RecordBatch.Name(0, tid, names.get(tid)));
             }
         });
