@@ -4,7 +4,6 @@ import io.probe4j.engine.inline.EventDecoder;
 import io.probe4j.engine.inline.Losses;
 import io.probe4j.engine.inline.RecordBatch;
 import io.probe4j.engine.inline.RecordStage;
-import io.probe4j.engine.inline.SiteTable;
 import io.probe4j.event.EventSink;
 import io.probe4j.event.ProbeEvent;
 import java.util.HashMap;
@@ -19,20 +18,12 @@ import java.util.function.Predicate;
  */
 final class InlineEvents implements RecordStage {
     private final EventDecoder decoder;
-    private final SiteTable sites;
-    private final EventDecoder.Sites engine;
     private final TimeOrder order;
     private final EventSink sink;
 
-    /**
-     * {@code engine}: where the probes are in each process, asked once per batch (null: {@code sites} is
-     * filled by the caller, from a recording); {@code keep}: the filters by group, then event name.
-     */
-    InlineEvents(EventDecoder decoder, SiteTable sites, EventDecoder.Sites engine, Map<String, Map<String, Predicate<ProbeEvent>>> keep,
-            EventSink sink) {
+    /** {@code keep}: the filters by group, then event name. */
+    InlineEvents(EventDecoder decoder, Map<String, Map<String, Predicate<ProbeEvent>>> keep, EventSink sink) {
         this.decoder = decoder;
-        this.sites = sites;
-        this.engine = engine;
         this.sink = sink;
         this.order = new TimeOrder(e -> {
             Map<String, Predicate<ProbeEvent>> byName = keep.get(e.group());
@@ -50,9 +41,6 @@ final class InlineEvents implements RecordStage {
 
     @Override
     public void records(RecordBatch batch) {
-        if (engine != null) {
-            sites.refresh(batch, engine, (pid, event, address) -> { });
-        }
         decoder.decode(batch, order::add);
     }
 

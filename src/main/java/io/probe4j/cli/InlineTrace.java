@@ -9,7 +9,6 @@ import io.probe4j.engine.inline.PatchJournal;
 import io.probe4j.engine.inline.RecordStage;
 import io.probe4j.engine.inline.RecordingWriter;
 import io.probe4j.engine.inline.RingMapping;
-import io.probe4j.engine.inline.SiteTable;
 import io.probe4j.engine.inline.TscClock;
 import io.probe4j.engine.kernel.ResolvedProbe;
 import io.probe4j.engine.ptrace.LaunchSpec;
@@ -89,10 +88,9 @@ final class InlineTrace {
         TscClock clock = TscClock.calibrate();
         RecordStage stage;
         if (recording != null) {
-            stage = new RecordingWriter(recording, inline.stream().map(InlineProbe::definition).toList(), clock, hooks::site);
+            stage = new RecordingWriter(recording, inline.stream().map(InlineProbe::definition).toList(), clock);
         } else {
-            SiteTable sites = new SiteTable();
-            stage = new InlineEvents(new EventDecoder(InlineReader.specs(inline), clock, sites), sites, hooks::site, keep, sink);
+            stage = new InlineEvents(new EventDecoder(InlineReader.specs(inline), clock), keep, sink);
         }
         reader[0] = new InlineReader(rings, inline, hooks, clock, stage);
         if (!points.isEmpty()) {

@@ -38,7 +38,7 @@ final class ReportCommand implements Callable<Integer> {
         try (Recording recording = Recording.open(file)) {
             StreamSink sink = StreamSink.open(format == TraceCommand.Format.json ? OutputFormat.JSON : OutputFormat.TEXT, output,
                     new ProfileTable());
-            InlineEvents events = new InlineEvents(recording.decoder(), recording.sites(), null, InlineEvents.keepAll(), sink);
+            InlineEvents events = new InlineEvents(recording.decoder(), InlineEvents.keepAll(), sink);
             Losses losses;
             try {
                 losses = recording.replay(events);

@@ -11,7 +11,6 @@ import io.probe4j.engine.inline.RecordStage;
 import io.probe4j.engine.inline.RecordingWriter;
 import io.probe4j.engine.inline.RingMapping;
 import io.probe4j.engine.inline.RingRecords;
-import io.probe4j.engine.inline.SiteTable;
 import io.probe4j.engine.inline.TscClock;
 import io.probe4j.engine.ring.EventLayout;
 import io.probe4j.engine.ring.RingLayout;
@@ -70,8 +69,7 @@ class InlineEventsTest {
 
     /** What a trace prints, into {@code text}. */
     static InlineEvents printer(TscClock clock, ByteArrayOutputStream text) {
-        SiteTable sites = new SiteTable();
-        return new InlineEvents(new EventDecoder(specs(), clock, sites), sites, SITES, InlineEvents.keepAll(),
+        return new InlineEvents(new EventDecoder(specs(), clock), InlineEvents.keepAll(),
                 StreamSink.of(text, OutputFormat.TEXT, new ProfileTable()));
     }
 
@@ -81,7 +79,7 @@ class InlineEventsTest {
         TscClock clock = clock();
         InlineEvents printer = printer(clock, text);
         try (RingMapping rings = twoRings()) {
-            InlineReader reader = new InlineReader(rings, List.of("grp/ev0", "grp/ev1"), clock, printer, 4 << 20, 1 << 20);
+            InlineReader reader = new InlineReader(rings, List.of("grp/ev0", "grp/ev1"), SITES, clock, printer, 4 << 20, 1 << 20);
             // ring 0 has the even hits, ring 1 the odd ones; each ring in its own order, as a thread that moves between CPUs leaves them
             for (int k = 0; k < 600; k++) {
                 assertTrue(RingRecords.write(rings, k % 2, 0, 1_000_000L + 1000L * k, PID, PID, k, -k));
@@ -100,8 +98,8 @@ class InlineEventsTest {
 
     /**
      * Records in rounds (the decoding thread releases and recalibrates the clock between them), thread
-     * names, sites, events of the trap engine with every kind of value: the text {@code report} prints
-     * from the recording is the trace's, byte for byte.
+     * names, sites that move from round to round (as an exec moves them), events of the trap engine with
+     * every kind of value: the text {@code report} prints from the recording is the trace's, byte for byte.
      */
     @Test
     void reportPrintsWhatTheTracePrinted() throws Exception {
@@ -109,10 +107,12 @@ class InlineEventsTest {
         ByteArrayOutputStream text = new ByteArrayOutputStream();
         TscClock clock = clock();
         InlineEvents live = printer(clock, text);
-        RecordingWriter writer = new RecordingWriter(file, DEFINITIONS, clock, SITES);
+        RecordingWriter writer = new RecordingWriter(file, DEFINITIONS, clock);
         int[] clocks = {0};
+        java.util.concurrent.atomic.AtomicLong moved = new java.util.concurrent.atomic.AtomicLong();
+        EventDecoder.Sites sites = (pid, event) -> SITES.address(pid, event) + moved.get();
         try (RingMapping rings = twoRings()) {
-            InlineReader reader = new InlineReader(rings, List.of("grp/ev0", "grp/ev1"), clock, new RecordStage() {
+            InlineReader reader = new InlineReader(rings, List.of("grp/ev0", "grp/ev1"), sites, clock, new RecordStage() {
                 @Override
                 public void records(RecordBatch batch) {
                     live.records(batch);
@@ -162,6 +162,7 @@ class InlineEventsTest {
                                 new Value.Hex(0xabc), new Value.Bits(5)))),
                         new ProbeEvent.Arg("c", new Value.Char((byte) 'q')), new ProbeEvent.Arg("f", new Value.Fault()))));
                 Thread.sleep(60);
+                moved.addAndGet(0x10000);
             }
             RingRecords.write(rings, 0, 0, Long.MAX_VALUE / 2, PID, PID, 1, 2); // later than any release: out at the end
             assertEquals(List.of(), reader.finish());
@@ -174,6 +175,7 @@ class InlineEventsTest {
         String printed = text.toString();
         assertEquals(4 + 5 * 301 + 1, printed.lines().count(), printed);
         assertTrue(printed.contains("trapped: (0x7123 <- 0x7000) s=\"a"), printed);
+        assertTrue(printed.contains(": ev0: (0x5000)") && printed.contains(": ev0: (0x45000)"), "the sites moved: " + printed);
         assertEquals(printed, report.out());
     }
 }

@@ -24,14 +24,15 @@ class ReportCommandTest {
     /** A recording of two batches of records, written as a trace writes it; {@code lost}: the end block's count. */
     static byte[] recording(long lost) throws Exception {
         Path file = Files.createTempFile("probe4j-report", ".bin");
-        RecordingWriter w = new RecordingWriter(file, InlineEventsTest.DEFINITIONS, InlineEventsTest.clock(), InlineEventsTest.SITES);
+        RecordingWriter w = new RecordingWriter(file, InlineEventsTest.DEFINITIONS, InlineEventsTest.clock());
         for (int b = 0; b < 2; b++) {
             ByteBuffer records = ByteBuffer.allocate(48 * 10).order(ByteOrder.LITTLE_ENDIAN);
             for (int k = 0; k < 10; k++) {
                 records.putLong(RecordFormat.reservedHeader(48, 0, 0) | RecordFormat.COMMITTED).putLong(2_000_000_000L + 1000L * k)
                         .putInt(PID).putInt(0).putInt(PID).putInt(0).putLong(k).putLong(-k);
             }
-            w.records(new RecordBatch(records.array(), records.position(), 10, List.of(new RecordBatch.Name(0, PID, "worker"))));
+            w.records(new RecordBatch(records.array(), records.position(), 10, List.of(new RecordBatch.Name(0, PID, "worker")),
+                    List.of(new RecordBatch.Site(0, PID, 0, InlineEventsTest.SITES.address(PID, 0)))));
             w.release(Long.MAX_VALUE);
         }
         w.end(new Losses(new long[] {lost, 0}, 0, 0));

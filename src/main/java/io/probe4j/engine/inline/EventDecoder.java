@@ -43,7 +43,10 @@ public final class EventDecoder {
 
     private final EventSpec[] specs;
     private final TscClock clock;
+    /** Where the probes are for records decoded one by one. */
     private final Sites sites;
+    /** Where the probes are for a batch's records: handed over with them ({@link RecordBatch#sites()}). */
+    private final SiteTable handed = new SiteTable();
     /** The names of threads: handed over with the records ({@link RecordBatch#names()}), else read here. */
     private final Map<Integer, Name> names = new HashMap<>();
     private Name last;
@@ -59,7 +62,10 @@ public final class EventDecoder {
         this(specs, clock, (pid, event) -> 0);
     }
 
-    /** With the probes' run-time addresses per process (a PIE or library is loaded at a different place in each). */
+    /**
+     * With the probes' run-time addresses per process (a PIE or library is loaded at a different place in each)
+     * for records decoded one by one; a batch brings its own.
+     */
     public EventDecoder(EventSpec[] specs, TscClock clock, Sites sites) {
         this.specs = specs.clone();
         this.clock = clock;
@@ -68,27 +74,39 @@ public final class EventDecoder {
 
     /** The event of one record ({@code record[0 .. length)}, as a {@link RingReader} hands it). */
     public ProbeEvent decode(byte[] record, int length) {
-        return decode(record, 0, length);
+        return decode(record, 0, length, sites);
     }
 
     /**
-     * The events of a batch, in order, with the thread names it hands over. A damaged record (an event
-     * id no probe has, a string outside its record) is an {@link IllegalArgumentException}.
+     * The events of a batch, in order, with the thread names and probe addresses it hands over. A damaged
+     * record (an event id no probe has, a string outside its record) is an {@link IllegalArgumentException}.
      */
     public void decode(RecordBatch batch, Consumer<ProbeEvent> out) {
-        List<RecordBatch.Name> handed = batch.names();
-        int next = 0;
+        List<RecordBatch.Name> names = batch.names();
+        List<RecordBatch.Site> moved = batch.sites();
+        int name = 0;
+        int site = 0;
         byte[] data = batch.data();
         for (int at = 0, length; at < batch.length(); at += length) {
-            for (; next < handed.size() && handed.get(next).offset() <= at; next++) {
-                name(handed.get(next));
+            for (; name < names.size() && names.get(name).offset() <= at; name++) {
+                name(names.get(name));
+            }
+            for (; site < moved.size() && moved.get(site).offset() <= at; site++) {
+                place(moved.get(site));
             }
             length = RecordFormat.length(Bytes.getLong(data, at));
-            out.accept(decode(data, at, length));
+            out.accept(decode(data, at, length, handed));
         }
-        for (; next < handed.size(); next++) {
-            name(handed.get(next));
+        for (; name < names.size(); name++) {
+            name(names.get(name));
         }
+        for (; site < moved.size(); site++) {
+            place(moved.get(site));
+        }
+    }
+
+    private void place(RecordBatch.Site s) {
+        handed.put(s.pid(), s.event(), s.address());
     }
 
     private void name(RecordBatch.Name n) {
@@ -99,7 +117,7 @@ public final class EventDecoder {
         }
     }
 
-    private ProbeEvent decode(byte[] data, int at, int length) {
+    private ProbeEvent decode(byte[] data, int at, int length, Sites sites) {
         long header = Bytes.getLong(data, at);
         int event = RecordFormat.event(header);
         if (event >= specs.length || specs[event] == null) {

@@ -51,8 +51,40 @@ public final class InlineProbes implements TraceHooks {
     private final Map<Long, Long> sites = new java.util.concurrent.ConcurrentHashMap<>();
     /** Inside the stop of every thread for a library load. */
     private boolean patching;
-    /** Threads whose name may have changed (exec) or whose id may come back: the reader forgets their names. */
+    /** Threads whose id may come back: the reader forgets their names. */
     final Queue<Integer> renamed = new ConcurrentLinkedQueue<>();
+    /** Each process's program as it came under tracing or last exec'd (read by the reader's thread too). */
+    private final Map<Integer, Image> images = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A process's name and executable ({@code /proc/PID/exe}) at a stop of the engine. */
+    private record Image(String comm, String exe) {
+        static Image of(int pid) {
+            return new Image(EventDecoder.comm(pid, pid), InlineProbes.exe(pid));
+        }
+    }
+
+    private static String exe(int pid) {
+        try {
+            return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc", String.valueOf(pid), "exe")).toString();
+        } catch (java.io.IOException | RuntimeException gone) {
+            return "";
+        }
+    }
+
+    /**
+     * The name of thread {@code tid} for its records the reader takes now: {@code /proc}'s, except where a
+     * process's main thread has a name other than the one the engine saw at its last stop and another
+     * executable: it exec'd, and the kernel renamed it before the exec stop the engine has not handled yet
+     * (its records so far are the old program's). A program that renames itself keeps its executable.
+     */
+    String comm(int pid, int tid) {
+        String now = EventDecoder.comm(pid, tid);
+        Image known = tid == pid ? images.get(pid) : null;
+        if (known == null || now.equals(known.comm()) || exe(pid).equals(known.exe())) {
+            return now;
+        }
+        return known.comm();
+    }
 
     public InlineProbes(TraceHooks trap, List<InlineProbe> probes, RingMapping rings, PatchJournal journal,
             Consumer<String> diagnostics) {
@@ -72,10 +104,23 @@ public final class InlineProbes implements TraceHooks {
         sites.put((long) pid << 32 | event, address);
     }
 
+    /** Set by the reader: at an exec stop, takes what the rings hold, named and placed as before the exec. */
+    @FunctionalInterface
+    interface ExecStop {
+        void execed(int pid, List<Integer> tids, String before);
+    }
+
+    volatile ExecStop execNow = (pid, tids, before) -> { };
+
     @Override
     public void onNewProcess(StoppedProcess process, Origin origin, int parentPid) {
-        trap.onNewProcess(process, origin, parentPid);
         int pid = process.pid();
+        if (origin == Origin.EXECED) { // before the probes move to the new image
+            Image before = images.get(pid);
+            execNow.execed(pid, process.threads().stream().map(StoppedThread::tid).toList(), before == null ? null : before.comm());
+        }
+        images.put(pid, Image.of(pid));
+        trap.onNewProcess(process, origin, parentPid);
         InlineProcess parent = processes.get(parentPid);
         if ((origin == Origin.FORKED || origin == Origin.VFORKED) && parent != null) {
             places.put(pid, places.getOrDefault(parentPid, Map.of()));
@@ -103,9 +148,6 @@ public final class InlineProbes implements TraceHooks {
         processes.remove(pid);
         InlineProcess ip = new InlineProcess(pid, process.memory());
         processes.put(pid, ip);
-        if (origin == Origin.EXECED) {
-            process.threads().forEach(t -> renamed.add(t.tid()));
-        }
         List<Mapping> maps = process.maps();
         places.put(pid, runtime.in(maps));
         ip.install(probes, maps, process.threads(), Remote.of(process), rings, journal, this::placed).forEach(diagnostics);
@@ -270,6 +312,7 @@ public final class InlineProbes implements TraceHooks {
     public void onProcessExit(int pid) {
         processes.remove(pid);
         places.remove(pid);
+        images.remove(pid);
         trap.onProcessExit(pid);
     }
 }

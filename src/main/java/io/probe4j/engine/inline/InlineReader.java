@@ -13,8 +13,10 @@ import java.util.function.Consumer;
  * The consumer side of the inline engine, two threads. The reader only copies committed records out
  * of the rings into large batches ({@link RingReader#copy}: one memcpy per run of records, then the
  * room is given back), so the rings empty at memory speed whatever comes after; it names the threads
- * it sees ({@link ThreadNames}) and sleeps a millisecond when the rings are empty. The decoding thread
- * takes the batches, and the trap engine's events of the same session ({@link #offer}), in the order
+ * it sees ({@link ThreadNames}) and places their probes ({@link SiteTable#take}) as they are when it takes
+ * their records, and sleeps a millisecond when the rings are empty. The engine makes it drain at the
+ * stops where names and places are about to change: a thread's exit, and an exec ({@link #execed}). The
+ * decoding thread takes the batches, and the trap engine's events of the same session ({@link #offer}), in the order
  * they came, and hands them to a {@link RecordStage}: decoded and printed in time order, or written to a
  * recording as they are. Between the two lies the {@link Backlog}, bounded ({@link Backlog#LIMIT}):
  * beyond it the reader stops draining and the writers count lost records, reported by {@link #finish()}
@@ -43,7 +45,9 @@ public final class InlineReader implements AutoCloseable {
     private final RecordStage stage;
     private final Backlog backlog;
     private final List<String> events;
-    private final ThreadNames names = new ThreadNames();
+    private final ThreadNames names;
+    private final ExecSites sites;
+    private final SiteTable placed = new SiteTable();
     private final Thread readerThread;
     private final Thread decoderThread;
     private RecordBatch current;
@@ -59,12 +63,15 @@ public final class InlineReader implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
-     * For a trace: the engine's probes (by event id), the clock the stage decodes with; the engine calls
-     * back at each thread's exit ({@code drainNow}).
+     * For a trace: the engine's probes (by event id), the clock the stage decodes with; the engine says where
+     * the probes are in each process and calls back at each thread's exit ({@code drainNow}) and each exec
+     * ({@code execNow}).
      */
     public InlineReader(RingMapping rings, List<InlineProbe> probes, InlineProbes engine, TscClock clock, RecordStage stage) {
-        this(new RingReader(rings), probes.stream().map(InlineProbe::toString).toList(), engine.renamed, clock, stage, new Backlog());
+        this(new RingReader(rings), probes.stream().map(InlineProbe::toString).toList(), engine.renamed, engine::comm, engine::site,
+                clock, stage, new Backlog());
         engine.drainNow = this::drainAtExit;
+        engine.execNow = this::execed;
     }
 
     /** Events decoded one by one, not time-ordered, to {@code out}. */
@@ -73,7 +80,7 @@ public final class InlineReader implements AutoCloseable {
     }
 
     private InlineReader(RingMapping rings, List<InlineProbe> probes, InlineProbes engine, TscClock clock, Consumer<ProbeEvent> out) {
-        this(rings, probes, engine, clock, unordered(specs(probes), clock, engine::site, out));
+        this(rings, probes, engine, clock, unordered(specs(probes), clock, out));
     }
 
     /**
@@ -81,14 +88,23 @@ public final class InlineReader implements AutoCloseable {
      * {@code backlogBytes} in batches of {@code batchBytes} (at least twice the longest record).
      */
     public InlineReader(RingMapping rings, List<String> events, TscClock clock, RecordStage stage, long backlogBytes, int batchBytes) {
-        this(new RingReader(rings), events, new java.util.concurrent.ConcurrentLinkedQueue<>(), clock, stage,
+        this(rings, events, (pid, event) -> 0, clock, stage, backlogBytes, batchBytes);
+    }
+
+    /** As above, with the probes' addresses from {@code sites}. */
+    public InlineReader(RingMapping rings, List<String> events, EventDecoder.Sites sites, TscClock clock, RecordStage stage,
+            long backlogBytes, int batchBytes) {
+        this(new RingReader(rings), events, new java.util.concurrent.ConcurrentLinkedQueue<>(), EventDecoder::comm, sites, clock, stage,
                 new Backlog(backlogBytes, Math.max(batchBytes, 2 * (RecordFormat.MAX_LENGTH + 8))));
     }
 
-    private InlineReader(RingReader reader, List<String> events, Queue<Integer> renamed, TscClock clock, RecordStage stage, Backlog backlog) {
+    private InlineReader(RingReader reader, List<String> events, Queue<Integer> renamed, ThreadNames.Comms comms, EventDecoder.Sites sites,
+            TscClock clock, RecordStage stage, Backlog backlog) {
         this.reader = reader;
         this.events = List.copyOf(events);
         this.renamed = renamed;
+        this.names = new ThreadNames(comms);
+        this.sites = new ExecSites(sites);
         this.clock = clock;
         this.stage = stage;
         this.backlog = backlog;
@@ -107,7 +123,7 @@ public final class InlineReader implements AutoCloseable {
         return new RingLayout(one.rings(), each, events);
     }
 
-    /** What the decoder knows of each probe's event id (the address printed comes from the engine, per process). */
+    /** What the decoder knows of each probe's event id (the address printed comes with the records, per process). */
     public static EventDecoder.EventSpec[] specs(List<InlineProbe> probes) {
         EventDecoder.EventSpec[] specs = new EventDecoder.EventSpec[Math.max(1, probes.size())];
         for (InlineProbe p : probes) {
@@ -116,15 +132,12 @@ public final class InlineReader implements AutoCloseable {
         return specs;
     }
 
-    /** A stage that decodes each record to {@code out} as it comes, with the probes' addresses from {@code sites}. */
-    private static RecordStage unordered(EventDecoder.EventSpec[] specs, TscClock clock, EventDecoder.Sites sites,
-            Consumer<ProbeEvent> out) {
-        SiteTable table = new SiteTable();
-        EventDecoder decoder = new EventDecoder(specs, clock, table);
+    /** A stage that decodes each record to {@code out} as it comes. */
+    private static RecordStage unordered(EventDecoder.EventSpec[] specs, TscClock clock, Consumer<ProbeEvent> out) {
+        EventDecoder decoder = new EventDecoder(specs, clock);
         return new RecordStage() {
             @Override
             public void records(RecordBatch batch) {
-                table.refresh(batch, sites, (pid, event, address) -> { });
                 decoder.decode(batch, out);
             }
 
@@ -189,6 +202,7 @@ public final class InlineReader implements AutoCloseable {
                     b.since = System.nanoTime();
                 }
                 names.name(b, from);
+                placed.take(b, from, sites);
                 n += got;
                 if (b.room() < RecordFormat.MAX_LENGTH + 8) {
                     handOver(lastComplete);
@@ -216,6 +230,7 @@ public final class InlineReader implements AutoCloseable {
         }
         if (current != null) {
             names.settle(reader, current);
+            sites.settle(reader);
         }
         return current;
     }
@@ -236,6 +251,21 @@ public final class InlineReader implements AutoCloseable {
         if (starved) {
             names.peek(reader);
         }
+    }
+
+    /**
+     * At the exec stop of process {@code pid} (the engine's tracer thread), before the engine moves its probes
+     * for the new image: the records in the rings are taken now, its threads {@code tids} named as before the
+     * exec ({@code before}, unless their names were read already; null: not known) and its probes placed
+     * where they were. Should the backlog be at its bound, the records that stay get the same when taken.
+     */
+    synchronized void execed(int pid, List<Integer> tids, String before) {
+        long[] heads = reader.heads();
+        for (int tid : tids) {
+            names.execed(tid, before, heads);
+        }
+        sites.execed(pid, reader.events(), heads);
+        drain(false);
     }
 
     private void decode() {

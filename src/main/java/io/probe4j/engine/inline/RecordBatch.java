@@ -8,7 +8,9 @@ import java.util.List;
  ({@code engine.ring.RecordFormat}), copied by the reader at memcpy speed and decoded later, on another thread.
  * Thread names travel with the records they belong to: a {@link Name} says which name a thread has
  * from a record on, read by the reader when it first took a record of that thread (the thread still
- * exists then: at the latest, its exit stop makes the reader drain).
+ * exists then: at the latest, its exit stop makes the reader drain). So do the probes' addresses: a
+ * {@link Site} says where a probe is in a process from a record on, as the engine said when the reader
+ * took the record (an exec moves the probes of a process; its exec stop makes the reader drain first).
  *
  * @see InlineReader
  */
@@ -17,10 +19,15 @@ public final class RecordBatch {
     public record Name(int offset, int tid, String name) {
     }
 
+    /** Probe {@code event} is at {@code address} in process {@code pid} from the record at byte {@code offset} on. */
+    public record Site(int offset, int pid, int event, long address) {
+    }
+
     final byte[] data;
     int length;
     int records;
     final List<Name> names = new ArrayList<>();
+    final List<Site> sites = new ArrayList<>();
     /** When the reader first copied into it (System.nanoTime), and the time every record before it is in (monotonic). */
     long since;
     long through;
@@ -29,12 +36,13 @@ public final class RecordBatch {
         this.data = new byte[capacity];
     }
 
-    /** {@code records} whole records in {@code bytes[0 .. length)} and the names that go with them (a recording's). */
-    public RecordBatch(byte[] bytes, int length, int records, List<Name> names) {
+    /** {@code records} whole records in {@code bytes[0 .. length)} and the names and sites that go with them (a recording's). */
+    public RecordBatch(byte[] bytes, int length, int records, List<Name> names, List<Site> sites) {
         this.data = bytes;
         this.length = length;
         this.records = records;
         this.names.addAll(names);
+        this.sites.addAll(sites);
     }
 
     public byte[] data() {
@@ -54,6 +62,10 @@ public final class RecordBatch {
         return names;
     }
 
+    public List<Site> sites() {
+        return sites;
+    }
+
     int room() {
         return data.length - length;
     }
@@ -62,5 +74,6 @@ public final class RecordBatch {
         length = 0;
         records = 0;
         names.clear();
+        sites.clear();
     }
 }

@@ -21,25 +21,26 @@ import java.util.List;
  * read back: {@link #replay} makes the same calls, in the same order, that the trace's decoding thread
  * made on its {@link RecordStage}, so that {@code report} prints the lines the trace would have printed.
  *
- * <p>The file, little-endian: the magic {@code P4JREC01}, then blocks, each a u32 type, a u32 payload
+ * <p>The file, little-endian: the magic {@code P4JREC02}, then blocks, each a u32 type, a u32 payload
  * length and the payload:
  * <ul>
  * <li>{@link #DEFINITIONS}, first: u32 n, n strings (u32 length, UTF-8): the inline probes' definitions
  *     in the kernel's normal form, by event id (the probed files need not exist when it is read);</li>
  * <li>{@link #CLOCK}, second and whenever it was recalibrated: the {@link TscClock#state()}, 4 × i64;</li>
- * <li>{@link #SITES}: (u32 pid, u32 event, i64 address)...: where a probe is in a process, before the first
- *     records that need it and whenever it moved;</li>
- * <li>{@link #RECORDS}: u32 n names (u32 offset, u32 tid, string or length -1 for "forgotten"), u32 number
- *     of records, then the records as the rings held them ({@link RecordFormat}), back to back;</li>
+ * <li>{@link #RECORDS}: u32 n names (u32 offset, u32 tid, string or length -1 for "forgotten"), u32 n sites
+ *     (u32 offset, u32 pid, u32 event, i64 address: where a probe is in a process from the record at that offset
+ *     on, as the reader took it), u32 number of records, then the records as the rings held them
+ *     ({@link RecordFormat}), back to back;</li>
  * <li>{@link #EVENT}: an event of a probe that ran on the trap engine ({@link EventCodec});</li>
  * <li>{@link #RELEASE}: i64: events up to this time went out then;</li>
  * <li>{@link #END}, last: u32 n, the records lost per event id (n × i64), abandoned (i64), resynchronizations (i64).</li>
  * </ul>
  */
 public final class Recording implements AutoCloseable {
-    /** "P4JREC01". */
-    static final long MAGIC = 0x31304345524a3450L;
-    static final int DEFINITIONS = 1, CLOCK = 2, SITES = 3, RECORDS = 4, EVENT = 5, RELEASE = 6, END = 7;
+    /** "P4JREC02" (01, before sites came with the records, is not read: its sites were the engine's when decoded). */
+    static final long MAGIC = 0x32304345524a3450L;
+    static final long MAGIC_01 = 0x31304345524a3450L;
+    static final int DEFINITIONS = 1, CLOCK = 2, RECORDS = 4, EVENT = 5, RELEASE = 6, END = 7;
     /** No block is larger: a batch is 1 MiB. */
     private static final int MAX_BLOCK = 64 << 20;
 
@@ -48,7 +49,6 @@ public final class Recording implements AutoCloseable {
     private final List<String> events = new ArrayList<>();
     private final EventDecoder.EventSpec[] specs;
     private final TscClock clock;
-    private final SiteTable sites = new SiteTable();
     private long blockAt;
     private ByteBuffer payload = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
     private byte[] records = new byte[0];
@@ -58,7 +58,11 @@ public final class Recording implements AutoCloseable {
         this.in = in;
         try {
             ByteBuffer magic = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            if (!readFully(magic, 0) || magic.flip().getLong() != MAGIC) {
+            long m = readFully(magic, 0) ? magic.flip().getLong() : 0;
+            if (m == MAGIC_01) {
+                throw damaged("a recording of an earlier probe4j (format 01), which this one does not read");
+            }
+            if (m != MAGIC) {
                 throw damaged("not a recording of probe4j's inline engine (trace --engine inline --format binary)");
             }
             blockAt = 8;
@@ -104,14 +108,9 @@ public final class Recording implements AutoCloseable {
         return List.copyOf(events);
     }
 
-    /** A decoder of the recorded records: the recorded clock (it follows each recalibration as it is replayed) and sites. */
+    /** A decoder of the recorded records: the recorded clock (it follows each recalibration as it is replayed). */
     public EventDecoder decoder() {
-        return new EventDecoder(specs, clock, sites);
-    }
-
-    /** The sites the decoder uses, filled as the recording is replayed. */
-    public SiteTable sites() {
-        return sites;
+        return new EventDecoder(specs, clock);
     }
 
     /**
@@ -134,11 +133,6 @@ public final class Recording implements AutoCloseable {
                     case CLOCK -> {
                         clock.restore(longs(b, 4));
                         stage.clock(clock);
-                    }
-                    case SITES -> {
-                        while (b.hasRemaining()) {
-                            sites.put(b.getInt(), b.getInt(), b.getLong());
-                        }
                     }
                     case RECORDS -> stage.records(batch(b));
                     case EVENT -> stage.event(EventCodec.read(b));
@@ -172,6 +166,11 @@ public final class Recording implements AutoCloseable {
             }
             names.add(new RecordBatch.Name(offset, tid, name));
         }
+        int m = EventCodec.count(b, 20);
+        List<RecordBatch.Site> sites = new ArrayList<>(m);
+        for (int i = 0; i < m; i++) {
+            sites.add(new RecordBatch.Site(b.getInt(), b.getInt(), b.getInt(), b.getLong()));
+        }
         int count = b.getInt();
         int length = b.remaining();
         if (records.length < length) {
@@ -193,7 +192,7 @@ public final class Recording implements AutoCloseable {
         if (seen != count) {
             throw new IllegalArgumentException(seen + " records where " + count + " were written");
         }
-        return new RecordBatch(records, length, count, names);
+        return new RecordBatch(records, length, count, names, sites);
     }
 
     private ByteBuffer expect(int type) {

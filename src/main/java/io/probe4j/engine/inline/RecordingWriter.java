@@ -21,20 +21,16 @@ import java.util.List;
 public final class RecordingWriter implements RecordStage {
     private final Path path;
     private final FileChannel file;
-    private final SiteTable sites = new SiteTable();
-    private final EventDecoder.Sites engine;
     /** Small blocks gather here; a batch's records go from its own array. */
     private ByteBuffer small = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
     private boolean closed;
 
     /**
-     * Starts {@code path} with the inline probes' definitions (by event id) and the clock; {@code engine} says
-     * where each probe is in each process. A definition whose normal form does not read back as the same
-     * record layout cannot be recorded: refused here, before anything runs.
+     * Starts {@code path} with the inline probes' definitions (by event id) and the clock. A definition whose
+     * normal form does not read back as the same record layout cannot be recorded: refused here, before anything runs.
      */
-    public RecordingWriter(Path path, List<ProbeDefinition> definitions, TscClock clock, EventDecoder.Sites engine) {
+    public RecordingWriter(Path path, List<ProbeDefinition> definitions, TscClock clock) {
         this.path = path;
-        this.engine = engine;
         List<String> texts = definitions.stream().map(d -> normalForm(d, path)).toList();
         try {
             this.file = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -63,14 +59,6 @@ public final class RecordingWriter implements RecordStage {
 
     @Override
     public void records(RecordBatch batch) {
-        ByteBuffer[] moved = {ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN)};
-        sites.refresh(batch, engine, (pid, event, address) -> {
-            moved[0] = EventCodec.room(moved[0], 16);
-            moved[0].putInt(pid).putInt(event).putLong(address);
-        });
-        if (moved[0].position() > 0) {
-            block(Recording.SITES, moved[0].flip());
-        }
         ByteBuffer head = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN).putInt(batch.names().size());
         for (RecordBatch.Name n : batch.names()) {
             head = EventCodec.room(head, 12);
@@ -81,7 +69,11 @@ public final class RecordingWriter implements RecordStage {
                 head = EventCodec.string(head, n.name());
             }
         }
-        head = EventCodec.room(head, 4);
+        head = EventCodec.room(head, 4 + 20 * batch.sites().size() + 4);
+        head.putInt(batch.sites().size());
+        for (RecordBatch.Site s : batch.sites()) {
+            head.putInt(s.offset()).putInt(s.pid()).putInt(s.event()).putLong(s.address());
+        }
         head.putInt(batch.records());
         head.flip();
         header(Recording.RECORDS, head.remaining() + batch.length());

@@ -127,6 +127,16 @@ public final class RingReader {
         return h;
     }
 
+    /** Whether every record reserved before the rings' {@link #heads()} were {@code heads} has been taken. */
+    public boolean taken(long[] heads) {
+        for (int r = 0; r < heads.length; r++) {
+            if (tails[r] - heads[r] < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Bytes ever consumed of ring {@code ring}. */
     public long tail(int ring) {
         return tails[ring];

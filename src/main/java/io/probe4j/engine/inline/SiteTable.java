@@ -3,23 +3,19 @@ package io.probe4j.engine.inline;
 import io.probe4j.engine.ring.RecordFormat;
 
 /**
- * The probes' run-time addresses by (process, event), as the decoder uses them: taken from the engine
- * once per batch for each (process, event) the batch has records of ({@link #refresh}), so that a
- * live trace and the report of a recording (which stores every change, {@link Changes}) decode the
- * same records to the same addresses. An open-addressing table: no object per lookup.
+ * The probes' run-time addresses by (process, event). The reader keeps one to hand over, with the
+ * records it takes, where the engine says each (process, event) of them is, once per copy and when it
+ * moved ({@link #take}: a {@link RecordBatch.Site}); the decoder keeps one filled from those, in the
+ * records' order ({@link #put}). So a record decoded late, or from a recording, gets the address its
+ * probe had when the record was taken, not the one an exec gave it since. An open-addressing table: no
+ * object per lookup.
  */
 public final class SiteTable implements EventDecoder.Sites {
-    /** Where a (process, event) is now, as a recording stores it. */
-    @FunctionalInterface
-    public interface Changes {
-        void site(int pid, int event, long address);
-    }
-
     private long[] keys = new long[64];
     private long[] addresses = new long[64];
-    private int[] batches = new int[64];
+    private int[] copies = new int[64];
     private int size;
-    private int batch;
+    private int copy;
 
     @Override
     public long address(int pid, int event) {
@@ -27,20 +23,23 @@ public final class SiteTable implements EventDecoder.Sites {
         return keys[i] == 0 ? 0 : addresses[i];
     }
 
-    /** Sets where (pid, event) is (a recording's entry). */
+    /** Sets where (pid, event) is (a batch's {@link RecordBatch.Site}). */
     public void put(int pid, int event, long address) {
         long key = key(pid, event);
         if (key != 0) {
-            insert(key, address, batch);
+            insert(key, address, copy);
         }
     }
 
-    /** Asks {@code engine} where each (process, event) of {@code b}'s records is; tells {@code changes} what moved. */
-    public void refresh(RecordBatch b, EventDecoder.Sites engine, Changes changes) {
-        batch++;
+    /**
+     * Asks {@code engine} where each (process, event) of {@code b}'s records from byte {@code from} on is (once
+     * each per call); hands over in {@code b} what is new or moved, at its first record.
+     */
+    void take(RecordBatch b, int from, EventDecoder.Sites engine) {
+        copy++;
         long lastKey = 0;
         byte[] data = b.data();
-        for (int at = 0; at < b.length(); at += RecordFormat.length(Bytes.getLong(data, at))) {
+        for (int at = from; at < b.length(); at += RecordFormat.length(Bytes.getLong(data, at))) {
             int pid = Bytes.getInt(data, at + RecordFormat.PID);
             int event = RecordFormat.event(Bytes.getLong(data, at));
             long key = key(pid, event);
@@ -49,14 +48,14 @@ public final class SiteTable implements EventDecoder.Sites {
             }
             lastKey = key;
             int i = slot(key);
-            if (keys[i] != 0 && batches[i] == batch) {
+            if (keys[i] != 0 && copies[i] == copy) {
                 continue;
             }
             long now = engine.address(pid, event);
             if (keys[i] == 0 || addresses[i] != now) {
-                changes.site(pid, event, now);
+                b.sites.add(new RecordBatch.Site(at, pid, event, now));
             }
-            insert(key, now, batch);
+            insert(key, now, copy);
         }
     }
 
@@ -83,23 +82,23 @@ public final class SiteTable implements EventDecoder.Sites {
             size++;
         }
         addresses[i] = address;
-        batches[i] = stamp;
+        copies[i] = stamp;
     }
 
     private void grow() {
         long[] k = keys;
         long[] a = addresses;
-        int[] s = batches;
+        int[] s = copies;
         keys = new long[k.length * 2];
         addresses = new long[k.length * 2];
-        batches = new int[k.length * 2];
+        copies = new int[k.length * 2];
         size = 0;
         for (int i = 0; i < k.length; i++) {
             if (k[i] != 0) {
                 int j = slot(k[i]);
                 keys[j] = k[i];
                 addresses[j] = a[i];
-                batches[j] = s[i];
+                copies[j] = s[i];
                 size++;
             }
         }

@@ -13,18 +13,31 @@ import java.util.Map;
  * that the decoding thread, however late, names the records as they were named when taken. A forgotten
  * thread (it exited, or its process exec'd) keeps its name until the reader has taken every record
  * that was in the rings when it learnt of it: those are the thread's (or the old program's); then the
- * name goes, in the batch too, and a thread that comes with that id later is named anew. (A new thread
+ * name goes, in the batch too, and a thread that comes with that id later is named anew. At an exec the
+ * engine says what the thread was called before ({@link #execed}), for its records not named yet. (A new thread
  * that reuses the id before that, which takes the kernel's pid counter going round, would show the old
  * name.)
  */
 final class ThreadNames {
+    /** Where a thread's name is read: {@code /proc}, or the engine, which knows of an exec the kernel began. */
+    @FunctionalInterface
+    interface Comms {
+        String comm(int pid, int tid);
+    }
+
     private record Forgotten(int tid, long[] heads) {
     }
+
+    private final Comms comms;
 
     private final Map<Integer, String> names = new HashMap<>();
     private final List<Forgotten> forgotten = new ArrayList<>();
     private int lastTid;
     private String lastName;
+
+    ThreadNames(Comms comms) {
+        this.comms = comms;
+    }
 
     /** Hands over, in {@code b}, the name of each thread first seen in its records from byte {@code from} on. */
     void name(RecordBatch b, int from) {
@@ -36,7 +49,7 @@ final class ThreadNames {
             }
             String name = names.get(tid);
             if (name == null) {
-                name = EventDecoder.comm(Bytes.getInt(data, at + RecordFormat.PID), tid);
+                name = comms.comm(Bytes.getInt(data, at + RecordFormat.PID), tid);
                 names.put(tid, name);
                 b.names.add(new RecordBatch.Name(at, tid, name));
             }
@@ -49,14 +62,26 @@ final class ThreadNames {
     void peek(RingReader reader) {
         reader.peek((pid, tid) -> {
             if (!names.containsKey(tid)) {
-                names.put(tid, EventDecoder.comm(pid, tid));
+                names.put(tid, comms.comm(pid, tid));
                 pending.add(new RecordBatch.Name(0, tid, names.get(tid)));
             }
         });
     }
 
-    /** Names read by {@link #peek} that go with the next batch. */
+    /** Names read by {@link #peek} or given by {@link #execed} that go with the next batch. */
     private final List<RecordBatch.Name> pending = new ArrayList<>();
+
+    /**
+     * {@code tid}'s process exec'd (its name is the new program's now): the records of it not taken yet are
+     * named {@code before}, unless a name was read already; then it is forgotten as {@link #forget} says.
+     */
+    void execed(int tid, String before, long[] heads) {
+        if (before != null && !names.containsKey(tid)) {
+            names.put(tid, before);
+            pending.add(new RecordBatch.Name(0, tid, before));
+        }
+        forget(tid, heads);
+    }
 
     /** {@code tid} is to be forgotten once the records up to the rings' heads now are taken. */
     void forget(int tid, long[] heads) {
@@ -73,11 +98,7 @@ final class ThreadNames {
         }
         for (Iterator<Forgotten> it = forgotten.iterator(); it.hasNext() && b != null; ) {
             Forgotten f = it.next();
-            boolean taken = true;
-            for (int r = 0; r < f.heads().length; r++) {
-                taken &= reader.tail(r) - f.heads()[r] >= 0;
-            }
-            if (taken) {
+            if (reader.taken(f.heads())) {
                 it.remove();
                 if (names.remove(f.tid()) != null) {
                     b.names.add(new RecordBatch.Name(b.length(), f.tid(), null));

@@ -159,7 +159,7 @@ class InlineProbeBench {
                     Runtime.getRuntime().availableProcessors(), 1));
                     InstalledProbe p = InstalledProbe.entry(lib, "il_add", 0, layout, rings, false, ThisThread.layout())) {
                 AtomicLong written = new AtomicLong();
-                RecordingWriter writer = new RecordingWriter(file, List.of(d.resolvedTo(d.target().path(), 0)), clock, (pid, event) -> 0);
+                RecordingWriter writer = new RecordingWriter(file, List.of(d.resolvedTo(d.target().path(), 0)), clock);
                 RecordStage counting = new RecordStage() {
                     @Override
                     public void records(RecordBatch batch) {
