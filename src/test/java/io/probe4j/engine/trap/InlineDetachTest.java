@@ -93,9 +93,10 @@ class InlineDetachTest {
             Thread.sleep(20);
         }
         assertFalse(exits.isEmpty(), "the trampolines are mapped (two areas the kernel may merge): " + Procfs.maps(pid));
-        // both threads sleep in usleep most of the time, with their return addresses swapped
+        // the threads sleep in usleep most of the time, with their return addresses swapped once they call it
+        // again after the patch: up to a round (3 s) later
         int hijacked = 0;
-        for (int i = 0; i < 100 && hijacked <= 0; i++) {
+        for (long until = System.nanoTime() + 10_000_000_000L; hijacked <= 0 && System.nanoTime() < until; ) {
             Thread.sleep(20);
             hijacked = pointersInto(pid, exits);
         }
