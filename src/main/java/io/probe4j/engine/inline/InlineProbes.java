@@ -276,8 +276,14 @@ public final class InlineProbes implements TraceHooks {
         }
     }
 
-    /** Set by the reader: empties the rings now, on the caller's thread. */
-    volatile Runnable drainNow = () -> { };
+    /** What the reader does at a thread's exit stop, on the tracer's thread. */
+    @FunctionalInterface
+    interface ThreadExiting {
+        void exiting(int pid, int tid);
+    }
+
+    /** Set by the reader: empties the rings now and makes sure the exiting thread's name is known. */
+    volatile ThreadExiting drainNow = (pid, tid) -> { };
 
     /**
      * Stops each exiting thread: its return stack is emptied (a thread that gets its control block
@@ -298,7 +304,7 @@ public final class InlineProbes implements TraceHooks {
                 ip.threadEnding(block);
             }
         }
-        drainNow.run();
+        drainNow.exiting(thread.pid(), thread.tid());
         trap.onThreadExiting(thread);
     }
 

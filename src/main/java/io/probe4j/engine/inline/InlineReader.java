@@ -244,13 +244,16 @@ public final class InlineReader implements AutoCloseable {
     /**
      * At a thread's exit stop (the engine's tracer thread): its records leave the rings while its name
      * can still be read; when the backlog is at its bound they cannot, so the names of the threads whose
-     * records stay in the rings are read instead.
+     * records stay in the rings are read instead. The exiting thread's own name is read in any case: a
+     * record of another thread reserved but not yet committed (its writer preempted mid-record) stops the
+     * copy before the exiting thread's last records, which would otherwise be taken nameless.
      */
-    private synchronized void drainAtExit() {
+    private synchronized void drainAtExit(int pid, int tid) {
         drain(false);
         if (starved) {
             names.peek(reader);
         }
+        names.known(pid, tid);
     }
 
     /**

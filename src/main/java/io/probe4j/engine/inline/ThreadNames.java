@@ -60,15 +60,18 @@ final class ThreadNames {
 
     /** Reads the names of threads that have records in the rings the reader has not taken (it cannot take them now). */
     void peek(RingReader reader) {
-        reader.peek((pid, tid) -> {
-            if (!names.containsKey(tid)) {
-                names.put(tid, comms.comm(pid, tid));
-                pending.add(new RecordBatch.Name(0, tid, names.get(tid)));
-            }
-        });
+        reader.peek(this::known);
     }
 
-    /** Names read by {@link #peek} or given by {@link #execed} that go with the next batch. */
+    /** Reads {@code tid}'s name now unless it is known (the thread is at its exit stop: it still has one). */
+    void known(int pid, int tid) {
+        if (!names.containsKey(tid)) {
+            names.put(tid, comms.comm(pid, tid));
+            pending.add(new RecordBatch.Name(0, tid, names.get(tid)));
+        }
+    }
+
+    /** Names read by {@link #peek} or {@link #known}, or given by {@link #execed}, that go with the next batch. */
     private final List<RecordBatch.Name> pending = new ArrayList<>();
 
     /**
