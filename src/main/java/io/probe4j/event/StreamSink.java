@@ -14,6 +14,8 @@ public final class StreamSink implements EventSink {
     private final boolean ownsStream;
     private final OutputFormat format;
     private final ProfileTable profile;
+    /** The line being built, reused: a line costs no allocation. */
+    private final ByteLine line = new ByteLine();
     private long events;
     private boolean closed;
 
@@ -53,10 +55,9 @@ public final class StreamSink implements EventSink {
         events++;
         switch (format) {
             case TEXT -> {
-                ByteLine line = new ByteLine();
-                TraceText.appendLine(line, e);
+                TraceText.appendLine(line.reset(), e);
                 TraceText.appendStacks(line, e);
-                write(line.ascii('\n').toBytes());
+                write(line.ascii('\n'));
             }
             case JSON -> write((JsonLine.line(e) + "\n").getBytes(StandardCharsets.UTF_8));
             case PROFILE -> profile.count(e);
@@ -128,6 +129,14 @@ public final class StreamSink implements EventSink {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+        }
+    }
+
+    private void write(ByteLine b) {
+        try {
+            b.writeTo(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
