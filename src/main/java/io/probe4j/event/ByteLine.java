@@ -13,6 +13,16 @@ import java.util.Arrays;
  */
 final class ByteLine {
     private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    /** "00", "01" .. "99" back to back. */
+    private static final byte[] PAIRS = new byte[200];
+
+    static {
+        for (int i = 0; i < 100; i++) {
+            PAIRS[2 * i] = (byte) ('0' + i / 10);
+            PAIRS[2 * i + 1] = (byte) ('0' + i % 10);
+        }
+    }
+
     private byte[] buf = new byte[256];
     private int len;
 
@@ -43,6 +53,11 @@ final class ByteLine {
 
     ByteLine bytes(byte[] b) {
         return bytes(b, 0, b.length);
+    }
+
+    /** What {@code other} holds. */
+    ByteLine line(ByteLine other) {
+        return bytes(other.buf, 0, other.len);
     }
 
     ByteLine bytes(byte[] b, int from, int count) {
@@ -159,13 +174,23 @@ final class ByteLine {
         out.write(buf, 0, len);
     }
 
-    /** The decimal digits of {@code v} (not negative). */
+    /** The decimal digits of {@code v} (not negative), two a division. */
     private ByteLine digits(long v) {
         int n = digitCount(v);
         ensure(n);
-        for (int i = len + n - 1; i >= len; i--) {
-            buf[i] = (byte) ('0' + v % 10);
-            v /= 10;
+        int at = len + n;
+        while (v >= 100) {
+            long q = v / 100;
+            int r = (int) (v - q * 100);
+            buf[--at] = PAIRS[2 * r + 1];
+            buf[--at] = PAIRS[2 * r];
+            v = q;
+        }
+        if (v >= 10) {
+            buf[--at] = PAIRS[2 * (int) v + 1];
+            buf[--at] = PAIRS[2 * (int) v];
+        } else {
+            buf[--at] = (byte) ('0' + v);
         }
         len += n;
         return this;

@@ -16,6 +16,7 @@ public final class StreamSink implements EventSink {
     private final ProfileTable profile;
     /** The line being built, reused: a line costs no allocation. */
     private final ByteLine line = new ByteLine();
+    private final TraceText.Lines lines = new TraceText.Lines();
     private long events;
     private boolean closed;
 
@@ -75,7 +76,7 @@ public final class StreamSink implements EventSink {
         try {
             switch (format) {
                 case TEXT -> {
-                    TraceText.appendLine(line.reset(), e);
+                    lines.append(line.reset(), e);
                     TraceText.appendStacks(line, e);
                     line.ascii('\n').writeTo(into);
                 }

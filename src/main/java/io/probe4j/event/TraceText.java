@@ -35,6 +35,11 @@ public final class TraceText {
 
     static void appendLine(ByteLine out, ProbeEvent e) {
         appendContext(out, e);
+        appendBody(out, e);
+    }
+
+    /** What follows the context: {@code NAME: (site) name=value ...}. */
+    private static void appendBody(ByteLine out, ProbeEvent e) {
         out.utf8(e.event()).ascii(": (");
         switch (e.site()) {
             case ProbeEvent.Site.Entry en -> out.hex(en.probeAddress());
@@ -79,11 +84,57 @@ public final class TraceText {
 
     /** {@code comm-tid [cpu] flags secs.usecs: }: what every line of the kernel's trace starts with. */
     private static void appendContext(ByteLine out, ProbeEvent e) {
+        appendTask(out, e);
+        appendTime(out, usecs(e));
+    }
+
+    /** {@code comm-tid [cpu] flags }. */
+    private static void appendTask(ByteLine out, ProbeEvent e) {
         out.utf8RightAligned(e.comm(), 16).ascii('-').leftAligned(e.tid(), 7).ascii(" [").zeroPadded(e.cpu(), 3)
                 .ascii("] ").ascii(e.flags()).ascii(' ');
-        // ns2usecs() rounds to the nearest microsecond before splitting seconds and microseconds.
-        long usecs = (e.timestampNs() + 500) / 1000;
+    }
+
+    /** ns2usecs() rounds to the nearest microsecond before splitting seconds and microseconds. */
+    private static long usecs(ProbeEvent e) {
+        return (e.timestampNs() + 500) / 1000;
+    }
+
+    /** {@code secs.usecs: }. */
+    private static void appendTime(ByteLine out, long usecs) {
         out.rightAligned(usecs / 1_000_000, 5).ascii('.').zeroPadded(usecs % 1_000_000, 6).ascii(": ");
+    }
+
+    /**
+     * Lines one after another, as {@link #appendLine} makes them, remembering the last line's task part
+     * ({@code comm-tid [cpu] flags }) and time: a thread's hits come in bursts that share the task, and
+     * at a million hits a second many share the microsecond, so that copying those bytes again is
+     * cheaper than printing the numbers again. One sink's; not thread-safe.
+     */
+    static final class Lines {
+        private final ByteLine task = new ByteLine();
+        private final ByteLine time = new ByteLine();
+        private String comm;
+        private int tid;
+        private int cpu;
+        private String flags;
+        private long usecs = Long.MIN_VALUE;
+
+        void append(ByteLine out, ProbeEvent e) {
+            if (!e.comm().equals(comm) || e.tid() != tid || e.cpu() != cpu || !e.flags().equals(flags)) {
+                comm = e.comm();
+                tid = e.tid();
+                cpu = e.cpu();
+                flags = e.flags();
+                appendTask(task.reset(), e);
+            }
+            long us = usecs(e);
+            if (us != usecs) {
+                usecs = us;
+                appendTime(time.reset(), us);
+            }
+            out.line(task).line(time);
+            appendBody(out, e);
+        }
     }
 
     /** A value as the kernel prints it after {@code name=}. */
