@@ -11,27 +11,24 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * The inline engine's records and the trap engine's events as {@code trace} prints them: decoded, in
- * time order ({@link TimeOrder}), through each event's filter, to the sink. Fed by the inline engine's
+ * The inline engine's records and the trap engine's events as {@code trace} prints them: decoded, through
+ * each event's filter, in time order ({@link TimeOrder}), to the sink. Fed by the inline engine's
  * decoding thread during a trace, and by {@code report} from a recording, with the same calls in the
- * same order: the same lines.
+ * same order: the same lines. The filters are the kernel's, which look at one event's fields and keep
+ * no state: an event is filtered as it comes, and only those kept are held for the time order.
  */
 final class InlineEvents implements RecordStage {
     private final EventDecoder decoder;
     private final TimeOrder order;
     private final EventSink sink;
+    private final Map<String, Map<String, Predicate<ProbeEvent>>> keep;
 
     /** {@code keep}: the filters by group, then event name. */
     InlineEvents(EventDecoder decoder, Map<String, Map<String, Predicate<ProbeEvent>>> keep, EventSink sink) {
         this.decoder = decoder;
         this.sink = sink;
-        this.order = new TimeOrder(e -> {
-            Map<String, Predicate<ProbeEvent>> byName = keep.get(e.group());
-            Predicate<ProbeEvent> p = byName == null ? null : byName.get(e.event());
-            if (p == null || p.test(e)) {
-                sink.accept(e);
-            }
-        });
+        this.keep = keep;
+        this.order = new TimeOrder(sink);
     }
 
     /** No filters. */
@@ -41,12 +38,20 @@ final class InlineEvents implements RecordStage {
 
     @Override
     public void records(RecordBatch batch) {
-        decoder.decode(batch, order::add);
+        decoder.decode(batch, this::event);
     }
 
     @Override
     public void event(ProbeEvent event) {
-        order.add(event);
+        if (keep.isEmpty()) {
+            order.add(event);
+            return;
+        }
+        Map<String, Predicate<ProbeEvent>> byName = keep.get(event.group());
+        Predicate<ProbeEvent> p = byName == null ? null : byName.get(event.event());
+        if (p == null || p.test(event)) {
+            order.add(event);
+        }
     }
 
     @Override

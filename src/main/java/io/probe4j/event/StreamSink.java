@@ -14,6 +14,9 @@ public final class StreamSink implements EventSink {
     private final boolean ownsStream;
     private final OutputFormat format;
     private final ProfileTable profile;
+    /** The line being built, reused: a line costs no allocation. */
+    private final ByteLine line = new ByteLine();
+    private final TraceText.Lines lines = new TraceText.Lines();
     private long events;
     private boolean closed;
 
@@ -51,15 +54,47 @@ public final class StreamSink implements EventSink {
     @Override
     public synchronized void accept(ProbeEvent e) {
         events++;
-        switch (format) {
-            case TEXT -> {
-                ByteLine line = new ByteLine();
-                TraceText.appendLine(line, e);
-                TraceText.appendStacks(line, e);
-                write(line.ascii('\n').toBytes());
+        if (format == OutputFormat.PROFILE) {
+            profile.count(e);
+        } else {
+            format(e, out);
+        }
+    }
+
+    /**
+     * Whether what {@link #accept} writes of an event depends on that event alone (text and JSON lines,
+     * not the profile's table), so that a caller holding events back (to put them in time order) can
+     * {@link #format} each as it comes, hold its bytes, and hand them over with {@link #acceptFormatted}
+     * in their turn: the same output, without keeping the events' objects alive.
+     */
+    public boolean formatsAhead() {
+        return format != OutputFormat.PROFILE;
+    }
+
+    /** Appends to {@code into} what {@link #accept} would write of {@code e} (only when {@link #formatsAhead}). */
+    public synchronized void format(ProbeEvent e, OutputStream into) {
+        try {
+            switch (format) {
+                case TEXT -> {
+                    lines.append(line.reset(), e);
+                    TraceText.appendStacks(line, e);
+                    line.ascii('\n').writeTo(into);
+                }
+                case JSON -> into.write((JsonLine.line(e) + "\n").getBytes(StandardCharsets.UTF_8));
+                case PROFILE -> throw new IllegalStateException("a profile counts events: it formats none ahead");
             }
-            case JSON -> write((JsonLine.line(e) + "\n").getBytes(StandardCharsets.UTF_8));
-            case PROFILE -> profile.count(e);
+        } catch (IOException x) {
+            throw new UncheckedIOException(x);
+        }
+    }
+
+    /** Takes {@code count} events as {@link #format} formatted them: their bytes {@code b[from .. to)}, written out. */
+    public synchronized void acceptFormatted(byte[] b, int from, int to, int count) {
+        events += count;
+        try {
+            out.write(b, from, to - from);
+        } catch (IOException x) {
+            throw new UncheckedIOException(x);
         }
     }
 
