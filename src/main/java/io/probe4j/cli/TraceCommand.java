@@ -52,10 +52,11 @@ final class TraceCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--engine", description = "trap (probe4j's own breakpoints through ptrace), inline (jumps to code that records in the program; "
-            + "probes it cannot take run on the trap engine, one line each says why) or kernel (tracefs uprobes, needs root). "
+    @Option(names = "--engine", description = "inline (jumps to code that records in the program without stopping it; the probes it "
+            + "cannot take, and every probe when user stacks are asked for, run on the trap engine, one line each says why), "
+            + "trap (probe4j's own breakpoints through ptrace: a stop per hit) or kernel (tracefs uprobes, needs root). "
             + "Default: ${DEFAULT-VALUE}.")
-    Engine engine = Engine.trap;
+    Engine engine = Engine.inline;
 
     @Option(names = {"-p", "--pid"}, paramLabel = "PID", description = "Attach to running process PID (trap or inline engine); Ctrl-C detaches and leaves it running.")
     Integer pid;

@@ -100,7 +100,7 @@ class ReportCommandTest {
 
     @Test
     void binaryRecordsOnlyTheInlineEngineToAFile() {
-        Cli.Result trap = Cli.run("trace", "--format", "binary", "-o", "/tmp/x", "p:ev /bin/true:0x10", "--", "/bin/true");
+        Cli.Result trap = Cli.run("trace", "--engine", "trap", "--format", "binary", "-o", "/tmp/x", "p:ev /bin/true:0x10", "--", "/bin/true");
         assertEquals(2, trap.status());
         assertTrue(trap.err().contains("--format binary records the inline engine's records to a file"), trap.err());
         Cli.Result noFile = Cli.run("trace", "--engine", "inline", "--format", "binary", "p:ev /bin/true:0x10", "--", "/bin/true");
