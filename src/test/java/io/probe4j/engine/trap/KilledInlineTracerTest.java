@@ -10,6 +10,7 @@ import io.probe4j.sys.ProcessMemory;
 import io.probe4j.testing.Await;
 import io.probe4j.testing.Cli;
 import io.probe4j.testing.Fixtures;
+import io.probe4j.testing.OwnJournals;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -19,11 +20,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code --engine inline} killed with SIGKILL: the kernel detaches the program with probe4j's jumps
@@ -37,25 +37,8 @@ class KilledInlineTracerTest {
     /** The bytes compared at each site: more than any patch (a jump over whole instructions) covers. */
     private static final int SITE_BYTES = 16;
 
-    /** A journal directory of this test's own (see {@link KilledTracerTest}). */
-    private Path journals;
-
-    @BeforeEach
-    void ownJournalDirectory() throws Exception {
-        journals = Files.createTempDirectory("journals");
-        System.setProperty("probe4j.journal.dir", journals.toString());
-    }
-
-    @AfterEach
-    void removeJournalDirectory() throws Exception {
-        System.clearProperty("probe4j.journal.dir");
-        try (var left = Files.list(journals)) {
-            for (Path f : left.toList()) {
-                Files.delete(f);
-            }
-        }
-        Files.delete(journals);
-    }
+    @RegisterExtension
+    final OwnJournals journals = new OwnJournals();
 
     @Test
     void theGuardianPutsTheOriginalCodeBackAtEveryPatchedSite() throws Exception {
@@ -69,7 +52,7 @@ class KilledInlineTracerTest {
         long pid = program.pid();
         String site = bin + ":0x";
         Process jvm = new ProcessBuilder(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "--enable-native-access=ALL-UNNAMED", "-Dprobe4j.journal.dir=" + journals,
+                "--enable-native-access=ALL-UNNAMED", "-Dprobe4j.journal.dir=" + journals.dir(),
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "trace", "--engine", "inline",
                 "-o", events.toString(), "-p", Long.toString(pid),
                 "p:ki_tick " + site + Long.toHexString(offsets.get(0)) + " n=%di:s64",

@@ -9,6 +9,7 @@ import io.probe4j.sys.ProcessMemory;
 import io.probe4j.testing.Await;
 import io.probe4j.testing.Cli;
 import io.probe4j.testing.Fixtures;
+import io.probe4j.testing.OwnJournals;
 import io.probe4j.testing.UsdtFixtures;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -18,11 +19,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * probe4j killed with SIGKILL (kill -9, the OOM killer) runs no shutdown: the kernel detaches the traced
@@ -33,29 +33,8 @@ import org.junit.jupiter.api.Timeout;
 @Tag("integration")
 @Timeout(120)
 class KilledTracerTest {
-    /**
-     * A journal directory of this test's own, for the probe4j it kills and the runs after: a probe4j
-     * started meanwhile elsewhere on the machine (other tests, other checkouts, other builds) restores and
-     * reports the journals of dead JVMs it finds, which would take this test's evidence away.
-     */
-    private Path journals;
-
-    @BeforeEach
-    void ownJournalDirectory() throws Exception {
-        journals = Files.createTempDirectory("journals");
-        System.setProperty("probe4j.journal.dir", journals.toString());
-    }
-
-    @AfterEach
-    void removeJournalDirectory() throws Exception {
-        System.clearProperty("probe4j.journal.dir");
-        try (var left = Files.list(journals)) {
-            for (Path f : left.toList()) {
-                Files.delete(f);
-            }
-        }
-        Files.delete(journals);
-    }
+    @RegisterExtension
+    final OwnJournals journals = new OwnJournals();
 
     private record Program(Process process, OutputStream in, BufferedReader out) {
         String hit() throws Exception {
@@ -76,7 +55,7 @@ class KilledTracerTest {
 
     private Process attach(Path events, long pid, boolean guardian, String definition) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "--enable-native-access=ALL-UNNAMED", "-Dprobe4j.guardian=" + guardian, "-Dprobe4j.journal.dir=" + journals,
+                "--enable-native-access=ALL-UNNAMED", "-Dprobe4j.guardian=" + guardian, "-Dprobe4j.journal.dir=" + journals.dir(),
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "trace", "-o", events.toString(), "-p", Long.toString(pid), definition));
         return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD)
@@ -177,7 +156,7 @@ class KilledTracerTest {
             Await.until("the guardian took the increment back", () -> d.semaphore() == 0);
             // what the next run tells the user (the note is written after the restore: wait for its text)
             Await.until("the guardian's note for the next run names the semaphore", () -> {
-                try (var files = Files.list(journals)) {
+                try (var files = Files.list(journals.dir())) {
                     for (Path f : files.filter(f -> f.toString().endsWith(".killed")).toList()) {
                         if (Files.readString(f).contains("1 USDT semaphore increments taken back")) {
                             return true;
