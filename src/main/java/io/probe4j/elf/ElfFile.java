@@ -250,6 +250,20 @@ public final class ElfFile {
         return OptionalLong.empty();
     }
 
+    /**
+     * The file offset of the first function defined as {@code symbol} (the place a runtime hook or a
+     * probe on it goes); empty when no function of that name is defined, or its address is outside the
+     * file's bytes.
+     */
+    public OptionalLong functionOffset(String symbol) {
+        for (ElfSymbol s : symbols().defined(symbol)) {
+            if (s.isDefinedFunction()) {
+                return fileOffsetOf(s.value());
+            }
+        }
+        return OptionalLong.empty();
+    }
+
     /** The PT_LOAD segment that holds file offset {@code fileOffset}, if any. */
     public Optional<ProgramHeader> loadSegmentAt(long fileOffset) {
         return programHeaders.stream().filter(ph -> ph.isLoad() && ph.containsOffset(fileOffset)).findFirst();

@@ -1,7 +1,6 @@
 package io.probe4j.engine.inline;
 
 import io.probe4j.elf.ElfFile;
-import io.probe4j.elf.ElfSymbol;
 import io.probe4j.sys.Mapping;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,11 +67,6 @@ final class RuntimePlaces {
     }
 
     private static void add(List<Place> out, ElfFile f, String symbol, Kind kind) {
-        for (ElfSymbol s : f.symbols().defined(symbol)) {
-            if (s.isDefinedFunction()) {
-                f.fileOffsetOf(s.value()).ifPresent(off -> out.add(new Place(kind, off)));
-                return;
-            }
-        }
+        f.functionOffset(symbol).ifPresent(off -> out.add(new Place(kind, off)));
     }
 }

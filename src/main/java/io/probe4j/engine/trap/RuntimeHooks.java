@@ -1,7 +1,6 @@
 package io.probe4j.engine.trap;
 
 import io.probe4j.elf.ElfFile;
-import io.probe4j.elf.ElfSymbol;
 import io.probe4j.sys.Mapping;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,11 +49,6 @@ final class RuntimeHooks {
     }
 
     private static void add(List<Place> out, ElfFile f, String symbol, RuntimeHook hook) {
-        for (ElfSymbol s : f.symbols().defined(symbol)) {
-            if (s.isDefinedFunction()) {
-                f.fileOffsetOf(s.value()).ifPresent(off -> out.add(new Place(hook, off)));
-                return;
-            }
-        }
+        f.functionOffset(symbol).ifPresent(off -> out.add(new Place(hook, off)));
     }
 }
