@@ -22,6 +22,11 @@ public record Mapping(long start, long end, String perms, long offset, String de
         return Long.compareUnsigned(addr, start) >= 0 && Long.compareUnsigned(addr, end) < 0;
     }
 
+    /** Whether this mapping maps the byte at {@code fileOffset} of its file. */
+    public boolean holdsFileOffset(long fileOffset) {
+        return fileOffset >= offset && fileOffset < offset + (end - start);
+    }
+
     /** The file offset that {@code addr} (inside this mapping) maps. */
     public long fileOffsetOf(long addr) {
         return addr - start + offset;

@@ -37,7 +37,7 @@ final class RuntimePlaces {
                 continue;
             }
             for (Place p : byPath.computeIfAbsent(m.path(), RuntimePlaces::find)) {
-                if (p.fileOffset() >= m.offset() && p.fileOffset() < m.offset() + (m.end() - m.start())) {
+                if (m.holdsFileOffset(p.fileOffset())) {
                     out.put(m.addressOf(p.fileOffset()), p.kind());
                 }
             }

@@ -1,7 +1,6 @@
 package io.probe4j.engine.inline;
 
 import io.probe4j.elf.ElfFile;
-import io.probe4j.elf.ElfSymbol;
 import io.probe4j.sys.Mapping;
 import io.probe4j.sys.ProcessMemory;
 import java.io.IOException;
@@ -40,16 +39,10 @@ final class StartStop {
         try {
             ElfFile f = ElfFile.open(Path.of(exe));
             for (String name : SYMBOLS) {
-                for (ElfSymbol s : f.symbols().defined(name)) {
-                    if (!s.isDefinedFunction()) {
-                        continue;
-                    }
-                    OptionalLong off = f.fileOffsetOf(s.value());
-                    for (Mapping m : maps) {
-                        if (off.isPresent() && m.executable() && m.path().equals(exe) && off.getAsLong() >= m.offset()
-                                && off.getAsLong() < m.offset() + (m.end() - m.start())) {
-                            return OptionalLong.of(m.addressOf(off.getAsLong()));
-                        }
+                OptionalLong off = f.functionOffset(name);
+                for (Mapping m : maps) {
+                    if (off.isPresent() && m.executable() && m.path().equals(exe) && m.holdsFileOffset(off.getAsLong())) {
+                        return OptionalLong.of(m.addressOf(off.getAsLong()));
                     }
                 }
             }

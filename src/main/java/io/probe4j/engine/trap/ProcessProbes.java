@@ -224,7 +224,7 @@ final class ProcessProbes {
                 }
             }
             for (RuntimeHooks.Place h : hooks.placesIn(m)) {
-                if (h.fileOffset() >= m.offset() && h.fileOffset() < m.offset() + (m.end() - m.start())) {
+                if (m.holdsFileOffset(h.fileOffset())) {
                     sites.add(new BreakpointWriter.Site(m.addressOf(h.fileOffset()), m, null, h.hook()));
                 }
             }
@@ -261,7 +261,7 @@ final class ProcessProbes {
 
     private static boolean maps(Mapping m, ProbePoint p) {
         return m.inode() == p.inode() && (m.path().equals(p.file().toString()) || m.path().startsWith(p.file() + " "))
-                && p.offset() >= m.offset() && p.offset() < m.offset() + (m.end() - m.start());
+                && m.holdsFileOffset(p.offset());
     }
 
     /**
