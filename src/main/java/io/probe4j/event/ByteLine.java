@@ -83,10 +83,18 @@ final class ByteLine {
         return this;
     }
 
-    /** {@code s} in UTF-8, right-aligned in {@code width} bytes (printf {@code %Ns} of its bytes). */
-    ByteLine utf8RightAligned(String s, int width) {
+    /**
+     * {@code bytes}, a String holding one byte per char (ISO-8859-1), right-aligned in {@code width}
+     * bytes (printf {@code %Ns}): how the kernel prints a task's name, whatever its bytes.
+     */
+    ByteLine bytesRightAligned(String bytes, int width) {
+        int n = bytes.length();
+        ensure(n);
         int start = len;
-        return utf8(s).padFront(start, width, (byte) ' ');
+        for (int i = 0; i < n; i++) {
+            buf[len++] = (byte) bytes.charAt(i);
+        }
+        return padFront(start, width, (byte) ' ');
     }
 
     /** A signed decimal number (printf {@code %ld}). */

@@ -19,7 +19,7 @@ import io.probe4j.unwind.Frame;
  * as the text prints it.
  * Values: {@code u*}, {@code s*} and bitfields are JSON numbers (exact, also above 2^53); {@code x*}
  * and addresses are strings {@code "0x..."} as the text prints them; {@code char} a one-character
- * string; a string is decoded as UTF-8 (invalid bytes become U+FFFD); {@code (fault)} is {@code null};
+ * string; a string, and the task's name, is decoded as UTF-8 (invalid bytes become U+FFFD); {@code (fault)} is {@code null};
  * arrays are arrays.
  */
 public final class JsonLine {
@@ -30,7 +30,7 @@ public final class JsonLine {
     public static String line(ProbeEvent e) {
         StringBuilder b = new StringBuilder(256);
         b.append("{\"comm\":");
-        string(b, e.comm());
+        string(b, e.commText());
         b.append(",\"pid\":").append(e.pid()).append(",\"tid\":").append(e.tid())
                 .append(",\"cpu\":").append(e.cpu()).append(",\"flags\":");
         string(b, e.flags());

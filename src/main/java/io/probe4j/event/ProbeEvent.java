@@ -6,7 +6,8 @@ import java.util.List;
  * One hit of a probe, as both engines report it: the task, the ftrace context, where it hit and the
  * fetched arguments.
  *
- * @param comm        the task's command name (at most 15 bytes)
+ * @param comm        the task's command name: at most 15 bytes, one char per byte (ISO-8859-1), because
+ *                    the kernel keeps bytes that need not be UTF-8; {@link #commText()} decodes them
  * @param pid         the process id (thread group id); equal to {@code tid} for a main thread
  * @param tid         the thread id (the kernel's "PID" column)
  * @param cpu         the CPU the hit ran on
@@ -40,6 +41,11 @@ public record ProbeEvent(String comm, int pid, int tid, int cpu, String flags, l
     public ProbeEvent(String comm, int pid, int tid, int cpu, String flags, long timestampNs,
                       String group, String event, Site site, List<Arg> args) {
         this(comm, pid, tid, cpu, flags, timestampNs, group, event, site, args, EventStacks.NONE);
+    }
+
+    /** The task's name as text: its bytes decoded as UTF-8 (a byte that is not UTF-8 becomes U+FFFD). */
+    public String commText() {
+        return new String(comm.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** This event with {@code stacks}. */

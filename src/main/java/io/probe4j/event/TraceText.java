@@ -90,7 +90,7 @@ public final class TraceText {
 
     /** {@code comm-tid [cpu] flags }. */
     private static void appendTask(ByteLine out, ProbeEvent e) {
-        out.utf8RightAligned(e.comm(), 16).ascii('-').leftAligned(e.tid(), 7).ascii(" [").zeroPadded(e.cpu(), 3)
+        out.bytesRightAligned(e.comm(), 16).ascii('-').leftAligned(e.tid(), 7).ascii(" [").zeroPadded(e.cpu(), 3)
                 .ascii("] ").ascii(e.flags()).ascii(' ');
     }
 

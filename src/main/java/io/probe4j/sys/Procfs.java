@@ -2,6 +2,7 @@ package io.probe4j.sys;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -37,15 +38,31 @@ public final class Procfs {
         }
     }
 
-    /** {@code /proc/PID/task/TID/comm}: the thread's name (at most 15 characters). */
+    /**
+     * {@code /proc/PID/task/TID/comm}: the thread's name, at most 15 bytes, one char per byte
+     * (ISO-8859-1): the kernel keeps and prints bytes, which need not be UTF-8, and spaces at either end
+     * are part of the name.
+     */
     public static String comm(int pid, int tid) {
-        return read(Path.of("/proc", String.valueOf(pid), "task", String.valueOf(tid), "comm"),
-                "reading the name of thread " + tid).strip();
+        return bytesOf(Path.of("/proc", String.valueOf(pid), "task", String.valueOf(tid), "comm"), "reading the name of thread " + tid);
     }
 
-    /** {@code /proc/PID/comm}. */
+    /** {@code /proc/PID/comm}, as {@link #comm(int, int)}. */
     public static String comm(int pid) {
-        return read(Path.of("/proc", String.valueOf(pid), "comm"), "reading the name of process " + pid).strip();
+        return bytesOf(Path.of("/proc", String.valueOf(pid), "comm"), "reading the name of process " + pid);
+    }
+
+    /** The file's bytes, one char each, without the last newline. */
+    private static String bytesOf(Path p, String doing) {
+        try {
+            byte[] b = Files.readAllBytes(p);
+            int n = b.length > 0 && b[b.length - 1] == '\n' ? b.length - 1 : b.length;
+            return new String(b, 0, n, StandardCharsets.ISO_8859_1);
+        } catch (NoSuchFileException e) {
+            throw new SysException("open(" + p + ")", Errno.ESRCH, doing);
+        } catch (IOException e) {
+            throw new UncheckedIOException(doing, e);
+        }
     }
 
     /** The CPU thread {@code tid} last ran on: field 39 ({@code processor}) of its {@code stat}. */
@@ -68,6 +85,11 @@ public final class Procfs {
      */
     public static long startTime(int pid) {
         return Long.parseLong(statFields(pid, pid)[22 - 3]);
+    }
+
+    /** The thread's nice value, -20 to 19: field 19 of {@code stat}. */
+    public static int nice(int pid, int tid) {
+        return Integer.parseInt(statFields(pid, tid)[19 - 3]);
     }
 
     /** The thread's state letter (R, S, D, T stopped, t traced, Z zombie, ...): field 3 of {@code stat}. */
@@ -98,7 +120,8 @@ public final class Procfs {
     }
 
     private static String statusText(int pid, String key) {
-        for (String line : lines(Path.of("/proc", String.valueOf(pid), "status"), "reading the status of " + pid)) {
+        // one char per byte: its Name line need not be UTF-8
+        for (String line : bytesOf(Path.of("/proc", String.valueOf(pid), "status"), "reading the status of " + pid).lines().toList()) {
             if (line.startsWith(key)) {
                 return line.substring(key.length()).strip();
             }
@@ -108,7 +131,8 @@ public final class Procfs {
 
     /** Fields of {@code stat} after the {@code (comm)}, which may itself hold spaces and parentheses. */
     private static String[] statFields(int pid, int tid) {
-        String stat = read(Path.of("/proc", String.valueOf(pid), "task", String.valueOf(tid), "stat"),
+        // one char per byte: the (comm) in it need not be UTF-8
+        String stat = bytesOf(Path.of("/proc", String.valueOf(pid), "task", String.valueOf(tid), "stat"),
                 "reading the state of thread " + tid);
         return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     }

@@ -90,7 +90,7 @@ final class HistTable {
                 drops++;
                 return;
             }
-            entry = new Entry(key, 1 + spec.values().size(), byteChars(e.comm()), spec.keys().stream()
+            entry = new Entry(key, 1 + spec.values().size(), e.comm(), spec.keys().stream()
                     .anyMatch(k -> k.source() == HistField.Source.USTACK) ? stack(e).stream().map(Frame::toString).toList() : List.of());
             entries.put(wrapped, entry);
         }
@@ -129,11 +129,6 @@ final class HistTable {
             v |= (key[offset + i] & 0xffL) << (8 * i);
         }
         return v;
-    }
-
-    /** The task name as the kernel stores it: its bytes, one char each (hist texts are bytes). */
-    private static String byteChars(String comm) {
-        return new String(comm.getBytes(java.nio.charset.StandardCharsets.UTF_8), java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
     /** {@code tracing_map_clear()}: no entries, no hits, no drops. */

@@ -26,8 +26,8 @@ class TraceTextTest {
     /** The context as printf makes it: what the kernel's print_trace_header() does with these fields. */
     static String printfContext(String comm, int tid, int cpu, long ns) {
         long usecs = (ns + 500) / 1000;
-        String c = new String(comm.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
-        return String.format("%16s-%-7d [%03d] %5s %5d.%06d: ", c, tid, cpu, ProbeEvent.UPROBE_FLAGS, usecs / 1_000_000, usecs % 1_000_000);
+        // a task name is bytes, one char each (ProbeEvent.comm): printf pads it by bytes
+        return String.format("%16s-%-7d [%03d] %5s %5d.%06d: ", comm, tid, cpu, ProbeEvent.UPROBE_FLAGS, usecs / 1_000_000, usecs % 1_000_000);
     }
 
     static String text(byte[] b) {
@@ -36,7 +36,7 @@ class TraceTextTest {
 
     @Test
     void contextAtTheEdgesOfEachWidth() {
-        String[] comms = {"", "t", "sixteen-chars-ok", "a-comm-longer-than-16", "zé"};
+        String[] comms = {"", "t", "sixteen-chars-ok", "a-comm-longer-than-16", "z\u00c3\u00a9" /* zé in UTF-8 */, "bad\u00ff\u00fe"};
         int[] tids = {0, 1, 1234567, 12345678, Integer.MAX_VALUE};
         int[] cpus = {0, 7, 99, 999, 1000, 4095};
         long[] times = {0, 499, 500, 999_999_499L, 999_999_500L, 99_999_999_999_499L, 100_000_000_000_000L,

@@ -107,7 +107,7 @@ final class TraceLineParser {
         if (line.length() < 40 || line.charAt(16) != '-') {
             return new Parsed.Unparsed("not a trace line");
         }
-        String comm = new String(line.substring(0, 16).stripLeading().getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+        String comm = line.substring(0, 16).stripLeading(); // one char per byte, as ProbeEvent.comm
         int p = 17;
         int e = digits(line, p);
         int tid = Integer.parseInt(line, p, e, 10);
@@ -173,7 +173,7 @@ final class TraceLineParser {
         }
         int shown = ke.args().size();
         if (values.length > shown && values[shown] instanceof Value.Text t) {
-            comm = new String(t.bytes(), StandardCharsets.UTF_8); // recorded at the hit: see KernelEvent.COMM_ARG
+            comm = new String(t.bytes(), StandardCharsets.ISO_8859_1); // recorded at the hit: see KernelEvent.COMM_ARG
         }
         List<ProbeEvent.Arg> args = new ArrayList<>(shown);
         for (int i = 0; i < shown; i++) {
