@@ -2,6 +2,7 @@ package io.probe4j.cli;
 
 import io.probe4j.error.UserException;
 import io.probe4j.sys.Clock;
+import io.probe4j.sys.Niceness;
 import io.probe4j.sys.ProcFile;
 import io.probe4j.sys.ProcessMemory;
 import io.probe4j.sys.Ptrace;
@@ -39,6 +40,9 @@ public final class Main {
         if (tracesWithTrapEngine(args)) {
             linkInBackground(TRAP_NATIVE_CALLS);
         }
+        // the JIT compilers and the collector warm up while the traced program runs: they yield to it
+        // (this JVM is probe4j's alone; this thread, which starts the program, keeps the user's priority)
+        Niceness.backgroundAllButCaller();
         System.exit(run(args));
     }
 

@@ -69,6 +69,29 @@ class LaunchTransparencyTest {
         theProgramGetsTheEnvironmentByteForByte("kernel");
     }
 
+    @Test
+    void theInlineEnginesProgramGetsTheEnvironmentByteForByte() throws Exception {
+        theProgramGetsTheEnvironmentByteForByte("inline");
+    }
+
+    /** Field 19 of {@code stat}, the nice value, of a {@code cat} started under {@code nice -n 3}, traced or not. */
+    private static String niceOfCat(String traced) throws Exception {
+        String stat = new String(withEnv("nice -n 3 " + traced + "/bin/cat /proc/self/stat"), java.nio.charset.StandardCharsets.ISO_8859_1);
+        return stat.substring(stat.lastIndexOf(')') + 2).split(" ")[19 - 3];
+    }
+
+    /**
+     * probe4j's own threads run at a lower priority than the program, so that they do not take its CPU
+     * (see Niceness); the program itself keeps the priority it was started with.
+     */
+    @Test
+    void theProgramKeepsThePriorityItWasStartedWith() throws Exception {
+        assertEquals("3", niceOfCat(""), "nice works here");
+        for (String engine : List.of("inline", "trap")) {
+            assertEquals("3", niceOfCat(probe4j() + " trace --engine " + engine + " -o /dev/null 'p:tr_open libc:open' -- "), engine);
+        }
+    }
+
     /**
      * The kernel engine holds the command until its pid is in the filter; nothing of that gate (a shell
      * and its libc) may show up in the trace: every malloc event is the program's, and there are as

@@ -4,6 +4,7 @@ import io.probe4j.engine.ring.RecordFormat;
 import io.probe4j.engine.ring.RingLayout;
 import io.probe4j.event.ProbeEvent;
 import io.probe4j.sys.Clock;
+import io.probe4j.sys.Niceness;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.locks.LockSupport;
@@ -108,8 +109,21 @@ public final class InlineReader implements AutoCloseable {
         this.clock = clock;
         this.stage = stage;
         this.backlog = backlog;
-        this.readerThread = Thread.ofPlatform().daemon().name("probe4j-inline-reader").unstarted(this::read);
-        this.decoderThread = Thread.ofPlatform().daemon().name("probe4j-inline-decoder").unstarted(this::decode);
+        this.readerThread = Thread.ofPlatform().daemon().name("probe4j-inline-reader").unstarted(inBackground(this::read));
+        this.decoderThread = Thread.ofPlatform().daemon().name("probe4j-inline-decoder").unstarted(inBackground(this::decode));
+    }
+
+    /**
+     * {@code work} at a lower priority than the creating thread's (the program's, see {@link Niceness}):
+     * the traced program, not its reader, gets the CPU when they compete; a reader that falls behind
+     * costs lost records, counted, instead of the program's time.
+     */
+    private static Runnable inBackground(Runnable work) {
+        int base = Niceness.current();
+        return () -> {
+            Niceness.background(base);
+            work.run();
+        };
     }
 
     /**
