@@ -42,6 +42,8 @@ final class StackOptions {
 
     private Unwinder unwinder;
     private final MappingsCache maps = new MappingsCache();
+    /** The mappings that name the objects of {@code sym-userobj} (read again when a stack leaves them). */
+    private final MappingsCache userObjects = new MappingsCache();
     /** A hist trigger keys on {@code ustack}: every hit is unwound, shown or not. */
     private boolean histKeys;
 
@@ -110,7 +112,7 @@ final class StackOptions {
             long[] addresses = KernelUserStack.walk(ip, ctx.register("sp"), ctx.register("bp"), ctx::readAvailable);
             // sym-userobj names the objects as they are mapped now, as the kernel does
             kernel = Optional.of(KernelUserStack.text(addresses,
-                    traceOptions.contains("sym-userobj") ? ctx.pid() : 0, traceOptions.contains("sym-addr")));
+                    traceOptions.contains("sym-userobj") ? ctx.pid() : 0, traceOptions.contains("sym-addr"), userObjects));
         }
         Optional<UserStack> unwound = Optional.empty();
         if (ustack != null || histKeys) {

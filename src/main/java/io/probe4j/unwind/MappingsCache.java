@@ -46,6 +46,32 @@ public final class MappingsCache {
         return m;
     }
 
+    /**
+     * The mappings of process {@code pid} as last read, or read now when none were or when one of
+     * {@code addresses} lies outside all of them (a library loaded since, code the program mapped itself):
+     * for a reader with no generation to go by.
+     */
+    synchronized List<Mapping> covering(int pid, long[] addresses) {
+        Cached c = byPid.get(pid);
+        if (c != null && covers(c.mappings, addresses)) {
+            return c.mappings;
+        }
+        return refresh(pid, c == null ? 0 : c.generation);
+    }
+
+    private static boolean covers(List<Mapping> mappings, long[] addresses) {
+        outer:
+        for (long a : addresses) {
+            for (Mapping m : mappings) {
+                if (m.contains(a)) {
+                    continue outer;
+                }
+            }
+            return false;
+        }
+        return true;
+    }
+
     /** How often the maps were read (for tests and benchmarks). */
     public synchronized long reads() {
         return reads;
