@@ -14,8 +14,9 @@ public enum Engine {
     /**
      * A jump to a trampoline probe4j generates in the program: it records the definition's fetch
      * arguments into shared memory without stopping the thread (tens of nanoseconds a hit), and a thread
-     * of this JVM hands the events on afterwards; when it falls behind, a full ring drops records, which
-     * are counted and reported on standard error at the end. Only probes that just record an event
+     * of this JVM hands the events on afterwards, in time order; when it falls behind, a full ring drops
+     * records, which are counted ({@link Probe#lostRecords()}, {@link Tracer#onLostRecords}) and reported
+     * on standard error at the end. Only probes that just record an event
      * ({@link EventProbes}) can run here, and only where the jump fits: the others keep the trap engine
      * and {@link Probe#whyNotInline()} says why.
      */

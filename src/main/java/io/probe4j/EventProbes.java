@@ -34,8 +34,10 @@ import java.util.function.Predicate;
  * <p>These probes only read, so on a tracer that chose {@link Engine#INLINE} they run on the inline
  * engine where it can take them (not those with user stacks, which need the stopped thread): the
  * program's code jumps to a trampoline that records the same values, and the filter and the sink run on
- * probe4j's consumer thread when it reads the record, as {@code probe4j trace --engine inline} does.
- * Sinks are called one event at a time, whichever engine's thread delivers it.
+ * probe4j's consumer thread after it read the record, as {@code probe4j trace --engine inline} does: the
+ * session's events of definitions in time order, those of the probes that kept the trap engine among
+ * them (and delivered by that thread too). Sinks are called one event at a time, whichever engine's
+ * thread delivers it.
  */
 public final class EventProbes {
     private EventProbes() {

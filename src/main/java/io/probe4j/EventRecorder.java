@@ -53,13 +53,16 @@ final class EventRecorder implements ProbeHandler {
         return stacks != NO_STACKS;
     }
 
-    /** At a trap: the values now, while the thread is stopped; the event after it has resumed. */
+    /**
+     * At a trap: the values now, while the thread is stopped; the event after it has resumed (in a session
+     * with inline probes, through their time order).
+     */
     @Override
     public void handle(ProbeContext ctx) {
         ProbeEvent e = new ProbeEvent(ctx.comm(), ctx.pid(), ctx.tid(), ctx.cpu(), ProbeEvent.UPROBE_FLAGS, ctx.timestampNanos(),
                 definition.group(), definition.event(), site(ctx), FetchEvaluator.evaluate(definition.args(), fetching(ctx)),
                 stacks.apply(ctx));
-        ctx.afterResume(() -> ctx.probe().deliveries().trapped(() -> deliver(e)));
+        ctx.afterResume(() -> ctx.probe().deliveries().trapped(ctx.probe(), this, e));
     }
 
     /** Hands {@code e} to the sink if the filter keeps it; the caller holds its tracer's delivery lock. */

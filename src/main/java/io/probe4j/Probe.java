@@ -67,6 +67,16 @@ public final class Probe {
         this.whyNotInline = whyNotInline;
     }
 
+    /**
+     * {@return the records of this probe the inline engine dropped so far because its ring was full}
+     * (probe4j's consumer thread did not keep up: the hits ran, their events are missing). Always 0 on
+     * the trap engine, where the thread waits for the tracer instead. Kept after the session has ended;
+     * {@link Tracer#onLostRecords} is told as it grows.
+     */
+    public long lostRecords() {
+        return tracer.lostRecords(this);
+    }
+
     /** Handlers run again at hits; an inline probe's events reach its sink again. */
     public void enable() {
         enabled = true;

@@ -64,6 +64,11 @@ import java.util.OptionalLong;
  * process that is still running goes on unharmed; every inline jump gets the program's bytes back (its
  * trampolines and rings stay mapped, unused), and the inline probes' last events reach their sinks
  * before {@link #waitFor} or {@link #close} returns.
+ *
+ * <p>With inline probes, the sinks get the events of the session's definitions ({@link EventProbes}) by
+ * timestamp, whichever engine and CPU produced them, as {@code probe4j trace} prints them; records the
+ * inline engine dropped are counted ({@link #lostRecords()}, {@link Probe#lostRecords()},
+ * {@link #onLostRecords}).
  */
 public final class Tracer implements AutoCloseable {
     private final LaunchSpec launch;
@@ -80,7 +85,7 @@ public final class Tracer implements AutoCloseable {
     private volatile boolean planned;
     /** The addresses patched with the inline engine's jump in this session ({@code file:offset}). */
     private final Set<String> inlineSites = new HashSet<>();
-    private InlineRun inline;
+    private volatile InlineRun inline;
     private TraceSession session;
 
     private Tracer(LaunchSpec launch, int attachPid, PrintStream diagnostics) {
@@ -177,6 +182,9 @@ public final class Tracer implements AutoCloseable {
             planned = false;
         } else {
             p.placed(Engine.TRAP, engine == Engine.TRAP ? EnginePlan.TRACER_TRAPS : EnginePlan.AFTER_START);
+            if (inline != null && EventRecorder.of(info).isPresent()) {
+                inline.withTrapEngine(); // its events join the inline ones' time order
+            }
         }
         if (fresh) {
             everywhere(point, uprobes::add);
@@ -229,12 +237,13 @@ public final class Tracer implements AutoCloseable {
      * Chooses the engine for the probes registered before {@link #start}. With {@link Engine#INLINE},
      * each probe that only records a definition's event ({@link EventProbes}) runs inline when the inline
      * engine can take it: its hits no longer stop the thread, and its sink gets the events on a thread
-     * of this JVM shortly after (per-CPU rings: events of different CPUs may come out of time order,
-     * sort by {@link io.probe4j.event.ProbeEvent#timestampNs()} where it matters). Every other probe,
-     * and each probe registered after the start, runs on the trap engine in the same session, as with
-     * {@link Engine#TRAP} (the default): {@link Probe#engine()} and {@link Probe#whyNotInline()} say
-     * which and why, and at the start a line on standard error names each definition's probe that could
-     * not run inline, with the reason.
+     * of this JVM shortly after, in time order with the session's other events of definitions (about
+     * 10 ms late, 100 ms when some definition's probe runs on the trap engine). When that thread falls
+     * behind, a full ring drops records: {@link #lostRecords()} and {@link #onLostRecords} tell. Every
+     * other probe, and each probe registered after the start, runs on the trap engine in the same
+     * session, as with {@link Engine#TRAP} (the default): {@link Probe#engine()} and
+     * {@link Probe#whyNotInline()} say which and why, and at the start a line on standard error names
+     * each definition's probe that could not run inline, with the reason.
      *
      * @param engine the engine probes get where they can
      * @return this tracer
@@ -312,6 +321,7 @@ public final class Tracer implements AutoCloseable {
             session = launch != null ? TraceSession.launch(launch, hooks) : TraceSession.attach(attachPid, hooks);
         } catch (RuntimeException | Error e) {
             if (inline != null) { // the trap engine takes the probes back, should the tracer be started again
+                deliveries.orderWith(null);
                 inline.finish();
                 inline = null;
                 inlineSites.forEach(key -> uprobes.add(points.get(key), null));
@@ -335,7 +345,9 @@ public final class Tracer implements AutoCloseable {
         if (inlined.isEmpty()) {
             return;
         }
-        inline = new InlineRun(deliveries, inlined, uprobes, msg -> diagnostics.println("probe4j: " + msg));
+        boolean trapEvents = probes.stream().anyMatch(p -> p.engine() == Engine.TRAP && EventRecorder.of(p.info()).isPresent());
+        inline = new InlineRun(deliveries, inlined, uprobes, trapEvents, msg -> diagnostics.println("probe4j: " + msg));
+        deliveries.orderWith(inline);
         for (Probe p : inlined.keySet()) {
             String key = p.file() + ":" + p.fileOffset();
             if (inlineSites.add(key)) {
@@ -400,6 +412,36 @@ public final class Tracer implements AutoCloseable {
 
     Deliveries deliveries() {
         return deliveries;
+    }
+
+    /**
+     * Sets who is told when the inline engine drops records because a ring is full (probe4j's consumer
+     * thread did not keep up), about every 100 ms while it happens and after the session's last events:
+     * its calls add up to {@link #lostRecords()}. Standard error gets a line per probe that lost records
+     * at the end in any case, as {@code probe4j trace} prints it.
+     *
+     * @param handler the handler, or {@code null} for none
+     * @return this tracer
+     */
+    public Tracer onLostRecords(LostRecordsHandler handler) {
+        deliveries.onLost(handler);
+        return this;
+    }
+
+    /**
+     * {@return the records of this session's inline probes that full rings dropped so far} The hits ran,
+     * their events are missing; the trap engine loses none (the thread waits for the tracer). Kept after
+     * the session has ended. Per probe: {@link Probe#lostRecords()}.
+     */
+    public long lostRecords() {
+        InlineRun run = inline;
+        return run == null ? 0 : run.lost();
+    }
+
+    /** {@link Probe#lostRecords()}. */
+    long lostRecords(Probe p) {
+        InlineRun run = inline;
+        return run == null ? 0 : run.lost(p);
     }
 
     /** Detaches if the session still runs. */

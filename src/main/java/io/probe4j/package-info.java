@@ -29,7 +29,9 @@
  * process; the displaced instruction is emulated or run out of line, so each hit costs one stop. A tracer
  * that chose {@link io.probe4j.Engine#INLINE} runs the probes that only record a definition's event
  * ({@link io.probe4j.EventProbes}) without stopping the program, where the jump fits: the trampoline
- * records the fetch arguments into shared memory and a thread of this JVM hands the events on;
+ * records the fetch arguments into shared memory and a thread of this JVM hands the events on, in time
+ * order with the session's other events, counting the records a full ring dropped
+ * ({@link io.probe4j.Probe#lostRecords()}, {@link io.probe4j.LostRecordsHandler});
  * {@link io.probe4j.Probe#engine()} says which engine each probe got, and why not inline.
  */
 package io.probe4j;

@@ -20,7 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,13 +39,13 @@ import org.junit.jupiter.api.Timeout;
 @Tag("integration")
 class InlineApiTest {
 
-    private static ProbeDefinition definition(String line) {
+    static ProbeDefinition definition(String line) {
         return (ProbeDefinition) Parser.extended().parseLine(line).orElseThrow();
     }
 
     /**
-     * What one run gave: each thread's events in time order (time and CPU aside; the inline engine's
-     * come by CPU ring, the documented order), each probe's engine, the status, the diagnostics.
+     * What one run gave: each thread's events in the order they came (time and CPU aside), each probe's
+     * engine, the status, the diagnostics.
      */
     private record Run(List<String> threads, List<String> engines, int status, String stderr) {
     }
@@ -66,14 +66,14 @@ class InlineApiTest {
             status = t.run();
         }
         List<String> threads = new ArrayList<>(byThread.values().stream().map(l -> String.join("\n", l.stream()
-                .sorted(Comparator.comparingLong(ProbeEvent::timestampNs)).map(InlineApiTest::view).toList())).toList());
+                .map(InlineApiTest::view).toList())).toList());
         threads.sort(null);
         return new Run(threads, probes.stream().map(p -> p.engine() + p.whyNotInline().map(w -> ": " + w).orElse("")).toList(),
                 status, err.toString(StandardCharsets.UTF_8));
     }
 
     /** A tracer made while standard error is {@code err}: its diagnostics go there. */
-    private static Tracer withStderr(ByteArrayOutputStream err, Supplier<Tracer> make) {
+    static Tracer withStderr(ByteArrayOutputStream err, Supplier<Tracer> make) {
         PrintStream old = System.err;
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         try {
@@ -93,31 +93,35 @@ class InlineApiTest {
                 .map(a -> a.name() + "=" + new String(TraceText.value(a.value()), StandardCharsets.ISO_8859_1)).toList());
     }
 
+    /**
+     * {@code definitions} on each engine over {@code command}: every probe inline, with nothing said, and
+     * each thread's events as the trap engine gives them, {@code events} in all; returns the inline run.
+     */
+    private static Run assertInlineGivesTheTrapEnginesEvents(Path out, List<String> definitions, int events, String... command)
+            throws Exception {
+        Run trap = run(Engine.TRAP, out, definitions, command);
+        Run inline = run(Engine.INLINE, out, definitions, command);
+        assertEquals(Collections.nCopies(definitions.size(), "INLINE"), inline.engines(), inline.stderr());
+        assertEquals(events, String.join("\n", trap.threads()).lines().count());
+        assertEquals(trap.threads(), inline.threads());
+        assertEquals(trap.status(), inline.status());
+        assertEquals("", inline.stderr(), "no line: nothing fell back");
+        return inline;
+    }
+
     @Test
     void inlineGivesTheTrapEnginesEventsWithArgumentsReturnsAndThreads() throws Exception {
         Path bin = Fixtures.compile("probe_threads.c", "-pthread");
         Path calls = Fixtures.compile("probe_calls.c");
         Path out = Files.createTempFile("inline_api", ".out");
         try {
-            List<String> threads = List.of("p:work " + bin + ":work idx=%di:s64 j=%si:s64 name=$comm",
-                    "r:workr " + bin + ":work rv=$retval:s64");
-            Run trap = run(Engine.TRAP, out, threads, bin.toString(), "10");
-            Run inline = run(Engine.INLINE, out, threads, bin.toString(), "10");
-            assertEquals(List.of("INLINE", "INLINE"), inline.engines(), inline.stderr());
-            assertEquals(4, trap.threads().size(), "four threads hit the probes");
-            assertEquals(4 * 10 * 2, String.join("\n", trap.threads()).lines().count());
-            assertEquals(trap.threads(), inline.threads());
-            assertEquals(trap.status(), inline.status());
-            assertEquals("", inline.stderr(), "no line: nothing fell back");
+            Run threads = assertInlineGivesTheTrapEnginesEvents(out, List.of("p:work " + bin + ":work idx=%di:s64 j=%si:s64 name=$comm",
+                    "r:workr " + bin + ":work rv=$retval:s64"), 4 * 10 * 2, bin.toString(), "10");
+            assertEquals(4, threads.threads().size(), "four threads hit the probes");
 
-            List<String> recursion = List.of("p:fact " + calls + ":fact n=%di:s64 s=+0($stack):x64",
-                    "r:factr " + calls + ":fact rv=$retval:s64");
-            Run trapCalls = run(Engine.TRAP, out, recursion, calls.toString(), "3");
-            Run inlineCalls = run(Engine.INLINE, out, recursion, calls.toString(), "3");
-            assertEquals(List.of("INLINE", "INLINE"), inlineCalls.engines());
-            assertEquals(10, String.join("\n", trapCalls.threads()).lines().count());
-            assertEquals(trapCalls.threads(), inlineCalls.threads());
-            assertEquals(7, inlineCalls.status());
+            Run recursion = assertInlineGivesTheTrapEnginesEvents(out, List.of("p:fact " + calls + ":fact n=%di:s64 s=+0($stack):x64",
+                    "r:factr " + calls + ":fact rv=$retval:s64"), 10, calls.toString(), "3");
+            assertEquals(7, recursion.status());
             assertEquals("sum 9 fact 120\n", Files.readString(out));
         } finally {
             Files.deleteIfExists(out);

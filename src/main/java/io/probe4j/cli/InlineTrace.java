@@ -1,8 +1,8 @@
 package io.probe4j.cli;
 
-import io.probe4j.engine.inline.EventDecoder;
 import io.probe4j.engine.inline.InlinePlanner;
 import io.probe4j.engine.inline.InlineProbe;
+import io.probe4j.engine.inline.InlineEvents;
 import io.probe4j.engine.inline.InlineProbes;
 import io.probe4j.engine.inline.InlineReader;
 import io.probe4j.engine.inline.PatchJournal;
@@ -90,7 +90,7 @@ final class InlineTrace {
         if (recording != null) {
             stage = new RecordingWriter(recording, inline.stream().map(InlineProbe::definition).toList(), clock);
         } else {
-            stage = new InlineEvents(new EventDecoder(InlineReader.specs(inline), clock), keep, sink);
+            stage = InlineEvents.of(inline, clock, keep, sink);
         }
         reader[0] = new InlineReader(rings, inline, hooks, clock, stage);
         if (!points.isEmpty()) {

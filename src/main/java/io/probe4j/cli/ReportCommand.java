@@ -1,5 +1,6 @@
 package io.probe4j.cli;
 
+import io.probe4j.engine.inline.InlineEvents;
 import io.probe4j.engine.inline.Losses;
 import io.probe4j.engine.inline.Recording;
 import io.probe4j.event.OutputFormat;

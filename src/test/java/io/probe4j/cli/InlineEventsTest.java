@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.probe4j.engine.inline.EventDecoder;
+import io.probe4j.engine.inline.InlineEvents;
 import io.probe4j.engine.inline.InlineReader;
 import io.probe4j.engine.inline.Losses;
 import io.probe4j.engine.inline.RecordBatch;

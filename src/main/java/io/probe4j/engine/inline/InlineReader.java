@@ -179,6 +179,11 @@ public final class InlineReader implements AutoCloseable {
         backlog.put(event);
     }
 
+    /** Records of event id {@code event} a full ring dropped so far (any thread, while the rings are mapped). */
+    public long lost(int event) {
+        return reader.lost(event);
+    }
+
     private void read() {
         try {
             while (!stop) {

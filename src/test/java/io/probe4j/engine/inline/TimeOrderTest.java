@@ -1,4 +1,4 @@
-package io.probe4j.cli;
+package io.probe4j.engine.inline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package io.probe4j.cli;
+package io.probe4j.engine.inline;
 
 import io.probe4j.event.EventSink;
 import io.probe4j.event.ProbeEvent;
@@ -12,7 +12,8 @@ import java.util.Arrays;
  * between CPUs has its records in two rings), and the trap engine's events of the same session arrive on
  * another thread. Events are held until {@link #release} says every source has handed over what
  * happened up to a time; then those up to that time go out, by timestamp, events of one timestamp in
- * the order they came. Not thread-safe: one thread calls it.
+ * the order they came. Not thread-safe: one thread calls it. {@code probe4j trace} and {@code report} print
+ * through it ({@link InlineEvents}), and the Java API's sinks get their events through it too.
  *
  * <p>What is held: for a sink that {@linkplain StreamSink#formatsAhead formats ahead} (text, JSON), each
  * event's bytes, formatted as it comes, back to back in one array; else the events. At a million
@@ -24,7 +25,7 @@ import java.util.Arrays;
  * by (time, number) with a merge sort of the sorted runs, and the entries still held after it are
  * renumbered in that order.
  */
-final class TimeOrder {
+public final class TimeOrder {
     private final EventSink sink;
     /** The sink's lines, when it formats ahead; null: the events are held. */
     private final StreamSink lines;
@@ -41,7 +42,7 @@ final class TimeOrder {
     private int[] order = new int[0];
     private int[] merging = new int[0];
 
-    TimeOrder(EventSink sink) {
+    public TimeOrder(EventSink sink) {
         this.sink = sink;
         this.lines = sink instanceof StreamSink s && s.formatsAhead() ? s : null;
         if (lines != null) {
@@ -53,7 +54,7 @@ final class TimeOrder {
         }
     }
 
-    void add(ProbeEvent e) {
+    public void add(ProbeEvent e) {
         if (count == times.length) {
             grow();
         }
@@ -72,7 +73,7 @@ final class TimeOrder {
     }
 
     /** Hands on the events up to {@code until} (CLOCK_MONOTONIC ns). */
-    void release(long until) {
+    public void release(long until) {
         if (sorted) {
             int n = 0;
             while (n < count && times[n] <= until) {
@@ -92,12 +93,12 @@ final class TimeOrder {
     }
 
     /** Hands on every event held (every source has stopped). */
-    void releaseAll() {
+    public void releaseAll() {
         release(Long.MAX_VALUE);
     }
 
     /** Events held. */
-    int size() {
+    public int size() {
         return count;
     }
 
