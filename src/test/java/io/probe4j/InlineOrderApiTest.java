@@ -122,16 +122,26 @@ class InlineOrderApiTest {
         try (Tracer t = withStderr(err, () -> Tracer.launch(Launch.of(BIN.toString(), "1", Long.toString(calls)).withStdout(out))
                 .engine(Engine.INLINE))) {
             t.onLostRecords((p, n) -> told.merge(p, n, Long::sum));
+            long[] last = {Long.MIN_VALUE, Long.MIN_VALUE}; // the call number and time of the last event
+            List<String> outOfOrder = new ArrayList<>();
             Probe p = t.register(EventProbes.of(definition("p:rec " + BIN + ":record j=%si:s64"), EventSink.of(e -> {
                 if (delivered.getAndIncrement() == 0) {
                     stallUntilWritten(out);
                 }
+                // decoded long after the clock's recalibrations, the one thread's calls keep their order
+                long j = ((Value.Signed) e.args().getFirst().value()).value();
+                if (j <= last[0] || e.timestampNs() < last[1]) {
+                    outOfOrder.add(last[0] + "@" + last[1] + " then " + j + "@" + e.timestampNs());
+                }
+                last[0] = j;
+                last[1] = e.timestampNs();
             }), ""));
             assertEquals(0, t.run());
             assertEquals(Engine.INLINE, p.engine());
             long lost = p.lostRecords();
             assertTrue(lost > 0, "the rings overflowed");
             assertEquals(calls, delivered.get() + lost, "every call was delivered or counted lost");
+            assertEquals(List.of(), outOfOrder.stream().limit(5).toList(), "one thread's calls in order, by number and by time");
             assertEquals(lost, t.lostRecords());
             assertEquals(Map.of(p, lost), told);
             assertTrue(err.toString(StandardCharsets.UTF_8).contains("probe4j: warning: the inline engine lost " + lost
