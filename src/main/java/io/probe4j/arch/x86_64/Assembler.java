@@ -67,6 +67,25 @@ public final class Assembler extends ArithmeticInstructions {
         return e.base + label.offset;
     }
 
+    // ---- holes: fields a template fills in again for another place ({@link Template})
+
+    /**
+     * Marks a field of the next instruction as a hole and returns {@code value}, to be passed to it:
+     * the instruction's immediate, its displacement, or the address its RIP-relative operand reaches
+     * ({@code field}), whose value for another place {@code tag} computes. The machine code is what it
+     * would be without the mark.
+     */
+    long hole(Emitter.Field field, Template.Value tag, long value) {
+        e.hole(field, tag, value);
+        return value;
+    }
+
+    /** Returns {@code value}, which decides the shape of the code that follows (whether an instruction is there). */
+    long decision(Template.Value tag, long value) {
+        e.decision(tag, value);
+        return value;
+    }
+
     /** The code, once every label in use is bound. */
     public byte[] finish() {
         e.checkBound();

@@ -44,6 +44,13 @@ final class Displaced {
         }
     }
 
+    /** The displaced instructions of {@code site} relocated to {@code at}, and the jump back: what {@link #emit} emits there. */
+    static byte[] bytes(JumpSite.Patchable site, long at) {
+        Assembler a = new Assembler(at);
+        emit(a, site);
+        return a.finish();
+    }
+
     /** {@code push $next} for a 64-bit address, without a register and without touching the flags. */
     private static void pushReturnAddress(Assembler a, long next) {
         a.lea(Gpr.RSP, Mem.of(Gpr.RSP, -8));

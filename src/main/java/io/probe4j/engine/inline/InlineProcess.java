@@ -4,6 +4,7 @@ import io.probe4j.arch.x86_64.JumpSite;
 import io.probe4j.arch.x86_64.ReturnTrampolines;
 import io.probe4j.arch.x86_64.Trampoline;
 import io.probe4j.arch.x86_64.TrampolineGenerator;
+import io.probe4j.arch.x86_64.Trampolines;
 import io.probe4j.engine.ptrace.StoppedThread;
 import io.probe4j.engine.ring.RingLayout;
 import io.probe4j.engine.ring.ReturnStacks;
@@ -63,6 +64,8 @@ final class InlineProcess {
     private StartStop startStop;
     /** Return addresses put back while an exception unwinds, by the thread's control block ({@link HijackedReturns#putBack}). */
     private final Map<Long, Map<Long, long[]>> unwinding = new HashMap<>();
+    /** The trampolines' templates: one generation per kind, a copy per site. */
+    private final Trampolines trampolines;
 
     InlineProcess(int pid, ProcessMemory memory) {
         this.pid = pid;
@@ -72,6 +75,7 @@ final class InlineProcess {
         this.patches = new HashMap<>();
         this.fixups = new HashMap<>();
         this.done = new HashSet<>();
+        this.trampolines = new Trampolines();
     }
 
     private InlineProcess(int pid, ProcessMemory memory, InlineProcess parent) {
@@ -87,6 +91,7 @@ final class InlineProcess {
         this.patches = new HashMap<>(parent.patches);
         this.fixups = new HashMap<>(parent.fixups);
         this.done = new HashSet<>(parent.done);
+        this.trampolines = parent.trampolines;
     }
 
     /** A fork child's copy: same addresses, its own pid in its copy of the pid pages. */
@@ -348,18 +353,18 @@ final class InlineProcess {
         JumpSite.Patchable site = then == null ? p.siteAt(runtime) : chained(runtime, then);
         long fileDelta = runtime - p.fileOffset();
         if (!p.isReturn()) {
-            return TrampolineGenerator.entry(at, new TrampolineGenerator.Probe(site, p.layout(), fileDelta, !p.atFunction(),
+            return trampolines.entry(at, new TrampolineGenerator.Probe(site, p.layout(), fileDelta, !p.atFunction(),
                     pidWord), ringsHere, thread);
         }
         int slot = (int) all.stream().filter(q -> q.isReturn() && q.event() < p.event()).count();
         long exitAt = exitsFrom + slot * PAGE;
         if (write) { // the real place: the exit trampoline goes in too
-            ReturnTrampolines.Exit exit = ReturnTrampolines.exit(exitAt, new TrampolineGenerator.Probe(site, p.layout(),
+            ReturnTrampolines.Exit exit = trampolines.exit(exitAt, new TrampolineGenerator.Probe(site, p.layout(),
                     fileDelta, false, exitsTo), ringsHere, thread, stacksHere);
             memory.writeForced(exitAt, exit.code());
             exit.faults().forEach(f -> fixups.put(f.load(), f.fixup()));
         }
-        return ReturnTrampolines.entry(at, site, exitAt, stacksHere);
+        return trampolines.returnEntry(at, site, exitAt, stacksHere);
     }
 
     /** A site whose only "displaced instruction" is a jump to {@code then}: the next trampoline of a chain. */
