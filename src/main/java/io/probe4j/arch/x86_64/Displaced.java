@@ -51,6 +51,11 @@ final class Displaced {
         return a.finish();
     }
 
+    /** The length of {@link #bytes}, wherever they go (relocating never changes a length: {@link Relocator}). */
+    static int size(JumpSite.Patchable site) {
+        return bytes(site, site.address()).length;
+    }
+
     /** {@code push $next} for a 64-bit address, without a register and without touching the flags. */
     private static void pushReturnAddress(Assembler a, long next) {
         a.lea(Gpr.RSP, Mem.of(Gpr.RSP, -8));

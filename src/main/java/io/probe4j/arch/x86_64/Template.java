@@ -118,32 +118,38 @@ final class Template {
         }
         byte[] out = code.clone();
         System.arraycopy(displaced, 0, out, displacedAt, displaced.length);
+        return fill(out, place) ? out : null;
+    }
+
+    /** Whether {@link #code} can make the code for {@code place} with displaced instructions of {@code displaced} bytes. */
+    boolean fits(Place place, int displaced) {
+        return displaced == displacedLength && fill(null, place);
+    }
+
+    /** The length of the code. */
+    int size() {
+        return code.length;
+    }
+
+    /** Fills the holes of {@code out} (null: only checks) for {@code place}; false where a value does not fit. */
+    private boolean fill(byte[] out, Place place) {
         for (Emitter.Hole h : holes) {
             long v = ((Value) h.tag()).of(place);
-            switch (h.field()) {
-                case DECISION -> {
-                    if (form(v) != form(h.value())) {
-                        return null;
-                    }
-                }
-                case TARGET -> {
-                    if (!put(out, h.at(), h.size(), v - (place.at() + h.end()))) {
-                        return null;
-                    }
-                }
-                default -> {
-                    if (form(v) != form(h.value()) || !put(out, h.at(), h.size(), v)) {
-                        return null;
-                    }
-                }
+            boolean ok = switch (h.field()) {
+                case DECISION -> form(v) == form(h.value());
+                case TARGET -> put(out, h.at(), h.size(), v - (place.at() + h.end()));
+                default -> form(v) == form(h.value()) && put(out, h.at(), h.size(), v);
+            };
+            if (!ok) {
+                return false;
             }
         }
         for (Emitter.Reach r : fixed) {
             if (!put(out, r.at(), r.size(), r.target() - (place.at() + r.end()))) {
-                return null;
+                return false;
             }
         }
-        return out;
+        return true;
     }
 
     /** The fault table of a copy at {@code at}. */
@@ -155,12 +161,12 @@ final class Template {
         return out;
     }
 
-    /** Writes the low {@code size} bytes of {@code v} at {@code at}, if they hold it (sign- or zero-extended). */
+    /** Writes the low {@code size} bytes of {@code v} at {@code at} (unless {@code code} is null), if they hold it (sign- or zero-extended). */
     private static boolean put(byte[] code, int at, int size, long v) {
         if (size < 8 && v >> (8 * size) != 0 && v >> (8 * size - 1) != -1) {
             return false;
         }
-        for (int i = 0; i < size; i++) {
+        for (int i = 0; code != null && i < size; i++) {
             code[at + i] = (byte) (v >> (8 * i));
         }
         return true;

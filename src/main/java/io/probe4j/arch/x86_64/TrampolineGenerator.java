@@ -103,7 +103,7 @@ public final class TrampolineGenerator {
      * trampoline with the same fetch arguments has.
      */
     public static int displacedSize(JumpSite.Patchable site, long at) {
-        return Displaced.bytes(site, at).length;
+        return Displaced.size(site);
     }
 
     /** Steps over the red zone (or the frame's gap), saves the flags when kept and the frame's registers. */

@@ -19,25 +19,40 @@ public final class Trampolines {
     /** Templates kept per kind: beyond, sites of unusual shapes are generated whole without being kept. */
     private static final int MAX_PER_KIND = 64;
 
-    private record EntryKind(boolean isReturn, List<FetchArg> args, boolean keepFlags, TrampolineGenerator.Rings rings,
-            TrampolineGenerator.ThreadLayout thread) {
+    /**
+     * What makes trampolines of one kind: which generator ({@code type}), entry or return record, the
+     * fetch arguments, flags kept, rings, thread layout, return stacks (null where not used). Compared
+     * field by field, the same objects first: a thousand probes of a wildcard share them, and a lookup
+     * must not cost more than the copy.
+     */
+    private record Kind(int type, boolean isReturn, List<FetchArg> args, boolean keepFlags, TrampolineGenerator.Rings rings,
+            TrampolineGenerator.ThreadLayout thread, ReturnTrampolines.Stacks stacks) {
+        static final int ENTRY = 0, RETURN_ENTRY = 1, EXIT = 2;
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Kind k && type == k.type && isReturn == k.isReturn && keepFlags == k.keepFlags
+                    && same(args, k.args) && same(rings, k.rings) && same(thread, k.thread) && same(stacks, k.stacks);
+        }
+
+        @Override
+        public int hashCode() {
+            return type * 31 + (args == null ? 0 : args.size()) * 7 + (keepFlags ? 1 : 0) + (isReturn ? 2 : 0)
+                    + (rings == null ? 0 : Long.hashCode(rings.address())) + (stacks == null ? 0 : Long.hashCode(stacks.address()));
+        }
+
+        private static boolean same(Object a, Object b) {
+            return a == b || a != null && a.equals(b);
+        }
     }
 
-    private record ReturnEntryKind(ReturnTrampolines.Stacks stacks) {
-    }
-
-    private record ExitKind(List<FetchArg> args, TrampolineGenerator.Rings rings, TrampolineGenerator.ThreadLayout thread,
-            ReturnTrampolines.Stacks stacks) {
-    }
-
-    private final Map<Object, List<Template>> templates = new HashMap<>();
+    private final Map<Kind, List<Template>> templates = new HashMap<>();
     private int generated;
 
     /** As {@link TrampolineGenerator#entry}. */
     public Trampoline entry(long at, TrampolineGenerator.Probe probe, TrampolineGenerator.Rings rings,
             TrampolineGenerator.ThreadLayout thread) {
-        EntryKind kind = new EntryKind(probe.event().isReturn(), probe.event().args(), probe.keepFlags(), rings,
-                thread);
+        Kind kind = entryKind(probe, rings, thread);
         Template.Place place = TrampolineGenerator.place(at, probe);
         Copy copy = copy(kind, place, probe.site());
         if (copy == null) {
@@ -50,7 +65,7 @@ public final class Trampolines {
 
     /** As {@link ReturnTrampolines#entry}. */
     public Trampoline returnEntry(long at, JumpSite.Patchable site, long exit, ReturnTrampolines.Stacks stacks) {
-        ReturnEntryKind kind = new ReturnEntryKind(stacks);
+        Kind kind = new Kind(Kind.RETURN_ENTRY, false, null, false, null, null, stacks);
         Copy copy = copy(kind, ReturnTrampolines.entryPlace(at, site, exit), site);
         if (copy == null) {
             return keep(kind, ReturnTrampolines.madeEntry(at, site, exit, stacks));
@@ -62,13 +77,40 @@ public final class Trampolines {
     /** As {@link ReturnTrampolines#exit}. */
     public ReturnTrampolines.Exit exit(long at, TrampolineGenerator.Probe probe, TrampolineGenerator.Rings rings,
             TrampolineGenerator.ThreadLayout thread, ReturnTrampolines.Stacks stacks) {
-        ExitKind kind = new ExitKind(probe.event().args(), rings, thread, stacks);
+        Kind kind = exitKind(probe, rings, thread, stacks);
         Copy copy = copy(kind, TrampolineGenerator.place(at, probe), null);
         if (copy == null) {
             return keep(kind, ReturnTrampolines.madeExit(at, probe, rings, thread, stacks));
         }
         return new ReturnTrampolines.Exit(at, copy.code(), copy.template().faults(at),
                 () -> ReturnTrampolines.exit(at, probe, rings, thread, stacks).listing().get());
+    }
+
+    private static Kind entryKind(TrampolineGenerator.Probe probe, TrampolineGenerator.Rings rings,
+            TrampolineGenerator.ThreadLayout thread) {
+        return new Kind(Kind.ENTRY, probe.event().isReturn(), probe.event().args(), probe.keepFlags(), rings, thread, null);
+    }
+
+    private static Kind exitKind(TrampolineGenerator.Probe probe, TrampolineGenerator.Rings rings,
+            TrampolineGenerator.ThreadLayout thread, ReturnTrampolines.Stacks stacks) {
+        return new Kind(Kind.EXIT, true, probe.event().args(), false, rings, thread, stacks);
+    }
+
+    /**
+     * The size of {@link #entry}'s code, without making it when a template of the kind can: for
+     * planning, where only the size matters.
+     */
+    public int entrySize(long at, TrampolineGenerator.Probe probe, TrampolineGenerator.Rings rings,
+            TrampolineGenerator.ThreadLayout thread) {
+        int size = size(entryKind(probe, rings, thread), TrampolineGenerator.place(at, probe), probe.site());
+        return size >= 0 ? size : entry(at, probe, rings, thread).code().length;
+    }
+
+    /** The size of {@link #exit}'s code, likewise. */
+    public int exitSize(long at, TrampolineGenerator.Probe probe, TrampolineGenerator.Rings rings,
+            TrampolineGenerator.ThreadLayout thread, ReturnTrampolines.Stacks stacks) {
+        int size = size(exitKind(probe, rings, thread, stacks), TrampolineGenerator.place(at, probe), null);
+        return size >= 0 ? size : exit(at, probe, rings, thread, stacks).code().length;
     }
 
     /** How many times code was generated whole (the others were copies). */
@@ -80,7 +122,7 @@ public final class Trampolines {
     }
 
     /** A copy of one of the kind's templates for {@code place} ({@code site}: its displaced instructions), or null. */
-    private Copy copy(Object kind, Template.Place place, JumpSite.Patchable site) {
+    private Copy copy(Kind kind, Template.Place place, JumpSite.Patchable site) {
         List<Template> these = templates.get(kind);
         if (these == null) {
             return null;
@@ -100,7 +142,19 @@ public final class Trampolines {
         return null;
     }
 
-    private <T> T keep(Object kind, TrampolineGenerator.Made<T> made) {
+    /** The size of a copy of one of the kind's templates for {@code place}, or -1. */
+    private int size(Kind kind, Template.Place place, JumpSite.Patchable site) {
+        List<Template> these = templates.getOrDefault(kind, List.of());
+        int displaced = site == null ? 0 : Displaced.size(site);
+        for (Template t : these) {
+            if (t.fits(place, displaced)) {
+                return t.size();
+            }
+        }
+        return -1;
+    }
+
+    private <T> T keep(Kind kind, TrampolineGenerator.Made<T> made) {
         generated++;
         List<Template> these = templates.computeIfAbsent(kind, k -> new ArrayList<>());
         if (made.template() != null && these.size() < MAX_PER_KIND) {

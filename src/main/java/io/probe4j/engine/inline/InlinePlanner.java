@@ -149,10 +149,9 @@ public final class InlinePlanner {
         TrampolineGenerator.Probe probe = new TrampolineGenerator.Probe(site, layout, 0, !atFunction, at + 8192);
         int size;
         if (layout.isReturn()) {
-            ReturnTrampolines.Stacks stacks = new ReturnTrampolines.Stacks(1L << 41, at, at + 4096);
-            size = trampolines.exit(at, probe, RINGS, THREAD, stacks).code().length;
+            size = trampolines.exitSize(at, probe, RINGS, THREAD, STACKS);
         } else {
-            size = trampolines.entry(at, probe, RINGS, THREAD).code().length;
+            size = trampolines.entrySize(at, probe, RINGS, THREAD);
         }
         return size > MAX_CODE ? "its trampoline would take " + size + " bytes, more than the " + MAX_CODE + " allowed" : null;
     }
@@ -161,6 +160,7 @@ public final class InlinePlanner {
     private static final TrampolineGenerator.Rings RINGS = new TrampolineGenerator.Rings(1L << 40,
             RingLayout.forCpus(1, 1 << 16, io.probe4j.engine.ring.RecordFormat.MAX_EVENTS));
     private static final TrampolineGenerator.ThreadLayout THREAD = new TrampolineGenerator.ThreadLayout(0x2d0, -1);
+    private static final ReturnTrampolines.Stacks STACKS = new ReturnTrampolines.Stacks(1L << 41, 1L << 42, (1L << 42) + 4096);
 
     private static long inode(Path file) {
         try {

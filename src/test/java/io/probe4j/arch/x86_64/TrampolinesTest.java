@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Trampolines copied from templates are byte for byte those generated whole: code, patch, original
- * bytes and fault table, for the sites of libc (function entries and instructions inside functions:
+ * bytes and fault table (and the sizes the planner asks for are theirs), for the sites of libc (function entries and instructions inside functions:
  * RIP-relative operands, calls, branches displaced), fetch arguments of every kind, entry and return
  * probes, chained trampolines, event ids, pid words, file deltas and exit trampolines of every form
  * the assembler encodes differently.
@@ -94,8 +94,9 @@ class TrampolinesTest {
                 TrampolineGenerator.Probe probe = new TrampolineGenerator.Probe(site, layout, fileDelta, i % 2 == 0,
                         at + 0x2000 + 0x1000L * (i % 7));
                 TrampolineGenerator.ThreadLayout thread = THREADS.get(i % 2);
-                same(args + " at site " + i, TrampolineGenerator.entry(at, probe, RINGS, thread),
-                        trampolines.entry(at, probe, RINGS, thread));
+                Trampoline whole = TrampolineGenerator.entry(at, probe, RINGS, thread);
+                assertEquals(whole.code().length, trampolines.entrySize(at, probe, RINGS, thread), args + " at site " + i);
+                same(args + " at site " + i, whole, trampolines.entry(at, probe, RINGS, thread));
                 made++;
             }
         }
@@ -143,6 +144,7 @@ class TrampolinesTest {
                 ReturnTrampolines.Exit whole = ReturnTrampolines.exit(exit, probe, RINGS, thread, stacks);
                 ReturnTrampolines.Exit copy = trampolines.exit(exit, probe, RINGS, thread, stacks);
                 String what = args + " exit of site " + i;
+                assertEquals(whole.code().length, trampolines.exitSize(exit, probe, RINGS, thread, stacks), what);
                 assertEquals(HexFormat.of().formatHex(whole.code()), HexFormat.of().formatHex(copy.code()), what);
                 assertEquals(whole.address(), copy.address(), what);
                 assertEquals(whole.faults(), copy.faults(), what);
