@@ -29,7 +29,8 @@ final class Emitter {
     }
 
     /** A field to fill once its target is known: relative to the instruction's end, or absolute. */
-    private record Fixup(int at, int size, int end, Label label, long target, boolean relative, int line, boolean rip) {
+    private record Fixup(int at, int size, int end, Label label, long target, boolean relative, int line, boolean rip,
+            int start, boolean chosen) {
     }
 
     /** The kinds of field a {@link Hole} can be; {@link #DECISION} has no bytes: the code's shape depends on its value. */
@@ -48,6 +49,14 @@ final class Emitter {
     record Reach(int at, int size, int end, long target, boolean branch) {
     }
 
+    /**
+     * A field relative to a label of the code: the instruction starts at {@code start}, the field at
+     * {@code at} holds {@code target - end}; {@code chosen}: a branch whose length was chosen by the
+     * distance (rel8 when it reaches), which moving its ends apart or together could change.
+     */
+    record LabelRef(int start, int at, int size, int end, int target, boolean chosen) {
+    }
+
     /** An immediate, displacement or RIP target written by the current instruction (kept while a hole is pending). */
     private record Written(Field field, int at, int size, long value) {
     }
@@ -61,6 +70,7 @@ final class Emitter {
     private final List<Fixup> waiting = new ArrayList<>();
     private final List<Hole> holes = new ArrayList<>();
     private final List<Reach> reaches = new ArrayList<>();
+    private final List<LabelRef> labelRefs = new ArrayList<>();
     private final List<Written> written = new ArrayList<>();
     private Field holeField;
     private Object holeTag;
@@ -138,7 +148,8 @@ final class Emitter {
         List<Fixup> later = new ArrayList<>();
         try {
             for (Fixup f : current) {
-                Fixup done = new Fixup(f.at, f.size, size, f.label, f.target, f.relative, lines.size() - 1, f.rip);
+                Fixup done = new Fixup(f.at, f.size, size, f.label, f.target, f.relative, lines.size() - 1, f.rip, f.start,
+                        f.chosen);
                 if (f.label == null || f.label.isBound()) {
                     resolve(done);
                 } else {
@@ -155,6 +166,9 @@ final class Emitter {
             lines.removeLast(); // the instruction is not emitted; the code so far stays usable
             while (!reaches.isEmpty() && reaches.getLast().at() >= start) {
                 reaches.removeLast();
+            }
+            while (!labelRefs.isEmpty() && labelRefs.getLast().start() >= start) {
+                labelRefs.removeLast();
             }
             size = start;
             throw e;
@@ -192,6 +206,10 @@ final class Emitter {
 
     List<Reach> reaches() {
         return reaches;
+    }
+
+    List<LabelRef> labelRefs() {
+        return labelRefs;
     }
 
     /** Whether a field holds the absolute address of a label (which moving the code would change). */
@@ -258,17 +276,22 @@ final class Emitter {
 
     /** A field of {@code bytes} (1, 4 or 8) for a label's or an absolute address, relative to the instruction's end or not. */
     void fixup(int bytes, Label label, long target, boolean relative) {
-        fixup(bytes, label, target, relative, false);
+        fixup(bytes, label, target, relative, false, false);
     }
 
-    private void fixup(int bytes, Label label, long target, boolean relative, boolean rip) {
+    /** A branch's field; {@code chosen}: its length was chosen by the distance to {@code label}. */
+    void fixup(int bytes, Label label, long target, boolean relative, boolean chosen) {
+        fixup(bytes, label, target, relative, false, chosen && label != null && label.isBound());
+    }
+
+    private void fixup(int bytes, Label label, long target, boolean relative, boolean rip, boolean chosen) {
         if (label != null) {
             own(label);
             absoluteLabels |= !relative;
         } else if (rip) {
             wrote(Field.TARGET, target, bytes);
         }
-        current.add(new Fixup(size, bytes, -1, label, target, relative, -1, rip));
+        current.add(new Fixup(size, bytes, -1, label, target, relative, -1, rip, start, chosen));
         put(0, bytes);
     }
 
@@ -340,13 +363,13 @@ final class Emitter {
                 prefixes(flags, Mem.Segment.NONE, reg, 0, 0, rex8);
                 opcode(op);
                 byte1((reg & 7) << 3 | 5);
-                fixup(4, null, r.target(), true, true);
+                fixup(4, null, r.target(), true, true, false);
             }
             case Mem.RipLabel r -> {
                 prefixes(flags, Mem.Segment.NONE, reg, 0, 0, rex8);
                 opcode(op);
                 byte1((reg & 7) << 3 | 5);
-                fixup(4, r.label(), 0, true, true);
+                fixup(4, r.label(), 0, true, true, false);
             }
         }
     }
@@ -373,6 +396,9 @@ final class Emitter {
         }
         for (int i = 0; i < f.size; i++) {
             buf[f.at + i] = (byte) (v >> (8 * i));
+        }
+        if (f.label != null && f.relative) {
+            labelRefs.add(new LabelRef(f.start, f.at, f.size, f.end, f.label.offset, f.chosen));
         }
     }
 }

@@ -59,7 +59,7 @@ public final class Trampolines {
             return keep(kind, TrampolineGenerator.made(at, probe, rings, thread));
         }
         return new Trampoline(at, copy.code(), probe.site().address(), Displaced.patch(probe.site(), at),
-                Displaced.original(probe.site()), copy.template().faults(at),
+                Displaced.original(probe.site()), copy.template().faults(at, copy.displaced()),
                 () -> TrampolineGenerator.entry(at, probe, rings, thread).listing().get());
     }
 
@@ -71,7 +71,7 @@ public final class Trampolines {
             return keep(kind, ReturnTrampolines.madeEntry(at, site, exit, stacks));
         }
         return new Trampoline(at, copy.code(), site.address(), Displaced.patch(site, at), Displaced.original(site),
-                copy.template().faults(at), () -> ReturnTrampolines.entry(at, site, exit, stacks).listing().get());
+                copy.template().faults(at, copy.displaced()), () -> ReturnTrampolines.entry(at, site, exit, stacks).listing().get());
     }
 
     /** As {@link ReturnTrampolines#exit}. */
@@ -82,7 +82,7 @@ public final class Trampolines {
         if (copy == null) {
             return keep(kind, ReturnTrampolines.madeExit(at, probe, rings, thread, stacks));
         }
-        return new ReturnTrampolines.Exit(at, copy.code(), copy.template().faults(at),
+        return new ReturnTrampolines.Exit(at, copy.code(), copy.template().faults(at, copy.displaced()),
                 () -> ReturnTrampolines.exit(at, probe, rings, thread, stacks).listing().get());
     }
 
@@ -118,7 +118,8 @@ public final class Trampolines {
         return generated;
     }
 
-    private record Copy(byte[] code, Template template) {
+    /** A copy's code, its template, and the length of its displaced instructions. */
+    private record Copy(byte[] code, Template template, int displaced) {
     }
 
     /** A copy of one of the kind's templates for {@code place} ({@code site}: its displaced instructions), or null. */
@@ -136,7 +137,7 @@ public final class Trampolines {
             }
             byte[] code = t.code(place, displaced);
             if (code != null) {
-                return new Copy(code, t);
+                return new Copy(code, t, displaced.length);
             }
         }
         return null;
@@ -147,8 +148,9 @@ public final class Trampolines {
         List<Template> these = templates.getOrDefault(kind, List.of());
         int displaced = site == null ? 0 : Displaced.size(site);
         for (Template t : these) {
-            if (t.fits(place, displaced)) {
-                return t.size();
+            int size = t.size(place, displaced);
+            if (size >= 0) {
+                return size;
             }
         }
         return -1;
