@@ -65,7 +65,7 @@ public final class Trampolines {
 
     /** As {@link ReturnTrampolines#entry}. */
     public Trampoline returnEntry(long at, JumpSite.Patchable site, long exit, ReturnTrampolines.Stacks stacks) {
-        Kind kind = new Kind(Kind.RETURN_ENTRY, false, null, false, null, null, stacks);
+        Kind kind = returnEntryKind(stacks);
         Copy copy = copy(kind, ReturnTrampolines.entryPlace(at, site, exit), site);
         if (copy == null) {
             return keep(kind, ReturnTrampolines.madeEntry(at, site, exit, stacks));
@@ -91,6 +91,10 @@ public final class Trampolines {
         return new Kind(Kind.ENTRY, probe.event().isReturn(), probe.event().args(), probe.keepFlags(), rings, thread, null);
     }
 
+    private static Kind returnEntryKind(ReturnTrampolines.Stacks stacks) {
+        return new Kind(Kind.RETURN_ENTRY, false, null, false, null, null, stacks);
+    }
+
     private static Kind exitKind(TrampolineGenerator.Probe probe, TrampolineGenerator.Rings rings,
             TrampolineGenerator.ThreadLayout thread, ReturnTrampolines.Stacks stacks) {
         return new Kind(Kind.EXIT, true, probe.event().args(), false, rings, thread, stacks);
@@ -104,6 +108,12 @@ public final class Trampolines {
             TrampolineGenerator.ThreadLayout thread) {
         int size = size(entryKind(probe, rings, thread), TrampolineGenerator.place(at, probe), probe.site());
         return size >= 0 ? size : entry(at, probe, rings, thread).code().length;
+    }
+
+    /** The size of {@link #returnEntry}'s code, likewise. */
+    public int returnEntrySize(long at, JumpSite.Patchable site, long exit, ReturnTrampolines.Stacks stacks) {
+        int size = size(returnEntryKind(stacks), ReturnTrampolines.entryPlace(at, site, exit), site);
+        return size >= 0 ? size : returnEntry(at, site, exit, stacks).code().length;
     }
 
     /** The size of {@link #exit}'s code, likewise. */
