@@ -123,6 +123,15 @@ final class Displaced {
         return bytes(site, site.address()).length;
     }
 
+    /**
+     * At least the length of {@link #bytes}, from the instructions alone: relocating makes none more than
+     * 20 bytes longer (a call becomes a push of its return address and a jump, 25 bytes for 5; a
+     * {@code loop} 9 for 2; a short branch its rel32 form), then comes the jump back.
+     */
+    static int bound(JumpSite.Patchable site) {
+        return site.length() + 20 * site.displaced().size() + JumpSitePlanner.JUMP_LENGTH;
+    }
+
     /** {@code jmp rel32} at {@code from} to {@code target}. */
     private static byte[] jump(long from, long target) {
         long rel = target - (from + JumpSitePlanner.JUMP_LENGTH);

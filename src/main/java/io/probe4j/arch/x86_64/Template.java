@@ -143,6 +143,15 @@ final class Template {
         return fill(null, place, delta) ? code.length + delta : -1;
     }
 
+    /**
+     * At least the length of any copy whose displaced instructions take at most {@code displaced} bytes:
+     * each branch across them may grow to rel32 (4 bytes more), each hole to its longest form (an
+     * immediate of 4 bytes where 8 or a present instruction where none: 8 more, at most).
+     */
+    int bound(int displaced) {
+        return code.length + Math.max(0, displaced - (displacedEnd - displacedAt)) + 4 * across.size() + 8 * holes.size();
+    }
+
     /** The fault table of a copy at {@code at} whose displaced instructions are {@code displaced} bytes. */
     List<Trampoline.FaultFixup> faults(long at, int displaced) {
         int delta = displaced - (displacedEnd - displacedAt);

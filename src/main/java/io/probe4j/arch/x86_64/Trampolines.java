@@ -123,6 +123,29 @@ public final class Trampolines {
         return size >= 0 ? size : exit(at, probe, rings, thread, stacks).code().length;
     }
 
+    /**
+     * At least the size of {@link #entry}'s code, from the first template of the kind and nothing of the
+     * site but its instructions (no copy, no relocation): for sizing an area and for planning, where a
+     * bound far below a limit is as good as the size. The kind's first probe is generated whole.
+     */
+    public int entryBound(long at, TrampolineGenerator.Probe probe, TrampolineGenerator.Rings rings,
+            TrampolineGenerator.ThreadLayout thread) {
+        List<Template> these = templates.get(entryKind(probe, rings, thread));
+        if (these == null) {
+            return entry(at, probe, rings, thread).code().length;
+        }
+        return these.getFirst().bound(Displaced.bound(probe.site()));
+    }
+
+    /** At least the size of {@link #returnEntry}'s code, likewise. */
+    public int returnEntryBound(long at, JumpSite.Patchable site, long exit, ReturnTrampolines.Stacks stacks) {
+        List<Template> these = templates.get(returnEntryKind(stacks));
+        if (these == null) {
+            return returnEntry(at, site, exit, stacks).code().length;
+        }
+        return these.getFirst().bound(Displaced.bound(site));
+    }
+
     /** How many times code was generated whole (the others were copies). */
     public int generated() {
         return generated;

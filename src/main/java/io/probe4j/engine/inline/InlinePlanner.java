@@ -141,8 +141,8 @@ public final class InlinePlanner {
     /**
      * Why the probe's code cannot be generated, or null: its whole code (a return probe's: its exit
      * trampoline) at made-up addresses, where what cannot be compiled shows before any process. The
-     * code comes from a template of its kind ({@link Trampolines}): a thousand probes of one wildcard
-     * are planned with one generation and a thousand copies.
+     * code of a kind is generated once ({@link Trampolines}); another probe of the kind is sized from
+     * it: a thousand probes of one wildcard are planned with one generation.
      */
     private String generates(JumpSite.Patchable site, EventLayout layout, boolean atFunction) {
         long at = site.address() + (1L << 20);
@@ -150,6 +150,8 @@ public final class InlinePlanner {
         int size;
         if (layout.isReturn()) {
             size = trampolines.exitSize(at, probe, RINGS, THREAD, STACKS);
+        } else if (trampolines.entryBound(at, probe, RINGS, THREAD) <= MAX_CODE) {
+            return null; // far below the limit, as nearly every probe: no need of the exact size
         } else {
             size = trampolines.entrySize(at, probe, RINGS, THREAD);
         }

@@ -253,7 +253,7 @@ final class InlineProcess {
     private record Chain(List<InlineProbe> probes, Trampoline head) {
     }
 
-    /** Bytes left free after each trampoline's size: a safety margin (see {@link #size}). */
+    /** Bytes left free after each trampoline's bound: a safety margin (see {@link #size}). */
     private static final int SLACK = 16;
 
     /** What a probe needs to make its trampolines in one mapping: its site there, its file delta, its exit's page. */
@@ -313,16 +313,16 @@ final class InlineProcess {
     }
 
     /**
-     * The size of {@code h}'s trampoline at {@code at}, made up near the real place: where it goes changes
-     * no instruction's length (the fields that reach the pid word are rel32 wherever it is, the displaced
-     * instructions relocate to the same length), and a chained trampoline's jump to the next, in place of
-     * the displaced instructions, is never longer than they are. Sized from a template, not generated.
+     * At least the size of {@code h}'s trampoline, from its kind's template ({@link Trampolines#entryBound})
+     * made up near the real place (the first of a kind is generated there): a chained trampoline's jump
+     * to the next, in place of the displaced instructions, is never longer than they are. The trampolines
+     * are packed by their real sizes; the area's unused end is never touched.
      */
     private int size(Here h, long at, TrampolineGenerator.Rings ringsHere, ReturnTrampolines.Stacks stacksHere) {
         if (!h.probe().isReturn()) {
-            return trampolines.entrySize(at, probe(h, at), ringsHere, thread);
+            return trampolines.entryBound(at, probe(h, at), ringsHere, thread);
         }
-        return trampolines.returnEntrySize(at, h.site(), h.exit(), stacksHere);
+        return trampolines.returnEntryBound(at, h.site(), h.exit(), stacksHere);
     }
 
     private static TrampolineGenerator.Probe probe(Here h, long pidWord) {

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Trampolines copied from templates are byte for byte those generated whole: code, patch, original
- * bytes and fault table (and the sizes the planner asks for are theirs), for the sites of libc (function entries and instructions inside functions:
+ * bytes and fault table (and the sizes the planner asks for are theirs, the bounds an area is sized by
+ * at least theirs), for the sites of libc (function entries and instructions inside functions:
  * RIP-relative operands, calls, branches displaced), fetch arguments of every kind, entry and return
  * probes, chained trampolines, event ids, pid words, file deltas and exit trampolines of every form
  * the assembler encodes differently.
@@ -96,6 +97,7 @@ class TrampolinesTest {
                 TrampolineGenerator.ThreadLayout thread = THREADS.get(i % 2);
                 Trampoline whole = TrampolineGenerator.entry(at, probe, RINGS, thread);
                 assertEquals(whole.code().length, trampolines.entrySize(at, probe, RINGS, thread), args + " at site " + i);
+                assertTrue(trampolines.entryBound(at, probe, RINGS, thread) >= whole.code().length, args + " at site " + i);
                 same(args + " at site " + i, whole, trampolines.entry(at, probe, RINGS, thread));
                 made++;
             }
@@ -135,8 +137,10 @@ class TrampolinesTest {
                 ReturnTrampolines.Stacks stacks = new ReturnTrampolines.Stacks(0x7f10_0000_0000L, exitsFrom,
                         exitsFrom + 0x100_0000);
                 long exit = exitsFrom + 0x1000L * (i % 300);
-                same(args + " return entry at site " + i, ReturnTrampolines.entry(at, site, exit, stacks),
-                        trampolines.returnEntry(at, site, exit, stacks));
+                Trampoline entry = ReturnTrampolines.entry(at, site, exit, stacks);
+                assertEquals(entry.code().length, trampolines.returnEntrySize(at, site, exit, stacks), "return entry " + i);
+                assertTrue(trampolines.returnEntryBound(at, site, exit, stacks) >= entry.code().length, "return entry " + i);
+                same(args + " return entry at site " + i, entry, trampolines.returnEntry(at, site, exit, stacks));
                 TrampolineGenerator.Probe probe = new TrampolineGenerator.Probe(site,
                         EventLayout.of(EVENTS[i % EVENTS.length], true, d.args()), site.address() - 0x2000 * (i % 3), false,
                         stacks.exitsTo());
