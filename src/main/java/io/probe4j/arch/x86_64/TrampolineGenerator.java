@@ -97,15 +97,6 @@ public final class TrampolineGenerator {
         return new Made<>(t, Template.of(a, code, displacedAt, displacedEnd, t.faults()));
     }
 
-    /**
-     * The bytes the displaced instructions of {@code site} take at the end of a trampoline at about
-     * {@code at} (relocated, and the jump back): what one site's trampoline adds to the code every
-     * trampoline with the same fetch arguments has.
-     */
-    public static int displacedSize(JumpSite.Patchable site, long at) {
-        return Displaced.size(site);
-    }
-
     /** Steps over the red zone (or the frame's gap), saves the flags when kept and the frame's registers. */
     static void save(Assembler a, Frame frame) {
         a.lea(RSP, Mem.of(RSP, -frame.gap()));

@@ -110,12 +110,6 @@ public final class Trampolines {
         return size >= 0 ? size : entry(at, probe, rings, thread).code().length;
     }
 
-    /** The size of {@link #returnEntry}'s code, likewise. */
-    public int returnEntrySize(long at, JumpSite.Patchable site, long exit, ReturnTrampolines.Stacks stacks) {
-        int size = size(returnEntryKind(stacks), ReturnTrampolines.entryPlace(at, site, exit), site);
-        return size >= 0 ? size : returnEntry(at, site, exit, stacks).code().length;
-    }
-
     /** The size of {@link #exit}'s code, likewise. */
     public int exitSize(long at, TrampolineGenerator.Probe probe, TrampolineGenerator.Rings rings,
             TrampolineGenerator.ThreadLayout thread, ReturnTrampolines.Stacks stacks) {
