@@ -265,7 +265,7 @@ final class InlineProcess {
      * in one write; return probes' exit trampolines go to their page of the exits area. Probes at one
      * address are chained: entry probes in event order, then the return probe; each trampoline but the
      * last runs, instead of the displaced instructions, a jump to the next. Each trampoline is made once,
-     * at its place: the area is sized from their sizes (made up elsewhere), and the trampolines packed one
+     * at its place: the area is sized from bounds on their sizes ({@link #size}), and the trampolines packed one
      * after the other, the last of each chain first (the others jump to it).
      */
     private List<Chain> generate(Mapping m, List<InlineProbe> these, int[] returnEvents,
