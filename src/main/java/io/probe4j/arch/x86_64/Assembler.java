@@ -67,6 +67,25 @@ public final class Assembler extends ArithmeticInstructions {
         return e.base + label.offset;
     }
 
+    // ---- holes: fields a template fills in again for another place ({@link Template})
+
+    /**
+     * Marks a field of the next instruction as a hole and returns {@code value}, to be passed to it:
+     * the instruction's immediate, its displacement, or the address its RIP-relative operand reaches
+     * ({@code field}), whose value for another place {@code tag} computes. The machine code is what it
+     * would be without the mark.
+     */
+    long hole(Emitter.Field field, Template.Value tag, long value) {
+        e.hole(field, tag, value);
+        return value;
+    }
+
+    /** Returns {@code value}, which decides the shape of the code that follows (whether an instruction is there). */
+    long decision(Template.Value tag, long value) {
+        e.decision(tag, value);
+        return value;
+    }
+
     /** The code, once every label in use is bound. */
     public byte[] finish() {
         e.checkBound();
@@ -157,7 +176,7 @@ public final class Assembler extends ArithmeticInstructions {
 
     /** {@code jmp} to a label: rel8 when the label is bound and in reach, else rel32. */
     public void jmp(Label target) {
-        branch(0xeb, 0xe9, "jmp", target, 0, e.reachesShort(target, 0, 2));
+        branch(0xeb, 0xe9, "jmp", target, 0, e.reachesShort(target, 0, 2), true);
     }
 
     /** {@code jmp} to an address: rel8 when in reach, else rel32. */
@@ -196,7 +215,7 @@ public final class Assembler extends ArithmeticInstructions {
 
     /** {@code jcc} to a label: rel8 when the label is bound and in reach, else rel32. */
     public void jcc(Condition c, Label target) {
-        branch(0x70 | c.code(), 0x0f80 | c.code(), "j" + c.suffix(), target, 0, e.reachesShort(target, 0, 2));
+        branch(0x70 | c.code(), 0x0f80 | c.code(), "j" + c.suffix(), target, 0, e.reachesShort(target, 0, 2), true);
     }
 
     /** {@code jcc} to an address: rel8 when in reach, else rel32. */
@@ -244,9 +263,14 @@ public final class Assembler extends ArithmeticInstructions {
     }
 
     private void branch(int shortOp, int nearOp, String mnemonic, Label label, long target, boolean isShort) {
+        branch(shortOp, nearOp, mnemonic, label, target, isShort, false);
+    }
+
+    /** {@code chosen}: the form was chosen by the distance to the label (rel8 when it reaches). */
+    private void branch(int shortOp, int nearOp, String mnemonic, Label label, long target, boolean isShort, boolean chosen) {
         e.begin();
         e.opcode(isShort ? shortOp : nearOp);
-        e.fixup(isShort ? 1 : 4, label, target, true);
+        e.fixup(isShort ? 1 : 4, label, target, true, chosen);
         e.end(mnemonic, new Target(label, target));
     }
 

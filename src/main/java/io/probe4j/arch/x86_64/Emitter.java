@@ -29,7 +29,36 @@ final class Emitter {
     }
 
     /** A field to fill once its target is known: relative to the instruction's end, or absolute. */
-    private record Fixup(int at, int size, int end, Label label, long target, boolean relative, int line) {
+    private record Fixup(int at, int size, int end, Label label, long target, boolean relative, int line, boolean rip,
+            int start, boolean chosen) {
+    }
+
+    /** The kinds of field a {@link Hole} can be; {@link #DECISION} has no bytes: the code's shape depends on its value. */
+    enum Field { IMMEDIATE, DISPLACEMENT, TARGET, DECISION }
+
+    /**
+     * A field whose value depends on where the code is and what it is for: {@code value} is what was
+     * written ({@link Field#TARGET}: the absolute address a RIP-relative operand reaches; the field holds
+     * it relative to {@code end}, the instruction's end); {@code tag} says, for whoever fills the hole
+     * again ({@link Template}), how the value is found.
+     */
+    record Hole(Field field, int at, int size, int end, long value, Object tag) {
+    }
+
+    /** A rel32 (or rel8) field reaching the absolute address {@code target}, from a RIP-relative operand or a branch. */
+    record Reach(int at, int size, int end, long target, boolean branch) {
+    }
+
+    /**
+     * A field relative to a label of the code: the instruction starts at {@code start}, the field at
+     * {@code at} holds {@code target - end}; {@code chosen}: a branch whose length was chosen by the
+     * distance (rel8 when it reaches), which moving its ends apart or together could change.
+     */
+    record LabelRef(int start, int at, int size, int end, int target, boolean chosen) {
+    }
+
+    /** An immediate, displacement or RIP target written by the current instruction (kept while a hole is pending). */
+    private record Written(Field field, int at, int size, long value) {
     }
 
     final long base;
@@ -39,6 +68,14 @@ final class Emitter {
     private final List<Line> lines = new ArrayList<>();
     private final List<Fixup> current = new ArrayList<>();
     private final List<Fixup> waiting = new ArrayList<>();
+    private final List<Hole> holes = new ArrayList<>();
+    private final List<Reach> reaches = new ArrayList<>();
+    private final List<LabelRef> labelRefs = new ArrayList<>();
+    private final List<Written> written = new ArrayList<>();
+    private Field holeField;
+    private Object holeTag;
+    private long holeValue;
+    private boolean absoluteLabels;
 
     Emitter(long base) {
         this.base = base;
@@ -111,21 +148,100 @@ final class Emitter {
         List<Fixup> later = new ArrayList<>();
         try {
             for (Fixup f : current) {
-                Fixup done = new Fixup(f.at, f.size, size, f.label, f.target, f.relative, lines.size() - 1);
+                Fixup done = new Fixup(f.at, f.size, size, f.label, f.target, f.relative, lines.size() - 1, f.rip, f.start,
+                        f.chosen);
                 if (f.label == null || f.label.isBound()) {
                     resolve(done);
                 } else {
                     later.add(done);
                 }
+                if (f.label == null && f.relative) {
+                    reaches.add(new Reach(f.at, f.size, size, f.target, !f.rip));
+                }
+            }
+            if (holeField != null) {
+                holes.add(hole());
             }
         } catch (AssemblyException e) {
             lines.removeLast(); // the instruction is not emitted; the code so far stays usable
+            while (!reaches.isEmpty() && reaches.getLast().at() >= start) {
+                reaches.removeLast();
+            }
+            while (!labelRefs.isEmpty() && labelRefs.getLast().start() >= start) {
+                labelRefs.removeLast();
+            }
             size = start;
             throw e;
         } finally {
             current.clear();
+            written.clear();
+            holeField = null;
         }
         waiting.addAll(later);
+    }
+
+    // ---- holes: what a template fills in again
+
+    /**
+     * The next instruction's one field of kind {@code field} (its immediate, its displacement, or the
+     * address its RIP-relative operand reaches) is {@code value}, found from the code's place by {@code tag}.
+     */
+    void hole(Field field, Object tag, long value) {
+        if (holeField != null) {
+            throw new IllegalStateException("a hole is already pending");
+        }
+        holeField = field;
+        holeTag = tag;
+        holeValue = value;
+    }
+
+    /** The code from here on is shaped by {@code value} (found by {@code tag}), with no field of its own. */
+    void decision(Object tag, long value) {
+        holes.add(new Hole(Field.DECISION, size, 0, size, value, tag));
+    }
+
+    List<Hole> holes() {
+        return holes;
+    }
+
+    List<Reach> reaches() {
+        return reaches;
+    }
+
+    List<LabelRef> labelRefs() {
+        return labelRefs;
+    }
+
+    /** Whether a field holds the absolute address of a label (which moving the code would change). */
+    boolean hasAbsoluteLabels() {
+        return absoluteLabels;
+    }
+
+    /** The pending hole: the one field of its kind the instruction wrote, which must hold its value. */
+    private Hole hole() {
+        Written found = null;
+        for (Written w : written) {
+            if (w.field() == holeField) {
+                if (found != null) {
+                    throw new IllegalStateException("two " + holeField + " fields in " + text(lines.size() - 1));
+                }
+                found = w;
+            }
+        }
+        long mask = found == null || found.size() >= 8 ? -1L : (1L << (8 * found.size())) - 1;
+        if (found == null || holeField != Field.TARGET && found.size() > 0 && ((found.value() ^ holeValue) & mask) != 0
+                || holeField == Field.TARGET && found.value() != holeValue || found.size() == 0 && holeValue != 0) {
+            throw new IllegalStateException("no " + holeField + " field of value 0x" + Long.toHexString(holeValue) + " in "
+                    + text(lines.size() - 1));
+        }
+        return new Hole(holeField, found.at(), found.size(), size, holeValue, holeTag);
+    }
+
+    /** An immediate, displacement or address field of the current instruction, written now (the address later). */
+    private void wrote(Field field, long value, int bytes) {
+        if (holeField != null) {
+            written.add(new Written(field, size, bytes, value));
+        }
     }
 
     void byte1(int b) {
@@ -135,7 +251,13 @@ final class Emitter {
         buf[size++] = (byte) b;
     }
 
+    /** An immediate of {@code bytes} bytes. */
     void imm(long v, int bytes) {
+        wrote(Field.IMMEDIATE, v, bytes);
+        put(v, bytes);
+    }
+
+    private void put(long v, int bytes) {
         for (int i = 0; i < bytes; i++) {
             byte1((int) (v >> (8 * i)));
         }
@@ -154,11 +276,23 @@ final class Emitter {
 
     /** A field of {@code bytes} (1, 4 or 8) for a label's or an absolute address, relative to the instruction's end or not. */
     void fixup(int bytes, Label label, long target, boolean relative) {
+        fixup(bytes, label, target, relative, false, false);
+    }
+
+    /** A branch's field; {@code chosen}: its length was chosen by the distance to {@code label}. */
+    void fixup(int bytes, Label label, long target, boolean relative, boolean chosen) {
+        fixup(bytes, label, target, relative, false, chosen && label != null && label.isBound());
+    }
+
+    private void fixup(int bytes, Label label, long target, boolean relative, boolean rip, boolean chosen) {
         if (label != null) {
             own(label);
+            absoluteLabels |= !relative;
+        } else if (rip) {
+            wrote(Field.TARGET, target, bytes);
         }
-        current.add(new Fixup(size, bytes, -1, label, target, relative, -1));
-        imm(0, bytes);
+        current.add(new Fixup(size, bytes, -1, label, target, relative, -1, rip, start, chosen));
+        put(0, bytes);
     }
 
     /** Prefixes in GNU as's order (segment, 66, F3, lock), then REX when needed. */
@@ -222,19 +356,20 @@ final class Emitter {
                 } else {
                     byte1(mod << 6 | (reg & 7) << 3 | base & 7);
                 }
-                imm(b.displacement(), disp);
+                wrote(Field.DISPLACEMENT, b.displacement(), disp);
+                put(b.displacement(), disp);
             }
             case Mem.Rip r -> {
                 prefixes(flags, Mem.Segment.NONE, reg, 0, 0, rex8);
                 opcode(op);
                 byte1((reg & 7) << 3 | 5);
-                fixup(4, null, r.target(), true);
+                fixup(4, null, r.target(), true, true, false);
             }
             case Mem.RipLabel r -> {
                 prefixes(flags, Mem.Segment.NONE, reg, 0, 0, rex8);
                 opcode(op);
                 byte1((reg & 7) << 3 | 5);
-                fixup(4, r.label(), 0, true);
+                fixup(4, r.label(), 0, true, true, false);
             }
         }
     }
@@ -261,6 +396,9 @@ final class Emitter {
         }
         for (int i = 0; i < f.size; i++) {
             buf[f.at + i] = (byte) (v >> (8 * i));
+        }
+        if (f.label != null && f.relative) {
+            labelRefs.add(new LabelRef(f.start, f.at, f.size, f.end, f.label.offset, f.chosen));
         }
     }
 }

@@ -24,20 +24,18 @@ final class FetchCompiler {
 
     private final Assembler a;
     private final Frame frame;
-    private final long ip;
-    private final long fileDelta;
+    private final Template.Place place;
     private final List<PendingFault> faults = new ArrayList<>();
     private java.util.function.Supplier<Mem> ipWord;
 
     /**
-     * @param ip        what {@code %ip} reads: the probe address
-     * @param fileDelta what {@code @+OFF} adds to OFF: the probe's run-time address minus its file offset
+     * @param place what {@code %ip} reads (the probe address) and what {@code @+OFF} adds to OFF (the
+     *              probe's run-time address minus its file offset): holes of the code's template
      */
-    FetchCompiler(Assembler a, Frame frame, long ip, long fileDelta) {
+    FetchCompiler(Assembler a, Frame frame, Template.Place place) {
         this.a = a;
         this.frame = frame;
-        this.ip = ip;
-        this.fileDelta = fileDelta;
+        this.place = place;
     }
 
     List<PendingFault> faults() {
@@ -63,7 +61,7 @@ final class FetchCompiler {
                 if (ipWord != null) {
                     a.mov(QWORD, dst, ipWord.get());
                 } else {
-                    a.mov(QWORD, dst, ip);
+                    a.mov(QWORD, dst, a.hole(Emitter.Field.IMMEDIATE, Template.IP, place.ip()));
                 }
             }
             case "sp" -> a.lea(dst, Mem.of(Gpr.RSP, frame.programSp()));
@@ -112,7 +110,10 @@ final class FetchCompiler {
     void address(Fetch f, Gpr dst, Gpr temp, Label fault) {
         switch (f) {
             case Fetch.AbsoluteMemory m -> a.mov(QWORD, dst, m.address());
-            case Fetch.FileMemory m -> a.mov(QWORD, dst, fileDelta + m.fileOffset());
+            case Fetch.FileMemory m -> {
+                Template.Value at = p -> p.fileDelta() + m.fileOffset();
+                a.mov(QWORD, dst, a.hole(Emitter.Field.IMMEDIATE, at, at.of(place)));
+            }
             case Fetch.StackEntry s -> {
                 register("sp", dst);
                 add(dst, temp, 8L * s.index());

@@ -45,12 +45,14 @@ final class RecordWriter {
     private final Label reserved;
     private final Label vforkChild;
     private final Label identified;
-    private long pidAddress;
+    private final Template.Place place;
 
-    RecordWriter(Assembler a, Frame frame, long ip, long fileDelta, EventLayout event, TrampolineGenerator.Rings rings) {
+    /** {@code place}: the probe address, its file's delta, the event id and the pid word, holes of the template. */
+    RecordWriter(Assembler a, Frame frame, Template.Place place, EventLayout event, TrampolineGenerator.Rings rings) {
         this.a = a;
         this.frame = frame;
-        this.fc = new FetchCompiler(a, frame, ip, fileDelta);
+        this.place = place;
+        this.fc = new FetchCompiler(a, frame, place);
         this.args = new ArgumentCode(a, fc, event);
         this.event = event;
         this.rings = rings;
@@ -76,7 +78,7 @@ final class RecordWriter {
      * The main line: everything from measuring the strings to the commit, then {@code done}, where the
      * slow paths come back. {@code extra} stores the probe kind's own fields into the record ({@code %rdi}).
      */
-    void write(TrampolineGenerator.ThreadLayout thread, long pidAddress, Consumer<Assembler> extra) {
+    void write(TrampolineGenerator.ThreadLayout thread, Consumer<Assembler> extra) {
         int scratch = args.scratchBytes();
         if (scratch > 0) {
             a.lea(RSP, Mem.of(RSP, -scratch));
@@ -88,10 +90,9 @@ final class RecordWriter {
             a.mov(QWORD, RDX, event.fixedSize());
         }
         cpu(a, fc, thread);
-        reserve(a, rings.layout(), rings.address(), event.event(), lost, overshoot, reserved);
-        this.pidAddress = pidAddress;
-        identity(a, fc, thread, pidAddress);
-        a.alu(CMP, DWORD, Mem.rip(pidAddress + PidPage.IN_USE), 0);
+        reserve(a, rings.layout(), rings.address(), place.event(), lost, overshoot, reserved);
+        identity(a, fc, thread);
+        a.alu(CMP, DWORD, Mem.rip(pidWord(PidPage.IN_USE)), 0);
         a.jcc(Condition.NE, vforkChild);
         a.bind(identified);
         extra.accept(a);
@@ -99,7 +100,7 @@ final class RecordWriter {
         if (args.hasStrings()) {
             args.copyStrings();
         }
-        a.mov(BYTE, Mem.of(RDI, 3), (int) ((RecordFormat.COMMITTED | (long) event.event() << 16) >>> 24));
+        a.mov(BYTE, Mem.of(RDI, 3), a.hole(Emitter.Field.IMMEDIATE, COMMIT, COMMIT.of(place)));
         a.bind(done);
         if (scratch > 0) {
             a.lea(RSP, Mem.of(RSP, scratch));
@@ -107,9 +108,17 @@ final class RecordWriter {
         }
     }
 
+    /** The header's byte that commits a record: the committed bit and the top of the event id. */
+    private static final Template.Value COMMIT = p -> (RecordFormat.COMMITTED | (long) p.event() << 16) >>> 24;
+
+    /** The address of the pid page's word at {@code offset}, a hole of the template. */
+    private long pidWord(int offset) {
+        return a.hole(Emitter.Field.TARGET, p -> p.pid() + offset, place.pid() + offset);
+    }
+
     /** The slow paths, out of the main line. */
     void slowPaths() {
-        slowPaths(a, rings.layout(), event.event(), done, lost, overshoot, reserved);
+        slowPaths(a, rings.layout(), place.event(), done, lost, overshoot, reserved);
         vforkChild();
     }
 
@@ -120,8 +129,8 @@ final class RecordWriter {
     private void vforkChild() {
         a.bind(vforkChild);
         fc.faultable(identified, () -> a.mov(QWORD, RAX, Mem.fs(0)));
-        a.mov(DWORD, RCX, Mem.rip(pidAddress + PidPage.IN_USE));
-        a.lea(RDX, Mem.rip(pidAddress + PidPage.ENTRIES));
+        a.mov(DWORD, RCX, Mem.rip(pidWord(PidPage.IN_USE)));
+        a.lea(RDX, Mem.rip(pidWord(PidPage.ENTRIES)));
         Label next = a.label("next child");
         Label found = a.label("child found");
         a.bind(next);
@@ -191,8 +200,8 @@ final class RecordWriter {
         a.lea(RDI, Mem.of(RSI, RDI, 1, (int) ring.headerSize()));
         a.shift(Assembler.Shift.SHL, QWORD, RAX, 29); // (position / 8) << 32; positions are 8-aligned
         a.alu(OR, QWORD, RAX, RDX);
-        if (event != 0) {
-            a.alu(OR, QWORD, RAX, (long) event << 16);
+        if (a.decision(Template.EVENT, event) != 0) {
+            a.alu(OR, QWORD, RAX, a.hole(Emitter.Field.IMMEDIATE, p -> (long) p.event() << 16, (long) event << 16));
         }
         a.mov(QWORD, Mem.of(RDI), RAX);
     }
@@ -205,7 +214,7 @@ final class RecordWriter {
     }
 
     /** The time-stamp counter, CPU, tid and pid. */
-    private static void identity(Assembler a, FetchCompiler fc, TrampolineGenerator.ThreadLayout thread, long pidAddress) {
+    private void identity(Assembler a, FetchCompiler fc, TrampolineGenerator.ThreadLayout thread) {
         a.mov(DWORD, Mem.of(RDI, RecordFormat.CPU), RCX);
         a.rdtsc();
         a.shift(Assembler.Shift.SHL, QWORD, RDX, 32);
@@ -215,7 +224,7 @@ final class RecordWriter {
         fc.faultable(noTid, () -> a.mov(DWORD, RAX, Mem.fs(thread.tidOffset())));
         a.mov(DWORD, Mem.of(RDI, RecordFormat.TID), RAX);
         a.bind(noTid);
-        a.mov(DWORD, RAX, Mem.rip(pidAddress));
+        a.mov(DWORD, RAX, Mem.rip(pidWord(0)));
         a.mov(DWORD, Mem.of(RDI, RecordFormat.PID), RAX);
     }
 
@@ -224,7 +233,8 @@ final class RecordWriter {
             Label reserved) {
         a.bind(lost);
         a.mov(DWORD, RAX, 1);
-        a.lockXadd(QWORD, Mem.of(RSI, (int) RingLayout.lostOffset(event)), RAX);
+        a.lockXadd(QWORD, Mem.of(RSI, (int) a.hole(Emitter.Field.DISPLACEMENT, p -> RingLayout.lostOffset(p.event()),
+                RingLayout.lostOffset(event))), RAX);
         a.jmp(done);
         a.bind(overshoot);
         a.mov(DWORD, RDI, 1);

@@ -65,9 +65,18 @@ public final class ReturnTrampolines {
      * entry has this very stack pointer and is alive).
      */
     public static Trampoline entry(long at, JumpSite.Patchable site, long exit, Stacks stacks) {
+        return madeEntry(at, site, exit, stacks).code();
+    }
+
+    /** What the entry trampoline of a return probe at {@code at} takes from its place. */
+    static Template.Place entryPlace(long at, JumpSite.Patchable site, long exit) {
+        return new Template.Place(at, site.address(), 0, 0, 0, exit);
+    }
+
+    static TrampolineGenerator.Made<Trampoline> madeEntry(long at, JumpSite.Patchable site, long exit, Stacks stacks) {
         Assembler a = new Assembler(at);
         Frame frame = new Frame(List.of(RAX, RCX, RDX, RSI, RDI), false, Frame.RED_ZONE);
-        FetchCompiler fc = new FetchCompiler(a, frame, site.address(), 0);
+        FetchCompiler fc = new FetchCompiler(a, frame, entryPlace(at, site, exit));
         Label skip = a.label("not hijacked");
         Label full = a.label("too deep");
         TrampolineGenerator.save(a, frame);
@@ -102,17 +111,21 @@ public final class ReturnTrampolines {
         a.mov(QWORD, RAX, Mem.of(RSI));
         a.mov(QWORD, Mem.of(RDX, ReturnStacks.RETURN_ADDRESS), RAX);
         a.mov(QWORD, Mem.of(RDX, ReturnStacks.STACK_POINTER), RSI);
-        a.mov(QWORD, RAX, exit);
+        a.mov(QWORD, RAX, a.hole(Emitter.Field.IMMEDIATE, Template.EXIT, exit));
         a.mov(QWORD, Mem.of(RSI), RAX);
         a.jmp(skip);
         a.bind(full);
         a.mov(QWORD, Mem.of(RDX, ReturnStacks.DEPTH), RCX);
         a.bind(skip);
         TrampolineGenerator.restore(a, frame);
+        int displacedAt = (int) (a.here() - at);
         Displaced.emit(a, site);
+        int displacedEnd = (int) (a.here() - at);
         byte[] code = a.finish();
         List<Trampoline.FaultFixup> faults = List.of(new Trampoline.FaultFixup(fc.faults().getFirst().load(), a.address(skip)));
-        return new Trampoline(at, code, site.address(), Displaced.patch(site, at), Displaced.original(site), faults, a::listing);
+        Trampoline t = new Trampoline(at, code, site.address(), Displaced.patch(site, at), Displaced.original(site), faults,
+                a::listing);
+        return new TrampolineGenerator.Made<>(t, Template.of(a, code, displacedAt, displacedEnd, faults));
     }
 
     /** Entry {@code depth - 1} is at {@code slot + ENTRY_BASE + (depth << ENTRY_SHIFT)}. */
@@ -132,17 +145,22 @@ public final class ReturnTrampolines {
     /** The exit trampoline of a return probe (its event and fetch arguments in {@code probe}), placed at {@code at}. */
     public static Exit exit(long at, TrampolineGenerator.Probe probe, TrampolineGenerator.Rings rings,
             TrampolineGenerator.ThreadLayout thread, Stacks stacks) {
+        return madeExit(at, probe, rings, thread, stacks).code();
+    }
+
+    static TrampolineGenerator.Made<Exit> madeExit(long at, TrampolineGenerator.Probe probe, TrampolineGenerator.Rings rings,
+            TrampolineGenerator.ThreadLayout thread, Stacks stacks) {
         Assembler a = new Assembler(at);
         // two words of our own below the program's stack pointer: where to return, and the address reported
         Frame frame = new Frame(RecordWriter.registersUsed(probe.event()), false, 16);
-        RecordWriter record = new RecordWriter(a, frame, probe.site().address(), probe.fileDelta(), probe.event(), rings);
+        RecordWriter record = new RecordWriter(a, frame, TrampolineGenerator.place(at, probe), probe.event(), rings);
         Label broken = a.label("no entry");
         TrampolineGenerator.save(a, frame);
         record.fetches().faultable(broken, () -> a.mov(QWORD, RAX, Mem.fs(0)));
         slot(a, stacks, false, broken);
         popEntry(a, frame, stacks, broken);
         record.fetches().ipFrom(() -> Mem.of(RSP, frame.programSp() - 16));
-        record.write(thread, probe.pidAddress(), x -> {
+        record.write(thread, x -> {
             a.mov(QWORD, RAX, Mem.of(RSP, frame.programSp() - 16));
             a.mov(QWORD, Mem.of(RDI, RecordFormat.RETURN_ADDRESS), RAX);
         });
@@ -154,7 +172,9 @@ public final class ReturnTrampolines {
         a.bind(broken);
         a.ud2();
         record.slowPaths();
-        return new Exit(at, a.finish(), record.faults(), a::listing);
+        byte[] code = a.finish();
+        List<Trampoline.FaultFixup> faults = record.faults();
+        return new TrampolineGenerator.Made<>(new Exit(at, code, faults, a::listing), Template.of(a, code, 0, 0, faults));
     }
 
     /**

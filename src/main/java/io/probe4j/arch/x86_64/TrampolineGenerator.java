@@ -66,30 +66,35 @@ public final class TrampolineGenerator {
 
     /** The trampoline of {@code probe}, to be placed at {@code at} (within ±2 GiB of the site). */
     public static Trampoline entry(long at, Probe probe, Rings rings, ThreadLayout thread) {
+        return made(at, probe, rings, thread).code();
+    }
+
+    /** Code made whole, and the template of its kind it gives ({@link Trampolines}). */
+    record Made<T>(T code, Template template) {
+    }
+
+    /** What an entry trampoline at {@code at} takes from its place. */
+    static Template.Place place(long at, Probe probe) {
+        return new Template.Place(at, probe.site().address(), probe.fileDelta(), probe.event().event(), probe.pidAddress(), 0);
+    }
+
+    static Made<Trampoline> made(long at, Probe probe, Rings rings, ThreadLayout thread) {
         EventLayout event = probe.event();
         Assembler a = new Assembler(at);
         boolean keepFlags = probe.keepFlags() || readsFlags(event.args());
         Frame frame = new Frame(RecordWriter.registersUsed(event), keepFlags, Frame.RED_ZONE);
-        RecordWriter record = new RecordWriter(a, frame, probe.site().address(), probe.fileDelta(), event, rings);
+        RecordWriter record = new RecordWriter(a, frame, place(at, probe), event, rings);
         save(a, frame);
-        record.write(thread, probe.pidAddress(), x -> { });
+        record.write(thread, x -> { });
         restore(a, frame);
+        int displacedAt = (int) (a.here() - at);
         Displaced.emit(a, probe.site());
+        int displacedEnd = (int) (a.here() - at);
         record.slowPaths();
         byte[] code = a.finish();
-        return new Trampoline(at, code, probe.site().address(), Displaced.patch(probe.site(), at),
+        Trampoline t = new Trampoline(at, code, probe.site().address(), Displaced.patch(probe.site(), at),
                 Displaced.original(probe.site()), record.faults(), a::listing);
-    }
-
-    /**
-     * The bytes the displaced instructions of {@code site} take at the end of a trampoline at about
-     * {@code at} (relocated, and the jump back): what one site's trampoline adds to the code every
-     * trampoline with the same fetch arguments has.
-     */
-    public static int displacedSize(JumpSite.Patchable site, long at) {
-        Assembler a = new Assembler(at);
-        Displaced.emit(a, site);
-        return a.finish().length;
+        return new Made<>(t, Template.of(a, code, displacedAt, displacedEnd, t.faults()));
     }
 
     /** Steps over the red zone (or the frame's gap), saves the flags when kept and the frame's registers. */

@@ -4,8 +4,8 @@ import io.probe4j.arch.x86_64.BranchTargets;
 import io.probe4j.arch.x86_64.JumpSite;
 import io.probe4j.arch.x86_64.JumpSitePlanner;
 import io.probe4j.arch.x86_64.ReturnTrampolines;
-import io.probe4j.arch.x86_64.Trampoline;
 import io.probe4j.arch.x86_64.TrampolineGenerator;
+import io.probe4j.arch.x86_64.Trampolines;
 import io.probe4j.elf.ElfFile;
 import io.probe4j.elf.ElfSymbol;
 import io.probe4j.engine.ring.EventLayout;
@@ -32,13 +32,6 @@ public final class InlinePlanner {
     /** The most bytes a trampoline may take (an area holds a page per exit trampoline). */
     static final int MAX_CODE = 4096 - 64;
 
-    /** Bytes below {@link #MAX_CODE} from which a site's trampoline is generated whole rather than sized from its kind's. */
-    private static final int NEAR_LIMIT = 512;
-
-    /** Trampolines of one kind differ only in the displaced instructions at their end. */
-    private record Kind(boolean isReturn, boolean atFunction, List<io.probe4j.spec.FetchArg> args) {
-    }
-
     /** What became of one probe. */
     public sealed interface Decision {
     }
@@ -58,8 +51,8 @@ public final class InlinePlanner {
     private final Map<Path, BranchTargets> targets = new HashMap<>();
     private final BranchScans scans = BranchScans.standard();
     private final Map<Path, Long> inodes = new HashMap<>();
-    /** Per kind of trampoline: its size without the displaced instructions (see {@link #generates}). */
-    private final Map<Kind, Integer> commonSize = new HashMap<>();
+    /** The trampolines' templates, one generation per kind (see {@link #generates}). */
+    private final Trampolines trampolines = new Trampolines();
     private int next;
 
     /**
@@ -146,45 +139,30 @@ public final class InlinePlanner {
     }
 
     /**
-     * Why the probe's code cannot be generated, or null. The code is generated once per kind of
-     * trampoline (entry or return, flags kept or not, the fetch arguments) at made-up addresses: what
-     * it cannot compile shows there, before any process. Another site of the same kind only changes the
-     * displaced instructions at its end, so its size is the first one's with its own displaced
-     * instructions instead; near the limit (where the short and long forms of the jumps around them
-     * could matter) the site's code is generated whole. A thousand probes of one wildcard are planned
-     * with one generation instead of a thousand.
+     * Why the probe's code cannot be generated, or null: its whole code (a return probe's: its exit
+     * trampoline) at made-up addresses, where what cannot be compiled shows before any process. The
+     * code of a kind is generated once ({@link Trampolines}); another probe of the kind is sized from
+     * it: a thousand probes of one wildcard are planned with one generation.
      */
     private String generates(JumpSite.Patchable site, EventLayout layout, boolean atFunction) {
-        Kind kind = new Kind(layout.isReturn(), atFunction, layout.args());
         long at = site.address() + (1L << 20);
-        Integer common = commonSize.get(kind);
-        if (common != null) {
-            int size = common + (layout.isReturn() ? 0 : TrampolineGenerator.displacedSize(site, at));
-            if (size <= MAX_CODE - NEAR_LIMIT) {
-                return null;
-            }
-        }
-        int size = generatedSize(site, layout, atFunction, at);
-        commonSize.putIfAbsent(kind, size - (layout.isReturn() ? 0 : TrampolineGenerator.displacedSize(site, at)));
-        return size > MAX_CODE ? "its trampoline would take " + size + " bytes, more than the " + MAX_CODE + " allowed" : null;
-    }
-
-    /** The size of the probe's whole trampoline (a return probe's: its exit trampoline) at {@code at}. */
-    private static int generatedSize(JumpSite.Patchable site, EventLayout layout, boolean atFunction, long at) {
-        TrampolineGenerator.Rings rings = new TrampolineGenerator.Rings(1L << 40,
-                RingLayout.forCpus(1, 1 << 16, layout.event() + 1));
-        TrampolineGenerator.ThreadLayout thread = new TrampolineGenerator.ThreadLayout(0x2d0, -1);
         TrampolineGenerator.Probe probe = new TrampolineGenerator.Probe(site, layout, 0, !atFunction, at + 8192);
         int size;
         if (layout.isReturn()) {
-            ReturnTrampolines.Stacks stacks = new ReturnTrampolines.Stacks(1L << 41, at, at + 4096);
-            size = ReturnTrampolines.exit(at, probe, rings, thread, stacks).code().length;
+            size = trampolines.exitSize(at, probe, RINGS, THREAD, STACKS);
+        } else if (trampolines.entryBound(at, probe, RINGS, THREAD) <= MAX_CODE) {
+            return null; // far below the limit, as nearly every probe: no need of the exact size
         } else {
-            Trampoline t = TrampolineGenerator.entry(at, probe, rings, thread);
-            size = t.code().length;
+            size = trampolines.entrySize(at, probe, RINGS, THREAD);
         }
-        return size;
+        return size > MAX_CODE ? "its trampoline would take " + size + " bytes, more than the " + MAX_CODE + " allowed" : null;
     }
+
+    /** Made-up rings and thread layout: the code's size does not depend on them (the ring header is whole pages). */
+    private static final TrampolineGenerator.Rings RINGS = new TrampolineGenerator.Rings(1L << 40,
+            RingLayout.forCpus(1, 1 << 16, io.probe4j.engine.ring.RecordFormat.MAX_EVENTS));
+    private static final TrampolineGenerator.ThreadLayout THREAD = new TrampolineGenerator.ThreadLayout(0x2d0, -1);
+    private static final ReturnTrampolines.Stacks STACKS = new ReturnTrampolines.Stacks(1L << 41, 1L << 42, (1L << 42) + 4096);
 
     private static long inode(Path file) {
         try {

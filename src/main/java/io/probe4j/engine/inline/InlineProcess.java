@@ -4,6 +4,7 @@ import io.probe4j.arch.x86_64.JumpSite;
 import io.probe4j.arch.x86_64.ReturnTrampolines;
 import io.probe4j.arch.x86_64.Trampoline;
 import io.probe4j.arch.x86_64.TrampolineGenerator;
+import io.probe4j.arch.x86_64.Trampolines;
 import io.probe4j.engine.ptrace.StoppedThread;
 import io.probe4j.engine.ring.RingLayout;
 import io.probe4j.engine.ring.ReturnStacks;
@@ -63,6 +64,8 @@ final class InlineProcess {
     private StartStop startStop;
     /** Return addresses put back while an exception unwinds, by the thread's control block ({@link HijackedReturns#putBack}). */
     private final Map<Long, Map<Long, long[]>> unwinding = new HashMap<>();
+    /** The trampolines' templates: one generation per kind, a copy per site. */
+    private final Trampolines trampolines;
 
     InlineProcess(int pid, ProcessMemory memory) {
         this.pid = pid;
@@ -72,6 +75,7 @@ final class InlineProcess {
         this.patches = new HashMap<>();
         this.fixups = new HashMap<>();
         this.done = new HashSet<>();
+        this.trampolines = new Trampolines();
     }
 
     private InlineProcess(int pid, ProcessMemory memory, InlineProcess parent) {
@@ -87,6 +91,7 @@ final class InlineProcess {
         this.patches = new HashMap<>(parent.patches);
         this.fixups = new HashMap<>(parent.fixups);
         this.done = new HashSet<>(parent.done);
+        this.trampolines = parent.trampolines;
     }
 
     /** A fork child's copy: same addresses, its own pid in its copy of the pid pages. */
@@ -197,11 +202,11 @@ final class InlineProcess {
         }
         TrampolineGenerator.Rings ringsHere = new TrampolineGenerator.Rings(rings, shared.layout());
         ReturnTrampolines.Stacks stacksHere = new ReturnTrampolines.Stacks(stacks, exitsFrom, exitsTo);
-        Map<Kind, Integer> common = new HashMap<>();
+        int[] returnEvents = probes.stream().filter(InlineProbe::isReturn).mapToInt(InlineProbe::event).sorted().toArray();
         List<Chain> chains = new ArrayList<>();
         for (Map.Entry<Mapping, List<InlineProbe>> e : todo.entrySet()) {
             Mapping m = e.getKey();
-            for (Chain c : generate(m, e.getValue(), probes, ringsHere, stacksHere, remote, common)) {
+            for (Chain c : generate(m, e.getValue(), returnEvents, ringsHere, stacksHere, remote)) {
                 c.probes().forEach(p -> done.add(m.start() + ":" + p.event()));
                 chains.add(c);
             }
@@ -248,34 +253,35 @@ final class InlineProcess {
     private record Chain(List<InlineProbe> probes, Trampoline head) {
     }
 
-    /** Trampolines of one kind differ only in the displaced instructions at their end (see {@link #estimate}). */
-    private record Kind(boolean isReturn, boolean atFunction, List<io.probe4j.spec.FetchArg> args) {
-    }
+    /** Bytes left free after each trampoline's bound: a safety margin (see {@link #size}). */
+    private static final int SLACK = 16;
 
-    /** Bytes left free after each trampoline's estimate: the short and long forms of jumps can make it a little off. */
-    private static final int SLACK = 64;
+    /** What a probe needs to make its trampolines in one mapping: its site there, its file delta, its exit's page. */
+    private record Here(InlineProbe probe, JumpSite.Patchable site, long fileDelta, long exit) {
+    }
 
     /**
      * The trampolines of {@code these} (probes of mapping {@code m}), in an area mapped near it and written
      * in one write; return probes' exit trampolines go to their page of the exits area. Probes at one
      * address are chained: entry probes in event order, then the return probe; each trampoline but the
-     * last runs, instead of the displaced instructions, a jump to the next. Each trampoline is generated
-     * once, at its place: the area is sized from estimates, and the trampolines packed one after the
-     * other, the last of each chain first (the others jump to it).
+     * last runs, instead of the displaced instructions, a jump to the next. Each trampoline is made once,
+     * at its place: the area is sized from bounds on their sizes ({@link #size}), and the trampolines packed one
+     * after the other, the last of each chain first (the others jump to it).
      */
-    private List<Chain> generate(Mapping m, List<InlineProbe> these, List<InlineProbe> all,
-            TrampolineGenerator.Rings ringsHere, ReturnTrampolines.Stacks stacksHere, Remote remote, Map<Kind, Integer> common) {
-        Map<Long, List<InlineProbe>> byAddress = new java.util.LinkedHashMap<>();
-        for (InlineProbe p : these) {
-            byAddress.computeIfAbsent(p.fileOffset(), k -> new ArrayList<>()).add(p);
-        }
-        byAddress.values().forEach(g -> g.sort(java.util.Comparator.comparing(InlineProbe::isReturn)
-                .thenComparingInt(InlineProbe::event)));
+    private List<Chain> generate(Mapping m, List<InlineProbe> these, int[] returnEvents,
+            TrampolineGenerator.Rings ringsHere, ReturnTrampolines.Stacks stacksHere, Remote remote) {
+        Map<Long, List<Here>> byAddress = new java.util.LinkedHashMap<>();
         long near = m.addressOf(these.getFirst().fileOffset());
         long size = 0;
         for (InlineProbe p : these) {
-            size += (estimate(p, m, near + (1 << 20), ringsHere, stacksHere, all, common) + SLACK + 15) & -16;
+            long runtime = m.addressOf(p.fileOffset());
+            long exit = p.isReturn() ? exitsFrom + java.util.Arrays.binarySearch(returnEvents, p.event()) * PAGE : 0;
+            Here h = new Here(p, p.siteAt(runtime), runtime - p.fileOffset(), exit);
+            byAddress.computeIfAbsent(p.fileOffset(), k -> new ArrayList<>()).add(h);
+            size += (size(h, near + (1 << 20), ringsHere, stacksHere) + SLACK + 15) & -16;
         }
+        byAddress.values().forEach(g -> g.sort(java.util.Comparator.comparing((Here h) -> h.probe().isReturn())
+                .thenComparingInt(h -> h.probe().event())));
         long codeSize = (size + PAGE - 1) & -PAGE;
         long area = remote.mmapNear(near, codeSize + PAGE, "probe4j-inline");
         areas.add(new Area(area, codeSize + PAGE));
@@ -284,13 +290,12 @@ final class InlineProcess {
         byte[] code = new byte[(int) codeSize];
         int used = 0;
         List<Chain> out = new ArrayList<>();
-        for (List<InlineProbe> g : byAddress.values()) {
+        for (List<Here> g : byAddress.values()) {
             Trampoline next = null;
             List<Trampoline.FaultFixup> faults = new ArrayList<>();
             for (int i = g.size() - 1; i >= 0; i--) {
-                InlineProbe p = g.get(i);
-                Trampoline t = entry(p, m, next == null ? null : next.address(), area + used, pidWord, ringsHere, stacksHere,
-                        all, true);
+                Here h = g.get(i);
+                Trampoline t = entry(h, next == null ? null : next.address(), area + used, pidWord, ringsHere, stacksHere);
                 if (used + t.code().length > code.length) {
                     throw new IllegalStateException("the trampolines of " + m.path() + " grew past their area");
                 }
@@ -301,35 +306,28 @@ final class InlineProcess {
                         next.original(), List.of(), "");
             }
             faults.forEach(f -> fixups.put(f.load(), f.fixup()));
-            out.add(new Chain(g, next));
+            out.add(new Chain(g.stream().map(Here::probe).toList(), next));
         }
         memory.writeForced(area, java.util.Arrays.copyOf(code, used));
         return out;
     }
 
     /**
-     * At least the size of {@code p}'s trampoline near {@code at}: that of its kind, generated once per
-     * install ({@code common}), with room for its own displaced instructions instead of the first one's.
-     * Relocating makes no instruction more than {@link #GROWTH} bytes longer (a call becomes a push of
-     * its return address and a jump: 25 bytes for 5; a {@code loop} 9 for 2), then comes the jump back;
-     * a chained trampoline's jump to the next is never longer than the site. A bound, not a second
-     * generation: the trampolines are packed by their real sizes, the area's unused end is never touched.
+     * At least the size of {@code h}'s trampoline, from its kind's template ({@link Trampolines#entryBound})
+     * made up near the real place (the first of a kind is generated there): a chained trampoline's jump
+     * to the next, in place of the displaced instructions, is never longer than they are. The trampolines
+     * are packed by their real sizes; the area's unused end is never touched.
      */
-    private int estimate(InlineProbe p, Mapping m, long at, TrampolineGenerator.Rings ringsHere,
-            ReturnTrampolines.Stacks stacksHere, List<InlineProbe> all, Map<Kind, Integer> common) {
-        JumpSite.Patchable site = p.siteAt(m.addressOf(p.fileOffset()));
-        Kind kind = new Kind(p.isReturn(), p.atFunction(), p.isReturn() ? List.of() : p.layout().args());
-        Integer c = common.get(kind);
-        if (c == null) {
-            c = entry(p, m, null, at, at, ringsHere, stacksHere, all, false).code().length
-                    - TrampolineGenerator.displacedSize(site, at);
-            common.put(kind, c);
+    private int size(Here h, long at, TrampolineGenerator.Rings ringsHere, ReturnTrampolines.Stacks stacksHere) {
+        if (!h.probe().isReturn()) {
+            return trampolines.entryBound(at, probe(h, at), ringsHere, thread);
         }
-        return c + site.length() + GROWTH * site.displaced().size() + JUMP_BACK;
+        return trampolines.returnEntryBound(at, h.site(), h.exit(), stacksHere);
     }
 
-    /** Bytes an instruction may grow by when relocated (see {@link #estimate}), and the jump back after them. */
-    private static final int GROWTH = 20, JUMP_BACK = 5;
+    private static TrampolineGenerator.Probe probe(Here h, long pidWord) {
+        return new TrampolineGenerator.Probe(h.site(), h.probe().layout(), h.fileDelta(), !h.probe().atFunction(), pidWord);
+    }
 
     /** {@code last}'s patch (a jump and int3s over the whole site), jumping to {@code target} instead. */
     private static byte[] jumpTo(Trampoline last, long target) {
@@ -341,25 +339,21 @@ final class InlineProcess {
         return b;
     }
 
-    /** The entry trampoline of {@code p} at {@code at}, going on to {@code then} (null: the displaced instructions); for a return probe its exit trampoline is written too when {@code write}. */
-    private Trampoline entry(InlineProbe p, Mapping m, Long then, long at, long pidWord, TrampolineGenerator.Rings ringsHere,
-            ReturnTrampolines.Stacks stacksHere, List<InlineProbe> all, boolean write) {
-        long runtime = m.addressOf(p.fileOffset());
-        JumpSite.Patchable site = then == null ? p.siteAt(runtime) : chained(runtime, then);
-        long fileDelta = runtime - p.fileOffset();
-        if (!p.isReturn()) {
-            return TrampolineGenerator.entry(at, new TrampolineGenerator.Probe(site, p.layout(), fileDelta, !p.atFunction(),
-                    pidWord), ringsHere, thread);
+    /**
+     * The entry trampoline of {@code h} at {@code at}, going on to {@code then} (null: the displaced
+     * instructions); for a return probe its exit trampoline is written too.
+     */
+    private Trampoline entry(Here h, Long then, long at, long pidWord, TrampolineGenerator.Rings ringsHere,
+            ReturnTrampolines.Stacks stacksHere) {
+        Here here = then == null ? h : new Here(h.probe(), chained(h.site().address(), then), h.fileDelta(), h.exit());
+        if (!h.probe().isReturn()) {
+            return trampolines.entry(at, probe(here, pidWord), ringsHere, thread);
         }
-        int slot = (int) all.stream().filter(q -> q.isReturn() && q.event() < p.event()).count();
-        long exitAt = exitsFrom + slot * PAGE;
-        if (write) { // the real place: the exit trampoline goes in too
-            ReturnTrampolines.Exit exit = ReturnTrampolines.exit(exitAt, new TrampolineGenerator.Probe(site, p.layout(),
-                    fileDelta, false, exitsTo), ringsHere, thread, stacksHere);
-            memory.writeForced(exitAt, exit.code());
-            exit.faults().forEach(f -> fixups.put(f.load(), f.fixup()));
-        }
-        return ReturnTrampolines.entry(at, site, exitAt, stacksHere);
+        ReturnTrampolines.Exit exit = trampolines.exit(h.exit(), new TrampolineGenerator.Probe(here.site(), h.probe().layout(),
+                h.fileDelta(), false, exitsTo), ringsHere, thread, stacksHere);
+        memory.writeForced(h.exit(), exit.code());
+        exit.faults().forEach(f -> fixups.put(f.load(), f.fixup()));
+        return trampolines.returnEntry(at, here.site(), h.exit(), stacksHere);
     }
 
     /** A site whose only "displaced instruction" is a jump to {@code then}: the next trampoline of a chain. */
