@@ -40,12 +40,12 @@ class InlineReaderTest {
     static final RingLayout RINGS = RingLayout.forCpus(Runtime.getRuntime().availableProcessors(), 1 << 16, 1);
 
     /** Calls the probed function ROUNDS x CALLS times with {@code stage} stuck until the calls are done; returns what the trace said. */
-    static List<String> callsWhileStuck(RecordStage stage, CountDownLatch stuck, long backlog, int batch) throws Throwable {
+    static List<String> callsWhileStuck(RecordStage stage, TscClock clock, CountDownLatch stuck, long backlog, int batch) throws Throwable {
         MethodHandle addLoop = LIB.handle("il_add_loop", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG));
         try (RingMapping rings = RingMapping.create("probe4j-backlog-test", RINGS);
                 InstalledProbe p = InstalledProbe.entry(LIB, "il_add", 0, EventLayout.of(0, false, ADD.args()), rings, false,
                         ThisThread.layout())) {
-            InlineReader reader = new InlineReader(rings, List.of("uprobes/ev"), TscClock.calibrate(), stage, backlog, batch).start();
+            InlineReader reader = new InlineReader(rings, List.of("uprobes/ev"), clock, stage, backlog, batch).start();
             for (int r = 0; r < ROUNDS; r++) {
                 long ignored = (long) addLoop.invokeExact(CALLS);
                 Thread.sleep(2);
@@ -86,7 +86,7 @@ class InlineReaderTest {
             public void event(ProbeEvent event) {
             }
         };
-        long lost = lost(callsWhileStuck(slow, stuck, bound, batch));
+        long lost = lost(callsWhileStuck(slow, TscClock.calibrate(), stuck, bound, batch));
         assertEquals(ROUNDS * CALLS, handedOn.get() + lost, "each call was handed on or counted lost");
         long held = (bound + RINGS.rings() * RINGS.dataSize()) / 48; // what the backlog and the rings hold
         assertTrue(handedOn.get() <= held, handedOn.get() + " records handed on, more than the bound and the rings hold (" + held + ")");
@@ -97,36 +97,16 @@ class InlineReaderTest {
         Path file = Files.createTempFile("probe4j-reader-test", ".bin");
         try {
             CountDownLatch stuck = new CountDownLatch(1);
-            RecordingWriter writer = new RecordingWriter(file, List.of(ADD.resolvedTo(ADD.target().path(), 0)), TscClock.calibrate());
-            RecordStage slowFile = new RecordStage() {
+            TscClock clock = TscClock.calibrate();
+            RecordingWriter writer = new RecordingWriter(file, List.of(ADD.resolvedTo(ADD.target().path(), 0)), clock);
+            RecordStage slowFile = new WatchedStage(writer) {
                 @Override
-                public boolean direct() {
-                    return writer.direct();
-                }
-
-                @Override
-                public void records(RecordBatch b) {
+                void seen(RecordBatch b) {
                     await(stuck);
-                    writer.records(b);
-                }
-
-                @Override
-                public void event(ProbeEvent event) {
-                    writer.event(event);
-                }
-
-                @Override
-                public void release(long until) {
-                    writer.release(until);
-                }
-
-                @Override
-                public void end(Losses losses) {
-                    writer.end(losses);
                 }
             };
             // a backlog that would hold every record: the recording does not use it
-            long lost = lost(callsWhileStuck(slowFile, stuck, 64 << 20, 1 << 20));
+            long lost = lost(callsWhileStuck(slowFile, clock, stuck, 64 << 20, 1 << 20));
             List<ProbeEvent> events = new ArrayList<>();
             Losses recorded;
             try (Recording r = Recording.open(file)) {
