@@ -81,8 +81,9 @@ final class InlineTrace {
             }
         }
         points.values().forEach(pt -> uprobes.add(pt, null));
-        RingMapping rings = RingMapping.create("probe4j-inline",
-                InlineReader.layout(Runtime.getRuntime().availableProcessors(), Math.max(1, inline.size())));
+        int cpus = Runtime.getRuntime().availableProcessors();
+        RingMapping rings = RingMapping.create("probe4j-inline", recording != null ? InlineReader.recordingLayout(cpus, Math.max(1, inline.size()))
+                : InlineReader.layout(cpus, Math.max(1, inline.size())));
         PatchJournal journal = uprobes::journalPatch;
         InlineProbes hooks = new InlineProbes(uprobes, inline, rings, journal, diagnostics);
         TscClock clock = TscClock.calibrate();

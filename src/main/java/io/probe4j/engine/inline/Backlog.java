@@ -38,6 +38,11 @@ final class Backlog {
         this(LIMIT, BATCH_BYTES);
     }
 
+    /** Bytes of one batch. */
+    int batchBytes() {
+        return batchBytes;
+    }
+
     /** An empty batch, or null when every batch the bound allows is in use. */
     RecordBatch batch() {
         lock.lock();

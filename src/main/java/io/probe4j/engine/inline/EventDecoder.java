@@ -49,6 +49,8 @@ public final class EventDecoder {
     private final SiteTable handed = new SiteTable();
     /** The names of threads: handed over with the records ({@link RecordBatch#names()}), else read here. */
     private final Map<Integer, Name> names = new HashMap<>();
+    /** The last entry site of each event id ({@link #entry}). */
+    private final ProbeEvent.Site.Entry[] entries;
     private Name last;
 
     /** A thread's name, and its bytes for {@code $comm}. */
@@ -68,6 +70,7 @@ public final class EventDecoder {
      */
     public EventDecoder(EventSpec[] specs, TscClock clock, Sites sites) {
         this.specs = specs.clone();
+        this.entries = new ProbeEvent.Site.Entry[specs.length];
         this.clock = clock;
         this.sites = sites;
     }
@@ -131,10 +134,20 @@ public final class EventDecoder {
         long address = site != 0 ? site : spec.address();
         ProbeEvent.Site where = spec.layout().isReturn()
                 ? new ProbeEvent.Site.Return(address, Bytes.getLong(data, at + RecordFormat.RETURN_ADDRESS))
-                : new ProbeEvent.Site.Entry(address);
+                : entry(event, address);
         return new ProbeEvent(comm.text(), pid, tid, Bytes.getInt(data, at + RecordFormat.CPU), ProbeEvent.UPROBE_FLAGS,
                 clock.nanos(Bytes.getLong(data, at + RecordFormat.TSC)), spec.group(), spec.name(), where,
                 spec.layout().decode(data, at, length, comm.bytes()));
+    }
+
+    /** The site of an entry probe's events: one object while the probe stays at one address, not one per event. */
+    private ProbeEvent.Site.Entry entry(int event, long address) {
+        ProbeEvent.Site.Entry e = entries[event];
+        if (e == null || e.probeAddress() != address) {
+            e = new ProbeEvent.Site.Entry(address);
+            entries[event] = e;
+        }
+        return e;
     }
 
     /** Drops the cached name of {@code tid}. */

@@ -8,7 +8,6 @@ import io.probe4j.sys.Niceness;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Consumer;
 
 /**
  * The consumer side of the inline engine, two threads. The reader only copies committed records out
@@ -21,7 +20,11 @@ import java.util.function.Consumer;
  * they came, and hands them to a {@link RecordStage}: decoded and printed in time order, or written to a
  * recording as they are. Between the two lies the {@link Backlog}, bounded ({@link Backlog#LIMIT}):
  * beyond it the reader stops draining and the writers count lost records, reported by {@link #finish()}
- * as the kernel reports its ring buffer's overruns.
+ * as the kernel reports its ring buffer's overruns. A stage that only writes the records somewhere (a
+ * recording, {@link RecordStage#direct()}) gets them on the reader's thread instead, one batch at a time as
+ * they leave the rings: no hand-over, no backlog (the rings, larger for a recording, are its backlog), no
+ * second thread to schedule on a busy machine; the decoding thread is left the trap engine's events, the clock
+ * and the release points.
  *
  * <p>Time order: the stage may release events up to the time by which the reader had handed over
  * every record committed before, less a window for records reserved before and committed after a pass
@@ -38,6 +41,8 @@ public final class InlineReader implements AutoCloseable {
     /** A batch goes to the decoding thread when it is nearly full or this old. */
     private static final long HAND_OVER_NANOS = 10_000_000;
     private static final long RELEASE_NANOS = 10_000_000;
+    /** What a ring holds (or an eighth of it) before the reader hands a direct stage its records: worth a system call. */
+    private static final long RUN_BYTES = 256 << 10;
     private static final long FLUSH_NANOS = 100_000_000;
 
     private final RingReader reader;
@@ -51,6 +56,12 @@ public final class InlineReader implements AutoCloseable {
     private final SiteTable placed = new SiteTable();
     private final Thread readerThread;
     private final Thread decoderThread;
+    /** The stage takes the records on the reader's thread ({@link RecordStage#direct()}). */
+    private final boolean direct;
+    /** Since when (System.nanoTime) records have waited in the rings for such a stage. */
+    private long waitingSince;
+    /** The one batch such a stage is handed, again and again. */
+    private final RecordBatch onHand;
     private RecordBatch current;
     private boolean starved;
     /** Start of the last pass that took everything committed before it (CLOCK_MONOTONIC ns). */
@@ -73,15 +84,6 @@ public final class InlineReader implements AutoCloseable {
                 clock, stage, new Backlog());
         engine.drainNow = this::drainAtExit;
         engine.execNow = this::execed;
-    }
-
-    /** Events decoded one by one, not time-ordered, to {@code out}. */
-    public InlineReader(RingMapping rings, List<InlineProbe> probes, InlineProbes engine, Consumer<ProbeEvent> out) {
-        this(rings, probes, engine, TscClock.calibrate(), out);
-    }
-
-    private InlineReader(RingMapping rings, List<InlineProbe> probes, InlineProbes engine, TscClock clock, Consumer<ProbeEvent> out) {
-        this(rings, probes, engine, clock, unordered(specs(probes), clock, out));
     }
 
     /**
@@ -108,8 +110,13 @@ public final class InlineReader implements AutoCloseable {
         this.sites = new ExecSites(sites);
         this.clock = clock;
         this.stage = stage;
+        this.direct = stage.direct();
         this.backlog = backlog;
-        this.readerThread = Thread.ofPlatform().daemon().name("probe4j-inline-reader").unstarted(inBackground(this::read));
+        this.onHand = direct ? new RecordBatch(backlog.batchBytes()) : null;
+        // a recording's reader only copies (tens of ns a record) and is what the user asked for: it keeps
+        // the program's priority; decoding and formatting yield to the program
+        Runnable reading = direct ? this::read : inBackground(this::read);
+        this.readerThread = Thread.ofPlatform().daemon().name("probe4j-inline-reader").unstarted(reading);
         this.decoderThread = Thread.ofPlatform().daemon().name("probe4j-inline-decoder").unstarted(inBackground(this::decode));
     }
 
@@ -132,8 +139,21 @@ public final class InlineReader implements AutoCloseable {
      * for the reader to be scheduled again on a busy machine).
      */
     public static RingLayout layout(int cpus, int events) {
+        return layout(cpus, events, 64L << 20, 16L << 20);
+    }
+
+    /**
+     * The rings of a recording ({@code --format binary}): 256 MiB shared, between 4 and 64 MiB each (64 MiB
+     * hold 130 ms of a hot probe at 10 M hits/s). They are its backlog: the reader writes on its own thread
+     * what it takes, and a busy machine may keep it off the CPU for tens of milliseconds.
+     */
+    public static RingLayout recordingLayout(int cpus, int events) {
+        return layout(cpus, events, 256L << 20, 64L << 20);
+    }
+
+    private static RingLayout layout(int cpus, int events, long shared, long most) {
         RingLayout one = RingLayout.forCpus(cpus, 4L << 20, events);
-        long each = Long.highestOneBit(Math.clamp((64L << 20) / one.rings(), 4L << 20, 16L << 20));
+        long each = Long.highestOneBit(Math.clamp(shared / one.rings(), 4L << 20, most));
         return new RingLayout(one.rings(), each, events);
     }
 
@@ -144,22 +164,6 @@ public final class InlineReader implements AutoCloseable {
             specs[p.event()] = new EventDecoder.EventSpec(p.layout(), p.definition().group(), p.definition().event(), 0);
         }
         return specs;
-    }
-
-    /** A stage that decodes each record to {@code out} as it comes. */
-    private static RecordStage unordered(EventDecoder.EventSpec[] specs, TscClock clock, Consumer<ProbeEvent> out) {
-        EventDecoder decoder = new EventDecoder(specs, clock);
-        return new RecordStage() {
-            @Override
-            public void records(RecordBatch batch) {
-                decoder.decode(batch, out);
-            }
-
-            @Override
-            public void event(ProbeEvent event) {
-                out.accept(event);
-            }
-        };
     }
 
     public InlineReader start() {
@@ -187,7 +191,7 @@ public final class InlineReader implements AutoCloseable {
     private void read() {
         try {
             while (!stop) {
-                if (drain(false) == 0) {
+                if (drain(false, true) == 0) {
                     LockSupport.parkNanos(IDLE_NANOS);
                 }
             }
@@ -201,10 +205,13 @@ public final class InlineReader implements AutoCloseable {
      * nearly full, none when the backlog is at its bound); returns how many records. {@code all}: hands
      * over what it holds at the end.
      */
-    private synchronized int drain(boolean all) {
+    private synchronized int drain(boolean all, boolean regular) {
         long passStart = Clock.monotonicNanos();
         for (Integer tid; (tid = renamed.poll()) != null; ) {
             names.forget(tid, reader.heads());
+        }
+        if (direct) {
+            return drainToStage(passStart, regular);
         }
         starved = false;
         int n = 0;
@@ -242,6 +249,55 @@ public final class InlineReader implements AutoCloseable {
         return n;
     }
 
+    /**
+     * One pass for a stage that takes the records on the reader's thread ({@link RecordStage#direct()}): the
+     * records of each ring are copied into the one batch (their room given back at once) and handed to the
+     * stage with the names and sites that go with them, a batch at a time. The rings are the backlog here: a
+     * {@code regular} pass (the reader's own) leaves the records in them until a ring holds {@link #RUN_BYTES}
+     * or the oldest waited {@link #HAND_OVER_NANOS}, so that a trickle of records is not written a few at a time;
+     * then it takes every ring, so that each pass that takes anything is complete.
+     */
+    private int drainToStage(long passStart, boolean regular) {
+        if (regular) {
+            boolean pending = false;
+            boolean due = false;
+            long[] heads = reader.heads();
+            for (int ring = 0; ring < heads.length; ring++) {
+                long held = heads[ring] - reader.tail(ring);
+                pending |= held != 0;
+                due |= held >= Math.min(RUN_BYTES, reader.dataSize() / 8);
+            }
+            long now = System.nanoTime();
+            if (!pending) {
+                waitingSince = now;
+            }
+            if (pending && !due && now - waitingSince < HAND_OVER_NANOS) {
+                return 0;
+            }
+        }
+        waitingSince = System.nanoTime();
+        int n = 0;
+        for (int ring = 0; ring < reader.rings(); ring++) {
+            for (int round = 0, got = 1; round < 8 && got > 0; round++, n += got) {
+                names.settle(reader, onHand);
+                sites.settle(reader);
+                got = reader.copy(ring, onHand); // the room goes back now, before the write
+                names.name(onHand, 0);
+                placed.take(onHand, 0, sites);
+                if (onHand.length > 0) {
+                    try {
+                        stage.records(onHand);
+                    } finally {
+                        onHand.clear();
+                    }
+                }
+            }
+        }
+        lastComplete = passStart;
+        handedOver = passStart;
+        return n;
+    }
+
     /** The batch being filled: a new one if there is none (null when the backlog is at its bound). */
     private RecordBatch batch() {
         if (current == null) {
@@ -268,7 +324,7 @@ public final class InlineReader implements AutoCloseable {
      * copy before the exiting thread's last records, which would otherwise be taken nameless.
      */
     private synchronized void drainAtExit(int pid, int tid) {
-        drain(false);
+        drain(false, false);
         if (starved) {
             names.peek(reader);
         }
@@ -287,7 +343,7 @@ public final class InlineReader implements AutoCloseable {
             names.execed(tid, before, heads);
         }
         sites.execed(pid, reader.events(), heads);
-        drain(false);
+        drain(false, false);
     }
 
     private void decode() {
@@ -299,6 +355,9 @@ public final class InlineReader implements AutoCloseable {
                 long handed = handedOver; // before looking: what the reader had handed over by then is queued
                 boolean done = readerDone;
                 Object item = backlog.take(RELEASE_NANOS);
+                if (direct) {
+                    mark = Math.max(mark, handed); // no batch comes this way: what the reader took is with the stage
+                }
                 switch (item) {
                     case RecordBatch b -> {
                         stage.records(b);
@@ -346,7 +405,7 @@ public final class InlineReader implements AutoCloseable {
         }
         stop = true;
         join(readerThread);
-        while (failure == null && decoderThread.isAlive() && (drain(true) > 0 || starved)) {
+        while (failure == null && decoderThread.isAlive() && (drain(true, false) > 0 || starved)) {
             if (starved) {
                 LockSupport.parkNanos(IDLE_NANOS); // the decoding thread frees batches
             }

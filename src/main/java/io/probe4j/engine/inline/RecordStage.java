@@ -12,6 +12,16 @@ public interface RecordStage {
     /** Records taken out of the rings (the batch is reused once this returns). */
     void records(RecordBatch batch);
 
+    /**
+     * Whether this stage takes the records on the reader's thread, a batch at a time as they leave the rings
+     * (the batch is reused once {@link #records} returns), rather than on the decoding thread through the
+     * backlog: a stage that only writes them somewhere (a recording) spares the hand-over, the backlog and a
+     * second busy thread. Its other calls still come from the decoding thread: it must take both threads.
+     */
+    default boolean direct() {
+        return false;
+    }
+
     /** An event of a probe that runs on the trap engine. */
     void event(ProbeEvent event);
 

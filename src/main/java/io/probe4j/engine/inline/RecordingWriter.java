@@ -14,15 +14,18 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 
 /**
- * {@code trace --engine inline --format binary}: what the decoding thread gets, written as it comes
- * ({@link Recording} says how), the records exactly as they were in the rings. Nothing is decoded here,
- * so the rings are emptied as fast as the disk takes them; {@code report} decodes later.
+ * {@code trace --engine inline --format binary}: what the rings and the decoding thread hand over, written as
+ * it comes ({@link Recording} says how), the records exactly as they were in the rings. Nothing is decoded
+ * here, and the records are written by the reader's thread as it takes them ({@link #direct()}), one system
+ * call a batch, so the rings are emptied as fast as the file takes them; {@code report} decodes later. The
+ * decoding thread writes the rest (clock, release points, the trap engine's events): every write holds this
+ * writer's lock.
  */
 public final class RecordingWriter implements RecordStage {
     private final Path path;
     private final FileChannel file;
     /** Small blocks gather here; a batch's records go from its own array. */
-    private ByteBuffer small = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+    private ByteBuffer small = ByteBuffer.allocateDirect(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
     private boolean closed;
 
     /**
@@ -58,7 +61,12 @@ public final class RecordingWriter implements RecordStage {
     }
 
     @Override
-    public void records(RecordBatch batch) {
+    public boolean direct() {
+        return true;
+    }
+
+    @Override
+    public synchronized void records(RecordBatch batch) {
         ByteBuffer head = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN).putInt(batch.names().size());
         for (RecordBatch.Name n : batch.names()) {
             head = EventCodec.room(head, 12);
@@ -77,17 +85,19 @@ public final class RecordingWriter implements RecordStage {
         head.putInt(batch.records());
         head.flip();
         header(Recording.RECORDS, head.remaining() + batch.length());
-        put(head);
-        write(ByteBuffer.wrap(batch.data(), 0, batch.length()));
+        small = EventCodec.room(small, head.remaining());
+        small.put(head);
+        write(small.flip(), ByteBuffer.wrap(batch.data(), 0, batch.length())); // one system call: what waits, the head, the records
+        small.clear();
     }
 
     @Override
-    public void event(ProbeEvent event) {
+    public synchronized void event(ProbeEvent event) {
         block(Recording.EVENT, EventCodec.write(ByteBuffer.allocate(256).order(ByteOrder.LITTLE_ENDIAN), event).flip());
     }
 
     @Override
-    public void clock(TscClock clock) {
+    public synchronized void clock(TscClock clock) {
         ByteBuffer b = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
         for (long v : clock.state()) {
             b.putLong(v);
@@ -96,19 +106,19 @@ public final class RecordingWriter implements RecordStage {
     }
 
     @Override
-    public void release(long until) {
+    public synchronized void release(long until) {
         block(Recording.RELEASE, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(until).flip());
     }
 
     @Override
-    public void flush() {
+    public synchronized void flush() {
         if (!closed) {
             drainSmall();
         }
     }
 
     @Override
-    public void end(Losses losses) {
+    public synchronized void end(Losses losses) {
         if (closed) {
             return;
         }
@@ -158,9 +168,17 @@ public final class RecordingWriter implements RecordStage {
         if (b.remaining() > 0 && small.position() > 0 && b != small) {
             drainSmall();
         }
+        write(b, EMPTY);
+    }
+
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+    /** Writes {@code a} then {@code b}, gathered. */
+    private void write(ByteBuffer a, ByteBuffer b) {
+        ByteBuffer[] both = {a, b};
         try {
-            while (b.hasRemaining()) {
-                file.write(b);
+            while (b.hasRemaining() || a.hasRemaining()) {
+                file.write(both);
             }
         } catch (IOException e) {
             throw failed(e);

@@ -113,6 +113,11 @@ public final class RingReader {
         return layout.events();
     }
 
+    /** Bytes of one ring's data area. */
+    public long dataSize() {
+        return layout.dataSize();
+    }
+
     /** The rings' count. */
     public int rings() {
         return tails.length;

@@ -154,26 +154,39 @@ public record EventLayout(int event, boolean isReturn, List<FetchArg> args, List
         if (length < fixedSize) {
             throw new IllegalArgumentException("a record of " + length + " bytes, shorter than event " + event + "'s " + fixedSize);
         }
-        List<ProbeEvent.Arg> out = new ArrayList<>(args.size());
-        for (int i = 0; i < args.size(); i++) {
-            ArgType t = args.get(i).type();
-            Value v = switch (slots.get(i)) {
-                case Word w -> ValueDecoder.fromWord(t, (long) LONG.get(record, at + w.offset()));
-                case Bytes by -> ValueDecoder.decode(t, record, at + by.offset());
-                case Str s -> string(record, at, length, s.offset());
-                case StrArray sa -> {
-                    List<Value> el = new ArrayList<>(sa.count());
-                    for (int k = 0; k < sa.count(); k++) {
-                        el.add(string(record, at, length, sa.offset() + 8 * k));
-                    }
-                    yield new Value.Array(el);
+        // the immutable list ProbeEvent keeps as it is (its List.copyOf copies any other): one or two arguments,
+        // the usual case, without a list or an array to fill first
+        return switch (args.size()) {
+            case 0 -> List.of();
+            case 1 -> List.of(arg(0, record, at, length, comm));
+            case 2 -> List.of(arg(0, record, at, length, comm), arg(1, record, at, length, comm));
+            default -> {
+                ProbeEvent.Arg[] out = new ProbeEvent.Arg[args.size()];
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = arg(i, record, at, length, comm);
                 }
-                case Constant c -> c.value();
-                case Comm c -> new Value.Text(comm);
-            };
-            out.add(new ProbeEvent.Arg(args.get(i).name(), v));
-        }
-        return out;
+                yield List.of(out);
+            }
+        };
+    }
+
+    private ProbeEvent.Arg arg(int i, byte[] record, int at, int length, byte[] comm) {
+        ArgType t = args.get(i).type();
+        Value v = switch (slots.get(i)) {
+            case Word w -> ValueDecoder.fromWord(t, (long) LONG.get(record, at + w.offset()));
+            case Bytes by -> ValueDecoder.decode(t, record, at + by.offset());
+            case Str s -> string(record, at, length, s.offset());
+            case StrArray sa -> {
+                Value[] el = new Value[sa.count()];
+                for (int k = 0; k < el.length; k++) {
+                    el[k] = string(record, at, length, sa.offset() + 8 * k);
+                }
+                yield new Value.Array(List.of(el));
+            }
+            case Constant c -> c.value();
+            case Comm c -> new Value.Text(comm);
+        };
+        return new ProbeEvent.Arg(args.get(i).name(), v);
     }
 
     private static Value string(byte[] record, int at, int recordLength, int slot) {

@@ -136,10 +136,12 @@ class InlineProbeBench {
     /**
      * The recording path of {@code trace --engine inline --format binary}: one thread calls the probed
      * function at a given rate (bursts of 10,000 calls, then a wait), the reader copies the records out of
-     * rings sized as the trace's ({@link InlineReader#layout}) and the decoding thread writes them to a file as {@link RecordingWriter}
+     * rings sized as a recording's ({@link InlineReader#recordingLayout}) and writes them to a file as {@link RecordingWriter}
      * does: records/s offered, recorded and lost. Then {@code probe4j report} of the largest recording
      * into /dev/null: the text path (decoding, time order, formatting) in lines/s. The files
-     * go to {@code -Dbench.dir=DIR} (default /tmp; /dev/shm to leave the disk out).
+     * go to {@code -Dbench.dir=DIR} (default /tmp; /dev/shm to leave the disk out); {@code -Dbench.passes=N}
+     * runs the rates N times over; {@code -Dbench.keep=FILE} keeps the largest recording there instead of
+     * reporting it (to time {@code report} of one recording from the command line).
      */
     @Test
     void binaryRecordingAndReport() throws Throwable {
@@ -149,79 +151,68 @@ class InlineProbeBench {
         long burst = 10_000;
         java.nio.file.Path best = null;
         long bestRecords = 0;
-        for (double rate : new double[] {5e6, 5e6, 10e6, 15e6, 20e6, 1e12}) { // the first round warms up
-            java.nio.file.Path file = java.nio.file.Files.createTempFile(java.nio.file.Path.of(System.getProperty("bench.dir", "/tmp")),
-                    "probe4j-bench", ".rec");
-            long records;
-            long lost;
-            double seconds;
-            try (RingMapping rings = RingMapping.create("probe4j-bench", InlineReader.layout(
-                    Runtime.getRuntime().availableProcessors(), 1));
-                    InstalledProbe p = InstalledProbe.entry(lib, "il_add", 0, layout, rings, false, ThisThread.layout())) {
-                AtomicLong written = new AtomicLong();
-                RecordingWriter writer = new RecordingWriter(file, List.of(d.resolvedTo(d.target().path(), 0)), clock);
-                RecordStage counting = new RecordStage() {
-                    @Override
-                    public void records(RecordBatch batch) {
-                        written.addAndGet(batch.records());
-                        writer.records(batch);
+        int passes = Integer.getInteger("bench.passes", 1);
+        double[] rates = new double[1 + 5 * passes];
+        rates[0] = 5e6; // warms up
+        for (int pass = 0; pass < passes; pass++) {
+            System.arraycopy(new double[] {5e6, 10e6, 15e6, 20e6, 1e12}, 0, rates, 1 + 5 * pass, 5);
+        }
+        // the rings of one trace serve every rate, as in a trace: their pages are in place after the first round
+        try (RingMapping rings = RingMapping.create("probe4j-bench", InlineReader.recordingLayout(
+                Runtime.getRuntime().availableProcessors(), 1));
+                InstalledProbe p = InstalledProbe.entry(lib, "il_add", 0, layout, rings, false, ThisThread.layout())) {
+            RingReader counters = new RingReader(rings);
+            for (double rate : rates) {
+                java.nio.file.Path file = java.nio.file.Files.createTempFile(java.nio.file.Path.of(System.getProperty("bench.dir", "/tmp")),
+                        "probe4j-bench", ".rec");
+                long records;
+                long lost = -counters.lost(0);
+                double seconds;
+                {
+                    AtomicLong written = new AtomicLong();
+                    RecordingWriter writer = new RecordingWriter(file, List.of(d.resolvedTo(d.target().path(), 0)), clock);
+                    RecordStage counting = new WatchedStage(writer) {
+                        @Override
+                        void seen(RecordBatch batch) {
+                            written.addAndGet(batch.records());
+                        }
+                    };
+                    InlineReader reader = new InlineReader(rings, List.of("uprobes/ev"), clock, counting, Backlog.LIMIT,
+                            Backlog.BATCH_BYTES).start();
+                    long calls = 0;
+                    long t0 = System.nanoTime();
+                    while (System.nanoTime() - t0 < 700_000_000L) {
+                        long ignored = (long) addLoop.invokeExact(burst);
+                        calls += burst;
+                        long wait = t0 + (long) (calls / rate * 1e9) - System.nanoTime();
+                        if (wait > 0) {
+                            java.util.concurrent.locks.LockSupport.parkNanos(wait); // not a spin: 2 cores, 3 threads
+                        }
                     }
-
-                    @Override
-                    public void event(ProbeEvent event) {
-                        writer.event(event);
-                    }
-
-                    @Override
-                    public void clock(TscClock c) {
-                        writer.clock(c);
-                    }
-
-                    @Override
-                    public void release(long until) {
-                        writer.release(until);
-                    }
-
-                    @Override
-                    public void flush() {
-                        writer.flush();
-                    }
-
-                    @Override
-                    public void end(Losses losses) {
-                        writer.end(losses);
-                    }
-                };
-                InlineReader reader = new InlineReader(rings, List.of("uprobes/ev"), clock, counting, Backlog.LIMIT,
-                        Backlog.BATCH_BYTES).start();
-                long calls = 0;
-                long t0 = System.nanoTime();
-                while (System.nanoTime() - t0 < 700_000_000L) {
-                    long ignored = (long) addLoop.invokeExact(burst);
-                    calls += burst;
-                    long wait = t0 + (long) (calls / rate * 1e9) - System.nanoTime();
-                    if (wait > 0) {
-                        java.util.concurrent.locks.LockSupport.parkNanos(wait); // not a spin: 2 cores, 3 threads
-                    }
+                    seconds = (System.nanoTime() - t0) / 1e9;
+                    lost += counters.lost(0);
+                    reader.finish();
+                    records = written.get();
+                    System.out.printf("binary recording: %5.1f M records/s offered (%s), %5.1f M/s recorded, %d lost, %.0f MB written, load %s%n",
+                            calls / seconds / 1e6, rate > 1e9 ? "as fast as one thread calls" : String.format("target %.0f M/s", rate / 1e6),
+                            records / seconds / 1e6, lost, java.nio.file.Files.size(file) / 1e6, load());
                 }
-                seconds = (System.nanoTime() - t0) / 1e9;
-                RingReader counters = new RingReader(rings);
-                lost = counters.lost(0);
-                reader.finish();
-                records = written.get();
-                System.out.printf("binary recording: %5.1f M records/s offered (%s), %5.1f M/s recorded, %d lost, %.0f MB written%n",
-                        calls / seconds / 1e6, rate > 1e9 ? "as fast as one thread calls" : String.format("target %.0f M/s", rate / 1e6),
-                        records / seconds / 1e6, lost, java.nio.file.Files.size(file) / 1e6);
-            }
-            if (records > bestRecords) {
-                if (best != null) {
-                    java.nio.file.Files.delete(best);
+                if (records > bestRecords) {
+                    if (best != null) {
+                        java.nio.file.Files.delete(best);
+                    }
+                    best = file;
+                    bestRecords = records;
+                } else {
+                    java.nio.file.Files.delete(file);
                 }
-                best = file;
-                bestRecords = records;
-            } else {
-                java.nio.file.Files.delete(file);
             }
+        }
+        String keep = System.getProperty("bench.keep");
+        if (best != null && keep != null) {
+            java.nio.file.Files.move(best, java.nio.file.Path.of(keep), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            System.out.printf("kept the largest recording (%d records) as %s%n", bestRecords, keep);
+            best = null;
         }
         if (best != null) {
             for (int pass = 0; pass < 3; pass++) {
@@ -232,6 +223,111 @@ class InlineProbeBench {
                         bestRecords / s / 1e6, bestRecords, status);
             }
             java.nio.file.Files.delete(best);
+        }
+    }
+
+    /**
+     * The consumer's CPU time per record of the binary form, apart from the machine's load: rings of 64 MiB are
+     * filled first (1.2 M records of two arguments), then the reader (and the decoding thread) take them into a
+     * recording on /dev/shm; the CPU time of the consumer's threads ({@code schedstat}) per record, and the
+     * time they waited to run.
+     */
+    @Test
+    void consumerCpuPerRecord() throws Throwable {
+        MethodHandle addLoop = lib.handle("il_add_loop", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG));
+        ProbeDefinition d = InlineEntryProbeTest.definition("p:ev " + lib.path + ":il_add a=%di b=%si");
+        EventLayout layout = EventLayout.of(0, false, d.args());
+        long calls = 1_200_000;
+        for (int round = 0; round < 8; round++) {
+            java.nio.file.Path file = java.nio.file.Files.createTempFile(java.nio.file.Path.of("/dev/shm"), "probe4j-bench", ".rec");
+            try (RingMapping rings = RingMapping.create("probe4j-bench", RingLayout.forCpus(
+                    Runtime.getRuntime().availableProcessors(), 64 << 20, 1));
+                    InstalledProbe p = InstalledProbe.entry(lib, "il_add", 0, layout, rings, false, ThisThread.layout())) {
+                long ignored = (long) addLoop.invokeExact(calls);
+                long[] heads = new RingReader(rings).heads();
+                RecordingWriter writer = new RecordingWriter(file, List.of(d.resolvedTo(d.target().path(), 0)), clock);
+                long[] before = consumerSchedstat();
+                InlineReader reader = new InlineReader(rings, List.of("uprobes/ev"), clock, writer, Backlog.LIMIT, Backlog.BATCH_BYTES).start();
+                for (int r = 0; r < heads.length; r++) {
+                    while (rings.memory().getLongAcquire(rings.layout().ringOffset(r) + RingLayout.TAIL) != heads[r]) {
+                        Thread.sleep(1);
+                    }
+                }
+                Thread.sleep(50); // the last batch is written after its room was given back
+                long[] after = consumerSchedstat();
+                reader.finish();
+                System.out.printf("consumer of the binary form: %.1f ns CPU a record (%.1f ms for %d records), waited %.1f ms to run, load %s%n",
+                        (after[0] - before[0]) / (double) calls, (after[0] - before[0]) / 1e6, calls, (after[1] - before[1]) / 1e6, load());
+            }
+            java.nio.file.Files.delete(file);
+        }
+    }
+
+    /** CPU time and run-queue wait (ns) of this JVM's threads named probe4j-inline-*, from /proc/self/task/TID/schedstat. */
+    static long[] consumerSchedstat() throws java.io.IOException {
+        long[] sum = new long[2];
+        try (java.nio.file.DirectoryStream<java.nio.file.Path> tasks = java.nio.file.Files.newDirectoryStream(java.nio.file.Path.of("/proc/self/task"))) {
+            for (java.nio.file.Path t : tasks) {
+                try {
+                    if (java.nio.file.Files.readString(t.resolve("comm")).startsWith("probe4j-inline")) {
+                        String[] f = java.nio.file.Files.readString(t.resolve("schedstat")).trim().split(" ");
+                        sum[0] += Long.parseLong(f[0]);
+                        sum[1] += Long.parseLong(f[1]);
+                    }
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    // a thread that ended meanwhile
+                }
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * {@code probe4j report} of one recording ({@code -Dbench.recording=FILE}, e.g. one that
+     * {@link #binaryRecordingAndReport} kept) into /dev/null, {@code -Dbench.passes=N} times: lines/s.
+     */
+    @Test
+    void reportOfARecording() throws Exception {
+        String file = System.getProperty("bench.recording");
+        if (file == null) {
+            System.out.println("reportOfARecording: no -Dbench.recording=FILE");
+            return;
+        }
+        long lines = 0;
+        for (int pass = 0; pass < Integer.getInteger("bench.passes", 3); pass++) {
+            java.nio.file.Path out = java.nio.file.Files.createTempFile(java.nio.file.Path.of("/dev/shm"), "probe4j-bench", ".txt");
+            long a0 = allocated();
+            long t0 = System.nanoTime();
+            int status = io.probe4j.cli.Main.run("report", file, "-o", lines == 0 ? out.toString() : "/dev/null");
+            double s = (System.nanoTime() - t0) / 1e9;
+            long bytes = allocated() - a0;
+            if (lines == 0) {
+                try (java.util.stream.Stream<String> l = java.nio.file.Files.lines(out)) {
+                    lines = l.count();
+                }
+            }
+            java.nio.file.Files.delete(out);
+            System.out.printf("report of %s: %.2f M lines/s (%d lines, exit %d), %.0f bytes allocated a line, load %s%n", file,
+                    lines / s / 1e6, lines, status, (double) bytes / lines, load());
+        }
+    }
+
+    /** Bytes this thread allocated so far (the JDK's ThreadMXBean, through reflection: this module does not read java.management). */
+    static long allocated() {
+        try {
+            Object bean = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
+            return (long) Class.forName("com.sun.management.ThreadMXBean").getMethod("getCurrentThreadAllocatedBytes").invoke(bean);
+        } catch (ReflectiveOperationException e) {
+            return 0;
+        }
+    }
+
+    /** The load average over the last minute, as {@code uptime} gives it. */
+    static String load() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (java.io.IOException e) {
+            return "?";
         }
     }
 
