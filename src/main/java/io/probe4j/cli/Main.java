@@ -40,9 +40,11 @@ public final class Main {
         if (tracesWithTrapEngine(args)) {
             linkInBackground(TRAP_NATIVE_CALLS);
         }
-        // the JIT compilers and the collector warm up while the traced program runs: they yield to it
-        // (this JVM is probe4j's alone; this thread, which starts the program, keeps the user's priority)
-        Niceness.backgroundAllButCaller();
+        if (args.length > 0 && args[0].equals("trace")) {
+            // the JIT compilers and the collector warm up while the traced program runs: they yield to it
+            // (this JVM is probe4j's alone; this thread, which starts the program, keeps the user's priority)
+            Niceness.backgroundAllButCaller();
+        }
         System.exit(run(args));
     }
 

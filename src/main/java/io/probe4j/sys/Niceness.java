@@ -32,9 +32,8 @@ public final class Niceness {
      */
     public static void backgroundAllButCaller() {
         int self = Procfs.currentTid();
-        int pid = (int) ProcessHandle.current().pid();
-        int base = Procfs.nice(pid, self);
-        for (int tid : Procfs.tasks(pid)) {
+        int base = current();
+        for (int tid : Procfs.tasks((int) ProcessHandle.current().pid())) {
             if (tid != self) {
                 lower(tid, base);
             }
