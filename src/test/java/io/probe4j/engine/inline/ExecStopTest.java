@@ -38,17 +38,7 @@ class ExecStopTest {
         EventLayout layout = EventLayout.of(0, false, InlineEntryProbeTest.definition("p:ev /bin/true:0x10 a=%di:u64 b=%si:u64").args());
         EventDecoder decoder = new EventDecoder(new EventDecoder.EventSpec[] {new EventDecoder.EventSpec(layout, "grp", "ev", 0)},
                 TscClock.calibrate());
-        return new RecordStage() {
-            @Override
-            public void records(RecordBatch batch) {
-                decoder.decode(batch, out::add);
-            }
-
-            @Override
-            public void event(ProbeEvent event) {
-                out.add(event);
-            }
-        };
+        return new DecodingStage(decoder, out::add);
     }
 
     /** Runs {@code body} on a thread called {@code name}, given its id. */

@@ -111,17 +111,7 @@ class InlineReaderTest {
             Losses recorded;
             try (Recording r = Recording.open(file)) {
                 EventDecoder decoder = r.decoder();
-                recorded = r.replay(new RecordStage() {
-                    @Override
-                    public void records(RecordBatch b) {
-                        decoder.decode(b, events::add);
-                    }
-
-                    @Override
-                    public void event(ProbeEvent event) {
-                        events.add(event);
-                    }
-                });
+                recorded = r.replay(new DecodingStage(decoder, events::add));
             }
             assertEquals(lost, recorded.lost()[0], "the recording's count of lost records");
             assertEquals(ROUNDS * CALLS, events.size() + lost, "each call was recorded or counted lost");
