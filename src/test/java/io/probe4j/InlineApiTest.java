@@ -206,14 +206,16 @@ class InlineApiTest {
     void detachPutsTheProgramsBytesBackAndItRunsOn() throws Exception {
         Path bin = Fixtures.compile("probe_threads.c", "-pthread");
         Path out = Files.createTempFile("inline_api", ".out");
-        long rounds = 2000; // with 1 ms pauses: two seconds or more
+        // with 1 ms pauses: ten seconds or more, so that the detach comes before the end even on a loaded
+        // machine (CI once took over two seconds from the start to the detach; here it takes 0.4)
+        long rounds = 10_000;
         List<ProbeEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (Tracer t = Tracer.launch(Launch.of(bin.toString(), Long.toString(rounds), "1000").withStdout(out))
                 .engine(Engine.INLINE)) {
             Probe p = t.register(EventProbes.of(definition("p:work " + bin + ":work idx=%di:s64"), EventSink.of(events::add), ""));
             t.start();
             assertEquals(Engine.INLINE, p.engine());
-            long deadline = System.nanoTime() + 30_000_000_000L;
+            long deadline = System.nanoTime() + 60_000_000_000L;
             while (events.isEmpty() && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
@@ -235,6 +237,7 @@ class InlineApiTest {
                 Thread.sleep(10);
             }
             assertTrue(!sleeps.isEmpty(), "a probe registered after the start records on the trap engine");
+            assertEquals("", Files.readString(out), "the program is still running at the detach");
             t.detach();
             int seen = events.size();
             try (ProcessMemory m = new ProcessMemory(pid)) {
