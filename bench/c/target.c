@@ -18,12 +18,18 @@
  * `target N T` runs the loop in T threads at once, N calls each, and prints the CPU time per call
  * (CLOCK_THREAD_CPUTIME_ID of every thread, summed, over N * T): what a hit costs when T threads hit
  * the probe together, apart from how many cores there are to run them.
+ *
+ * `target N warm W` first makes W calls on each CPU it may run on (pinned to one CPU after the other),
+ * in slices of 10,000 with a 10 ms pause after each so that a reader keeps up, then pauses 300 ms and
+ * times N calls as `target N` does: a tracer's buffers for every CPU have been written through once
+ * (the pages of a ring are touched), and are empty again, before the timed calls.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <sched.h>
 #include <time.h>
 
 int bench_bias = 0;
@@ -108,6 +114,39 @@ static int threads(long n, int t) {
     return 0;
 }
 
+/* `target N warm W`: W untimed calls on each allowed CPU, in slices with pauses, then a rest. */
+static void warm_up(long w) {
+    cpu_set_t allowed, one;
+    if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) {
+        perror("sched_getaffinity");
+        exit(1);
+    }
+    volatile unsigned sink = 0;
+    struct timespec slice_pause = {0, 10 * 1000000L}, rest = {0, 300 * 1000000L};
+    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+        if (!CPU_ISSET(cpu, &allowed)) {
+            continue;
+        }
+        CPU_ZERO(&one);
+        CPU_SET(cpu, &one);
+        if (sched_setaffinity(0, sizeof one, &one) != 0) {
+            perror("sched_setaffinity");
+            exit(1);
+        }
+        for (long done = 0; done < w; done += 10000) {
+            for (long i = done; i < done + 10000 && i < w; i++) {
+                sink += (unsigned) target(FIRST_ARG(i), (int) i + 1);
+            }
+            nanosleep(&slice_pause, NULL);
+        }
+    }
+    if (sched_setaffinity(0, sizeof allowed, &allowed) != 0) {
+        perror("sched_setaffinity");
+        exit(1);
+    }
+    nanosleep(&rest, NULL);
+}
+
 int main(int argc, char **argv) {
     long long main_ns = now_ns(CLOCK_REALTIME);
     if (argc == 2 && strcmp(argv[1], "startup") == 0) {
@@ -121,8 +160,9 @@ int main(int argc, char **argv) {
         fflush(stdout);
         return 0;
     }
-    if (argc != 2 && argc != 3) {
-        fprintf(stderr, "usage: %s ITERATIONS [THREADS] | startup\n", argv[0]);
+    int warm = argc == 4 && strcmp(argv[2], "warm") == 0;
+    if (argc != 2 && argc != 3 && !warm) {
+        fprintf(stderr, "usage: %s ITERATIONS [THREADS | warm CALLS] | startup\n", argv[0]);
         return 2;
     }
     long n = atol(argv[1]);
@@ -130,6 +170,9 @@ int main(int argc, char **argv) {
     fflush(stdout);
     if (argc == 3) {
         return threads(n, atoi(argv[2]));
+    }
+    if (warm) {
+        warm_up(atol(argv[3]));
     }
     long long t0 = now_ns(CLOCK_MONOTONIC);
     unsigned acc = 0;

@@ -18,7 +18,9 @@ done
 # -fpatchable-function-entry=5, the build uftrace needs, with uftrace itself.
 # And an entry probe whose records are all kept: KEPT_CALLS calls fit in the rings (their first lap), where
 # the other rows' tight loops drop most records (the cheaper path). nop5k is the nop5 target under another name.
-INLINE_EXTRA_ROWS=("nop5s string" "nop5x1 entry" "nop5x4 entry" "pfe both" "nop5k entry")
+# The same on rings written through once before (nop5w: `target N warm W`), what a kept record costs once
+# the rings' pages have been touched, as in any trace that runs longer than the rings' first lap.
+INLINE_EXTRA_ROWS=("nop5s string" "nop5x1 entry" "nop5x4 entry" "pfe both" "nop5k entry" "nop5w entry")
 KEPT_CALLS=${KEPT_CALLS:-300000}
 declare -A INLINE_PEER=([nop5s]=bpftrace [pfe]=uftrace)
 for row in "${INLINE_EXTRA_ROWS[@]}"; do
@@ -38,7 +40,7 @@ inline_once() { # CFG N
   out="$WORK/inline.out"
   if [ "$tool" = inline ]; then
     bin=$(target_bin "$variant")
-    threads=$(target_threads "$variant")
+    threads=$(target_args "$variant")
     mapfile -t defs < <(definitions "$mode" "$bin" "" target)
     RUN_CMD="./probe4j trace --engine inline -o /dev/null$(printf " '%s'" "${defs[@]}") -- $bin $2${threads:+ $threads}"
     timeout -k 5 "$TOOL_TIMEOUT" $PROBE4J trace --engine inline -o /dev/null "${defs[@]}" -- "$bin" "$2" $threads >"$out" 2>&1
@@ -71,7 +73,7 @@ inline_measure() {
     [ "$tool" != inline ] && [ "$tool" != none ] && missing=$(tool_missing "$tool")
     if [ -n "$missing" ]; then INL_REASON[$cfg]=$missing; log "  $cfg: not available: $missing"; continue; fi
     n0=$(awk -v s="$CALIBRATION_SECONDS" -v g="${INL_GUESS[$tool]}" 'BEGIN { n = int(s * 1e9 / g); print (n < 20 ? 20 : n) }')
-    [ "$variant" = nop5k ] && n0=$KEPT_CALLS
+    [[ $variant == nop5[kw] ]] && n0=$KEPT_CALLS
     if ! inline_once "$cfg" "$n0"; then
       INL_REASON[$cfg]=$INL_ONCE_REASON; log "  $cfg: not available: $INL_ONCE_REASON"; continue
     fi
@@ -79,7 +81,7 @@ inline_measure() {
     INL_LOST["$cfg|0"]=$INL_ONCE_LOST
     INL_CALLS[$cfg]=$(awk -v s="$RUN_SECONDS" -v ns="$INL_ONCE" -v n0="$n0" 'BEGIN {
       if (s == 0) { print n0; exit } n = int(s * 1e9 / (ns > 0.5 ? ns : 0.5)); print (n < 20 ? 20 : n) }')
-    [ "$variant" = nop5k ] && INL_CALLS[$cfg]=$KEPT_CALLS
+    [[ $variant == nop5[kw] ]] && INL_CALLS[$cfg]=$KEPT_CALLS
     log "  $cfg: $INL_ONCE ns/call with $n0 calls -> ${INL_CALLS[$cfg]} calls a run"
   done
   for ((round = 1; round <= ROUNDS; round++)); do
@@ -171,6 +173,7 @@ inline_variant_label() {
     nop5x4) echo '`nopl` first, 4 threads at once (CPU ns per call)' ;;
     pfe) echo 'C, built with `-fpatchable-function-entry=5` (five 1-byte nops first)' ;;
     nop5k) echo "\`nopl\` first, $(fmt_int "$KEPT_CALLS") calls: every record kept (the rings' first lap)" ;;
+    nop5w) echo "\`nopl\` first, $(fmt_int "$KEPT_CALLS") calls: every record kept, the rings written through once before" ;;
     *) variant_label "$1" ;;
   esac
 }
@@ -220,7 +223,10 @@ tracing patches only such builds, or \`-pg\` ones), with uftrace recording the s
 arguments into its own files; and an entry probe on a run short enough ($(fmt_int "$KEPT_CALLS") calls) that the
 rings hold every record: the cost of a kept record, where the tight loops above mostly take the drop
 path (on this kind of VM the first write to each 4 KiB page of the rings costs about 10 µs, which such
-a first lap pays). bpftrace's and perf's rows on the plain target are in the overhead table above (the
+a first lap pays); and the same calls once every ring has been written through and drained again
+(\`target N warm W\`: before the timed calls, $(fmt_int "$WARM_CALLS") untimed calls pinned to each CPU in turn, in
+slices of 10,000 with a 10 ms pause after each so that the reader keeps up, then a 300 ms pause; the
+unprobed and kernel runs do the same), the cost of a kept record in a trace longer than the rings' first lap. bpftrace's and perf's rows on the plain target are in the overhead table above (the
 kernel's uprobe plus their own work).
 
 $(inline_extra_table)

@@ -16,8 +16,15 @@ TOOL_TIMEOUT=${TOOL_TIMEOUT:-120}
 
 target_bin() { printf '%s/target-%s\n' "$BIN_DIR" "$1"; }
 
-# The target's arguments after N: the thread count of the nop5xT variants (`target N T`), else none.
-target_threads() { case $1 in *x[0-9]*) echo "${1##*x}" ;; esac; }
+# The target's arguments after N: the thread count of the nop5xT variants (`target N T`), the warm-up of
+# nop5w (`target N warm W`: W calls on each CPU first), else none.
+WARM_CALLS=${WARM_CALLS:-500000}
+target_args() {
+  case $1 in
+    *x[0-9]*) echo "${1##*x}" ;;
+    nop5w) echo "warm $WARM_CALLS" ;;
+  esac
+}
 
 # The string argument probe's fetch args (the nop5s target: target(const char *s, int b)).
 STRING_ARGS='s=+0(%di):string b=%si:s32'
@@ -57,7 +64,7 @@ run_tool() {
   local tool=$1 variant=$2 mode=$3 n=$4 out=$5
   local bin off ev rc threads
   bin=$(target_bin "$variant")
-  threads=$(target_threads "$variant")
+  threads=$(target_args "$variant")
   case $tool in
     none)
       RUN_CMD="$bin $n${threads:+ $threads}"
