@@ -35,13 +35,14 @@ public final class BranchTargets {
         }
     }
 
-    private final long[] boundaries;
-    private final long[] targets;
-    private final long[] sources;
-    private final long[] tableTargets;
-    private final long[] indirectJumps;
+    private final Sorted boundaries;
+    private final Sorted targets;
+    /** The branch (or jump table) of each target, in the targets' order: not sorted. */
+    private final Sorted sources;
+    private final Sorted tableTargets;
+    private final Sorted indirectJumps;
 
-    private BranchTargets(long[] boundaries, long[] targets, long[] sources, long[] tableTargets, long[] indirectJumps) {
+    private BranchTargets(Sorted boundaries, Sorted targets, Sorted sources, Sorted tableTargets, Sorted indirectJumps) {
         this.boundaries = boundaries;
         this.targets = targets;
         this.sources = sources;
@@ -128,7 +129,8 @@ public final class BranchTargets {
             }
         }
         long[][] pairs = found.sortedPairs(from, lo, hi);
-        return new BranchTargets(b, pairs[0], pairs[1], distinct(tables.sorted()), indirect.sorted());
+        return new BranchTargets(Sorted.of(b), Sorted.of(pairs[0]), Sorted.of(pairs[1]), Sorted.of(distinct(tables.sorted())),
+                Sorted.of(indirect.sorted()));
     }
 
     private static long[] distinct(long[] sorted) {
@@ -172,22 +174,22 @@ public final class BranchTargets {
 
     /** Whether an instruction starts at {@code address}. */
     public boolean isBoundary(long address) {
-        return Arrays.binarySearch(boundaries, address) >= 0;
+        return boundaries.search(address) >= 0;
     }
 
     /** The lowest target in {@code (from, to)}, both ends excluded, or -1. */
     public long firstInside(long from, long to) {
-        int i = Arrays.binarySearch(targets, from + 1);
+        int i = targets.search(from + 1);
         if (i < 0) {
             i = -i - 1;
         }
-        return i < targets.length && targets[i] < to ? targets[i] : -1;
+        return i < targets.size() && targets.get(i) < to ? targets.get(i) : -1;
     }
 
     /** Where a jump to {@code target} comes from: the branch, or the jump table, first found. */
     public long sourceOf(long target) {
-        int i = Arrays.binarySearch(targets, target);
-        return i >= 0 ? sources[i] : -1;
+        int i = targets.search(target);
+        return i >= 0 ? sources.get(i) : -1;
     }
 
     /**
@@ -196,88 +198,150 @@ public final class BranchTargets {
      * table this scan does not read); -1 when there is none, or a table leads into the function.
      */
     public long unresolvedIndirectJump(long from, long to) {
-        int t = Arrays.binarySearch(tableTargets, from);
+        int t = tableTargets.search(from);
         if (t < 0) {
             t = -t - 1;
         }
-        if (t < tableTargets.length && tableTargets[t] < to) {
+        if (t < tableTargets.size() && tableTargets.get(t) < to) {
             return -1;
         }
-        int i = Arrays.binarySearch(indirectJumps, from);
+        int i = indirectJumps.search(from);
         if (i < 0) {
             i = -i - 1;
         }
-        return i < indirectJumps.length && indirectJumps[i] < to ? indirectJumps[i] : -1;
+        return i < indirectJumps.size() && indirectJumps.get(i) < to ? indirectJumps.get(i) : -1;
     }
 
     /** Number of distinct targets found. */
     public int size() {
-        return targets.length;
+        return targets.size();
     }
 
     /**
      * The scan as bytes ({@link #fromBytes} reads them back), for a cache on disk that spares a library's
-     * next sweep: each array as its length and the differences between neighbours, zigzag varints (an
-     * instruction boundary takes a byte).
+     * next sweep and is read in place, mapped, without decoding: the lowest address as a little-endian
+     * u64, the five arrays' lengths as u32s, then each array as u32 offsets from that address.
+     * IllegalArgumentException when the addresses span 4 GiB or more (such a scan is not kept).
      */
     public byte[] toBytes() {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(boundaries.length + 16 * targets.length);
-        for (long[] a : new long[][] {boundaries, targets, sources, tableTargets, indirectJumps}) {
-            varint(out, a.length);
-            long last = 0;
-            for (long v : a) {
-                varint(out, v - last);
-                last = v;
+        Sorted[] all = {boundaries, targets, sources, tableTargets, indirectJumps};
+        long base = Long.MAX_VALUE, top = Long.MIN_VALUE;
+        int entries = 0;
+        for (Sorted a : all) {
+            for (int i = 0; i < a.size(); i++) {
+                base = Math.min(base, a.get(i));
+                top = Math.max(top, a.get(i));
+            }
+            entries += a.size();
+        }
+        if (entries == 0) {
+            base = top = 0;
+        }
+        if (top - base >= 1L << 32) {
+            throw new IllegalArgumentException("addresses spanning 0x" + Long.toHexString(top - base) + " bytes");
+        }
+        ByteBuffer out = ByteBuffer.allocate(HEADER_BYTES + 4 * entries).order(ByteOrder.LITTLE_ENDIAN);
+        out.putLong(base);
+        for (Sorted a : all) {
+            out.putInt(a.size());
+        }
+        out.position(HEADER_BYTES);
+        for (Sorted a : all) {
+            for (int i = 0; i < a.size(); i++) {
+                out.putInt((int) (a.get(i) - base));
             }
         }
-        return out.toByteArray();
+        return out.array();
     }
 
-    private static void varint(java.io.ByteArrayOutputStream out, long v) {
-        long z = v << 1 ^ v >> 63;
-        while ((z & ~0x7fL) != 0) {
-            out.write((int) (z & 0x7f) | 0x80);
-            z >>>= 7;
-        }
-        out.write((int) z);
-    }
+    /** The base, five lengths, and padding to 8 bytes. */
+    private static final int HEADER_BYTES = 8 + 5 * 4 + 4;
 
     /** A scan from {@link #toBytes()}'s bytes; IllegalArgumentException when they are not such bytes. */
     public static BranchTargets fromBytes(byte[] bytes) {
-        int[] at = {0};
-        long[][] arrays = new long[5][];
-        for (int i = 0; i < arrays.length; i++) {
-            long n = varint(bytes, at);
-            if (n < 0 || n > bytes.length - at[0]) { // every entry takes a byte at least
-                throw new IllegalArgumentException("a branch scan's array of " + n + " entries in " + (bytes.length - at[0]) + " bytes");
-            }
-            arrays[i] = new long[(int) n];
-            long last = 0;
-            for (int k = 0; k < n; k++) {
-                last += varint(bytes, at);
-                arrays[i][k] = last;
-            }
+        return fromBytes(ByteBuffer.wrap(bytes));
+    }
+
+    /**
+     * A scan over {@link #toBytes()}'s bytes in {@code bytes} (from its position to its limit), used in
+     * place: a mapped file is read only where a look-up goes. IllegalArgumentException when they are not
+     * such bytes.
+     */
+    public static BranchTargets fromBytes(ByteBuffer bytes) {
+        ByteBuffer b = bytes.slice().order(ByteOrder.LITTLE_ENDIAN);
+        if (b.remaining() < HEADER_BYTES) {
+            throw new IllegalArgumentException("a branch scan of " + b.remaining() + " bytes");
         }
-        if (at[0] != bytes.length) {
-            throw new IllegalArgumentException("a branch scan with " + (bytes.length - at[0]) + " bytes too many");
+        long base = b.getLong(0);
+        long entries = 0;
+        int[] lengths = new int[5];
+        for (int i = 0; i < lengths.length; i++) {
+            lengths[i] = b.getInt(8 + 4 * i);
+            if (lengths[i] < 0) {
+                throw new IllegalArgumentException("a branch scan's array of " + lengths[i] + " entries");
+            }
+            entries += lengths[i];
         }
-        if (arrays[1].length != arrays[2].length) {
+        if (HEADER_BYTES + 4 * entries != b.remaining()) {
+            throw new IllegalArgumentException("a branch scan of " + b.remaining() + " bytes for " + entries + " entries");
+        }
+        if (lengths[1] != lengths[2]) {
             throw new IllegalArgumentException("a branch scan whose targets and sources differ in number");
+        }
+        Sorted[] arrays = new Sorted[5];
+        int at = HEADER_BYTES;
+        for (int i = 0; i < arrays.length; i++) {
+            arrays[i] = new Sorted(null, b.slice(at, 4 * lengths[i]).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer(), base);
+            at += 4 * lengths[i];
         }
         return new BranchTargets(arrays[0], arrays[1], arrays[2], arrays[3], arrays[4]);
     }
 
-    private static long varint(byte[] bytes, int[] at) {
-        long z = 0;
-        for (int shift = 0; ; shift += 7) {
-            if (at[0] >= bytes.length || shift > 63) {
-                throw new IllegalArgumentException("a branch scan cut short at byte " + at[0]);
+    /**
+     * An array of addresses: a scan's own, or offsets from a base in a cache file's bytes (a mapped file
+     * is read where a look-up goes, not decoded whole: libc's scan holds some 400,000 addresses).
+     */
+    private static final class Sorted {
+        private final long[] addresses;
+        private final java.nio.IntBuffer offsets;
+        private final long base;
+
+        private Sorted(long[] addresses, java.nio.IntBuffer offsets, long base) {
+            this.addresses = addresses;
+            this.offsets = offsets;
+            this.base = base;
+        }
+
+        static Sorted of(long[] addresses) {
+            return new Sorted(addresses, null, 0);
+        }
+
+        int size() {
+            return addresses != null ? addresses.length : offsets.limit();
+        }
+
+        long get(int i) {
+            return addresses != null ? addresses[i] : base + Integer.toUnsignedLong(offsets.get(i));
+        }
+
+        /** As {@link Arrays#binarySearch(long[], long)}. */
+        int search(long key) {
+            if (addresses != null) {
+                return Arrays.binarySearch(addresses, key);
             }
-            int b = bytes[at[0]++];
-            z |= (long) (b & 0x7f) << shift;
-            if ((b & 0x80) == 0) {
-                return z >>> 1 ^ -(z & 1);
+            int lo = 0, hi = size() - 1;
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                long v = get(mid);
+                if (v < key) {
+                    lo = mid + 1;
+                } else if (v > key) {
+                    hi = mid - 1;
+                } else {
+                    return mid;
+                }
             }
+            return -(lo + 1);
         }
     }
 

@@ -7,10 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -20,12 +20,12 @@ import java.util.stream.Stream;
  * the bytes the jump replaces): sweeping libc's 2 MB of code takes 0.5–2.5 s of a cold JVM, on every
  * run. The sweep depends only on the file's bytes and on probe4j's decoder, so it is kept under the
  * file's identity (device, inode, size, modification and change times) and probe4j's build, in
- * {@code $XDG_CACHE_HOME/probe4j/branches} ({@code ~/.cache/probe4j/branches}), and read back in
- * milliseconds, as perf keeps its build-id cache. A cache that cannot be read or written costs the sweep
+ * {@code $XDG_CACHE_HOME/probe4j/branches} ({@code ~/.cache/probe4j/branches}), one scan a file (a new
+ * one replaces those of older builds or versions), and read back in place, as perf keeps its build-id cache. A cache that cannot be read or written costs the sweep
  * and nothing else. {@code -Dprobe4j.cache.dir=DIR} puts it elsewhere; {@code none} turns it off.
  */
 final class BranchScans {
-    private static final byte[] MAGIC = "probe4j branch scan 1\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MAGIC = "probe4j branch scan 2\n".getBytes(StandardCharsets.US_ASCII);
     /** Where the scans are kept; null: nowhere. */
     private final Path dir;
     private final String build;
@@ -51,16 +51,22 @@ final class BranchScans {
         return new BranchScans(base.resolve("branches"), build());
     }
 
-    /** The scan of {@code file} (opened as {@code elf}): kept, or swept now and kept. */
+    /**
+     * The scan of {@code file} (opened as {@code elf}): kept, or swept now and kept. A kept scan is mapped
+     * and read in place (decoding libc's cost a cold JVM some 100 ms); a kept file is only ever replaced
+     * whole, never written in place, so the mapping stays valid.
+     */
     BranchTargets of(Path file, ElfFile elf) {
         String key = dir == null ? null : key(file);
-        Path kept = key == null ? null : dir.resolve(sha256(key));
+        Path kept = key == null ? null : dir.resolve(name(file, key));
         if (kept != null) {
-            try {
-                byte[] bytes = Files.readAllBytes(kept);
+            try (FileChannel ch = FileChannel.open(kept, StandardOpenOption.READ)) {
                 byte[] header = header(key);
-                if (bytes.length >= header.length && Arrays.equals(bytes, 0, header.length, header, 0, header.length)) {
-                    return BranchTargets.fromBytes(Arrays.copyOfRange(bytes, header.length, bytes.length));
+                MappedByteBuffer bytes = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
+                byte[] found = new byte[Math.min(header.length, bytes.capacity())];
+                bytes.get(0, found);
+                if (Arrays.equals(found, header)) {
+                    return BranchTargets.fromBytes(bytes.slice(header.length, bytes.capacity() - header.length));
                 }
             } catch (IOException | IllegalArgumentException absentOrDamaged) {
                 // swept again below, and kept anew
@@ -68,12 +74,16 @@ final class BranchScans {
         }
         BranchTargets scan = BranchTargets.scan(BranchTargets.regions(elf));
         if (kept != null) {
-            keep(kept, key, scan);
+            keep(file, kept, key, scan);
         }
         return scan;
     }
 
-    private void keep(Path kept, String key, BranchTargets scan) {
+    /**
+     * Writes {@code scan} to {@code kept}, and removes the file's scans kept before (by another build of
+     * probe4j, or of an earlier version of the file), and files of a former format: one scan a file.
+     */
+    private void keep(Path file, Path kept, String key, BranchTargets scan) {
         try {
             Files.createDirectories(dir);
             Path tmp = Files.createTempFile(dir, ".scan", ".tmp");
@@ -88,9 +98,35 @@ final class BranchScans {
             } finally {
                 Files.deleteIfExists(tmp);
             }
-        } catch (IOException | UnsupportedOperationException | SecurityException e) {
-            // a read-only home, a full disk: the next run sweeps again
+            String same = name(file, "");
+            try (Stream<Path> all = Files.list(dir)) {
+                for (Path p : (Iterable<Path>) all::iterator) {
+                    String n = p.getFileName().toString();
+                    if (!p.equals(kept) && (n.startsWith(same) || FORMER_NAME.matcher(n).matches())) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+        } catch (IOException | UnsupportedOperationException | SecurityException | IllegalArgumentException e) {
+            // a read-only home, a full disk, a scan too wide to keep: the next run sweeps again
         }
+    }
+
+    /** The names of format 1: a SHA-256 of the key. */
+    private static final java.util.regex.Pattern FORMER_NAME = java.util.regex.Pattern.compile("[0-9a-f]{64}");
+
+    /**
+     * A kept scan's name: a hash of the file's real path, then one of the whole key (the header holds the
+     * key itself: a collision only costs a sweep).
+     */
+    private static String name(Path file, String key) {
+        String real;
+        try {
+            real = file.toRealPath().toString();
+        } catch (IOException e) {
+            real = file.toString();
+        }
+        return hash(real) + "-" + (key.isEmpty() ? "" : hash(key));
     }
 
     /** The file as it is now, and the build that swept it; null when it cannot be said. */
@@ -134,11 +170,12 @@ final class BranchScans {
         }
     }
 
-    private static String sha256(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+    /** 64-bit FNV-1a in hex: a name, not a check (a cold JVM takes some 30 ms to set up MessageDigest). */
+    private static String hash(String s) {
+        long h = 0xcbf29ce484222325L;
+        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+            h = (h ^ (b & 0xff)) * 0x100000001b3L;
         }
+        return String.format("%016x", h);
     }
 }

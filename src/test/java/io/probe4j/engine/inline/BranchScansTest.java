@@ -55,7 +55,19 @@ class BranchScansTest {
         System.arraycopy(other, 0, planted, header, other.length);
         Files.write(kept, planted);
         assertArrayEquals(other, through(new BranchScans(dir, "build-1"), libc), "read from the cache, not swept");
+        Path former = Files.write(dir.resolve("0".repeat(64)), bytes); // a scan of format 1
+        Path otherFile = dir.resolve(Files.list(dir).filter(p -> !p.equals(former)).findFirst().orElseThrow().getFileName()
+                .toString().replaceFirst("^[0-9a-f]{16}", "0123456789abcdef")); // another file's scan
+        Files.write(otherFile, bytes);
         assertArrayEquals(fresh, through(new BranchScans(dir, "build-2"), libc), "another build of probe4j sweeps again");
+        try (var left = Files.list(dir)) {
+            assertEquals(List.of(otherFile.getFileName().toString()), left.map(p -> p.getFileName().toString())
+                    .filter(n -> !n.startsWith(kept.getFileName().toString().substring(0, 17))).toList(),
+                    "the scans of the file by other builds, and those of an older format, are gone; other files' stay");
+        }
+        try (var left = Files.list(dir)) {
+            assertEquals(2, left.count(), "one scan of the file, one of another");
+        }
     }
 
     @Test
