@@ -60,8 +60,10 @@ final class InlineTrace {
         Map<String, ProbePoint> points = new HashMap<>();
         InlineReader[] reader = new InlineReader[1]; // the trap engine's events go through it, in order with the records
         Consumer<ProbeEvent> trapEvents = e -> reader[0].offer(e);
-        // files as /proc/PID/maps names them: symbolic links resolved (/lib -> usr/lib)
-        List<java.nio.file.Path> real = probes.stream().map(p -> realPath(p.file())).toList();
+        // files as /proc/PID/maps names them: symbolic links resolved (/lib -> usr/lib), once a file
+        Map<java.nio.file.Path, java.nio.file.Path> realPaths = new HashMap<>();
+        List<java.nio.file.Path> real = probes.stream().map(p -> realPaths.computeIfAbsent(p.file(), InlineTrace::realPath)).toList();
+        io.probe4j.sys.Phase.mark("realpaths");
         List<InlinePlanner.Decision> decisions = new ArrayList<>(planner.planAll(java.util.stream.IntStream.range(0, probes.size())
                 .mapToObj(k -> new InlinePlanner.Request(probes.get(k).definition(), real.get(k), probes.get(k).offset(),
                         probes.get(k).refCtrOffset().isPresent())).toList()));
@@ -80,6 +82,7 @@ final class InlineTrace {
                 }
             }
         }
+        io.probe4j.sys.Phase.mark("planned");
         points.values().forEach(pt -> uprobes.add(pt, null));
         int cpus = Runtime.getRuntime().availableProcessors();
         RingMapping rings = RingMapping.create("probe4j-inline", recording != null ? InlineReader.recordingLayout(cpus, Math.max(1, inline.size()))
@@ -98,6 +101,7 @@ final class InlineTrace {
             reader[0].withTrapEngine();
         }
         reader[0].start();
+        io.probe4j.sys.Phase.mark("reader started");
         TraceSession[] session = new TraceSession[1];
         TraceEnding ending = new TraceEnding(() -> {
             try {
@@ -113,6 +117,7 @@ final class InlineTrace {
         try {
             session[0] = pid != null ? TraceSession.attach(pid, hooks)
                     : TraceSession.launch(LaunchSpec.of(command.toArray(String[]::new)), hooks);
+            io.probe4j.sys.Phase.mark("session");
             if (pid != null) {
                 System.err.println("probe4j: attached to process " + pid + "; Ctrl-C to detach");
             }

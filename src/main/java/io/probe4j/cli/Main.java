@@ -32,6 +32,7 @@ public final class Main {
             ProcessMemory.class, ProcFile.class, Clock.class);
 
     public static void main(String[] args) {
+        io.probe4j.sys.Phase.mark("main");
         if (Boolean.getBoolean(TRAINING_PROPERTY)) {
             System.exit(train());
         }

@@ -124,6 +124,7 @@ final class TraceCommand implements Callable<Integer> {
                     + "--options, --ustack");
         }
         stackOptions.check(engine == Engine.kernel);
+        io.probe4j.sys.Phase.mark("call");
         TargetResolver resolver = Targets.resolver(force); // one for all: each file is opened once
         List<ResolvedProbe> probes = new ArrayList<>();
         Set<String> names = new HashSet<>(); // GROUP/EVENT of the definitions so far: wildcards' names avoid them
@@ -136,6 +137,7 @@ final class TraceCommand implements Callable<Integer> {
             }
             probes.addAll(these);
         }
+        io.probe4j.sys.Phase.mark("parsed+resolved");
         List<KprobeDefinition> kprobes = Kprobes.parse(kprobeTexts);
         if (format == Format.binary) {
             return InlineTrace.run(probes, EventSink.of(e -> { }), command, pid, TraceFilters.of(List.of(), probes, kprobes), output);

@@ -119,8 +119,10 @@ public final class InlineProbes implements TraceHooks {
             Image before = images.get(pid);
             execNow.execed(pid, process.threads().stream().map(StoppedThread::tid).toList(), before == null ? null : before.comm());
         }
+        io.probe4j.sys.Phase.mark("onNewProcess");
         images.put(pid, Image.of(pid));
         trap.onNewProcess(process, origin, parentPid);
+        io.probe4j.sys.Phase.mark("trap.onNewProcess");
         InlineProcess parent = processes.get(parentPid);
         if ((origin == Origin.FORKED || origin == Origin.VFORKED) && parent != null) {
             places.put(pid, places.getOrDefault(parentPid, Map.of()));
@@ -150,7 +152,9 @@ public final class InlineProbes implements TraceHooks {
         processes.put(pid, ip);
         List<Mapping> maps = process.maps();
         places.put(pid, runtime.in(maps));
+        io.probe4j.sys.Phase.mark("maps");
         ip.install(probes, maps, process.threads(), Remote.of(process), rings, journal, this::placed).forEach(diagnostics);
+        io.probe4j.sys.Phase.mark("installed");
         if (!ip.patched() && !places.get(pid).containsValue(RuntimePlaces.Kind.RENDEZVOUS) && ip.pending(probes, maps)) {
             // no loader: a static executable, patched once its C library has set up the thread
             java.util.OptionalLong at = StartStop.find(pid, maps);

@@ -58,8 +58,11 @@ final class InlineProcess {
     private final PidPages pidPages;
     private final Map<Long, Patch> patches;
     private final Map<Long, Long> fixups;
-    /** "mapping start:probe event" already installed. */
-    private final Set<String> done;
+    /** Probes already installed, by the start of the mapping they are in. */
+    private final Set<Installed> done;
+
+    private record Installed(long mappingStart, int event) {
+    }
     /** The breakpoint where a static executable is patched, or null. */
     private StartStop startStop;
     /** Return addresses put back while an exception unwinds, by the thread's control block ({@link HijackedReturns#putBack}). */
@@ -136,6 +139,7 @@ final class InlineProcess {
             RingMapping shared, PatchJournal journal, Placed placed) {
         forgetUnmapped(maps);
         Map<Mapping, List<InlineProbe>> todo = todo(probes, maps);
+        io.probe4j.sys.Phase.mark("todo");
         if (todo.isEmpty()) {
             return List.of();
         }
@@ -160,7 +164,7 @@ final class InlineProcess {
                 live.add(m.start());
             }
         }
-        done.removeIf(key -> !live.contains(Long.parseLong(key.substring(0, key.indexOf(':')))));
+        done.removeIf(key -> !live.contains(key.mappingStart()));
         patches.keySet().removeIf(site -> maps.stream().noneMatch(m -> m.executable() && m.contains(site)));
     }
 
@@ -178,7 +182,7 @@ final class InlineProcess {
             }
             for (InlineProbe p : probes) {
                 if (m.inode() == p.inode() && m.path().equals(p.file().toString()) && p.fileOffset() >= m.offset()
-                        && p.fileOffset() < m.offset() + (m.end() - m.start()) && !done.contains(m.start() + ":" + p.event())) {
+                        && p.fileOffset() < m.offset() + (m.end() - m.start()) && !done.contains(new Installed(m.start(), p.event()))) {
                     todo.computeIfAbsent(m, k -> new ArrayList<>()).add(p);
                 }
             }
@@ -193,6 +197,7 @@ final class InlineProcess {
                     PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
             rings = mapRings(shared, remote);
         }
+        io.probe4j.sys.Phase.mark("rings mapped");
         int returns = (int) probes.stream().filter(InlineProbe::isReturn).count();
         if (returns > 0 && exitsFrom == 0) {
             exitsFrom = remote.mmapNear(todo.keySet().iterator().next().start(), (returns + 1) * PAGE, "probe4j-inline-exits");
@@ -207,10 +212,11 @@ final class InlineProcess {
         for (Map.Entry<Mapping, List<InlineProbe>> e : todo.entrySet()) {
             Mapping m = e.getKey();
             for (Chain c : generate(m, e.getValue(), returnEvents, ringsHere, stacksHere, remote)) {
-                c.probes().forEach(p -> done.add(m.start() + ":" + p.event()));
+                c.probes().forEach(p -> done.add(new Installed(m.start(), p.event())));
                 chains.add(c);
             }
         }
+        io.probe4j.sys.Phase.mark("generated");
         String[] why = new SitePatcher(pid, memory).patch(chains.stream().map(Chain::head).toList(), threads, journal, patches);
         List<String> problems = new ArrayList<>();
         for (int i = 0; i < chains.size(); i++) {

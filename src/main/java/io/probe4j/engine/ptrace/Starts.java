@@ -48,6 +48,7 @@ final class Starts {
     }
 
     static void attach(TracerLoop loop, int pid) {
+        io.probe4j.sys.Phase.mark("seizing");
         List<Integer> first;
         try {
             first = Procfs.tasks(pid);
