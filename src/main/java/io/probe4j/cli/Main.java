@@ -2,6 +2,9 @@ package io.probe4j.cli;
 
 import io.probe4j.error.UserException;
 import io.probe4j.sys.Clock;
+import io.probe4j.sys.LocalMemory;
+import io.probe4j.sys.MappedMemory;
+import io.probe4j.sys.Memfd;
 import io.probe4j.sys.Niceness;
 import io.probe4j.sys.ProcFile;
 import io.probe4j.sys.ProcessMemory;
@@ -27,9 +30,13 @@ public final class Main {
     /** Set by the launcher for the training run of the JDK's ahead-of-time cache (see {@link #train}). */
     static final String TRAINING_PROPERTY = "probe4j.aot.training";
 
-    /** The classes whose static FFM downcalls the trap engine needs before the traced program starts. */
-    private static final List<Class<?>> TRAP_NATIVE_CALLS = List.of(Spawn.class, Ptrace.class, Wait.class, Signals.class,
-            ProcessMemory.class, ProcFile.class, Clock.class);
+    /**
+     * The classes whose static FFM downcalls the ptrace engines need before the traced program starts: the
+     * trap engine's, then the inline engine's rings (the inline engine runs on the trap engine's process
+     * control). Linked in this order, the first needed first.
+     */
+    private static final List<Class<?>> PTRACE_NATIVE_CALLS = List.of(Spawn.class, Ptrace.class, Wait.class, Signals.class,
+            ProcessMemory.class, ProcFile.class, Clock.class, Memfd.class, LocalMemory.class, MappedMemory.class);
 
     public static void main(String[] args) {
         io.probe4j.sys.Phase.mark("main");
@@ -39,7 +46,7 @@ public final class Main {
         SignalState.rememberStart();
         StopSignals.install();
         if (tracesWithTrapEngine(args)) {
-            linkInBackground(TRAP_NATIVE_CALLS);
+            linkInBackground(PTRACE_NATIVE_CALLS);
         }
         if (args.length > 0 && args[0].equals("trace")) {
             // the JIT compilers and the collector warm up while the traced program runs: they yield to it

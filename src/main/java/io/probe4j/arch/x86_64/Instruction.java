@@ -30,6 +30,16 @@ public record Instruction(long address, byte[] bytes, int prefixCount, int rexOf
         int displacementOffset, int displacementSize, int immediateOffset, int immediateSize,
         int immediate2Size, boolean ripRelative) {
 
+    /**
+     * The same instruction at {@code newAddress}: what decoding its bytes there gives, without decoding
+     * again (only the address and what is computed from it differ; an attach moves a thousand sites).
+     */
+    public Instruction at(long newAddress) {
+        return new Instruction(newAddress, bytes, prefixCount, rexOffset, encoding, vexOffset, map, opcode, opcodeOffset,
+                modrmOffset, sibOffset, displacementOffset, displacementSize, immediateOffset, immediateSize, immediate2Size,
+                ripRelative);
+    }
+
     /** The number of bytes. */
     public int length() {
         return bytes.length;

@@ -36,7 +36,7 @@ public sealed interface JumpSite {
         public Patchable movedBy(long bias) {
             List<Instruction> moved = new java.util.ArrayList<>(displaced.size());
             for (Instruction i : displaced) {
-                moved.add(Decoder.decode(i.bytes(), i.address() + bias));
+                moved.add(i.at(i.address() + bias));
             }
             return new Patchable(address + bias, moved);
         }

@@ -186,4 +186,43 @@ class DecoderTest {
         assertTrue(Condition.A.holds(0));
         assertFalse(Condition.A.holds(Condition.CF));
     }
+
+    /** {@link Instruction#at} stands for decoding again at the new address: every field alike, every target moved. */
+    @Test
+    void anInstructionMovedIsTheSameInstructionDecodedThere() throws Exception {
+        io.probe4j.elf.ElfFile libc = io.probe4j.elf.ElfFile.open(Path.of("/lib/x86_64-linux-gnu/libc.so.6"));
+        io.probe4j.elf.SectionHeader text = libc.section(".text").orElseThrow();
+        byte[] code = libc.bytes(text.offset(), (int) Math.min(text.size(), 150_000));
+        int compared = 0, ripRelative = 0, branches = 0;
+        for (int at = 0; at < code.length; ) {
+            Instruction insn;
+            try {
+                insn = Decoder.decode(code, at, code.length, text.addr() + at);
+            } catch (UndecodableException e) {
+                at++;
+                continue;
+            }
+            for (long bias : new long[] {0x7f12_3456_7000L, -0x1000L}) {
+                Instruction moved = insn.at(insn.address() + bias);
+                Instruction decoded = Decoder.decode(insn.bytes(), insn.address() + bias);
+                assertEquals(fields(decoded), fields(moved), insn + " moved by " + bias);
+                assertEquals(decoded.controlFlow(), moved.controlFlow(), insn.toString());
+                if (insn.ripRelative()) {
+                    assertEquals(decoded.ripTarget(), moved.ripTarget(), insn.toString());
+                }
+            }
+            compared++;
+            ripRelative += insn.ripRelative() ? 1 : 0;
+            branches += insn.controlFlow() instanceof ControlFlow.Jump || insn.controlFlow() instanceof ControlFlow.Call ? 1 : 0;
+            at += insn.length();
+        }
+        assertTrue(compared > 20_000 && ripRelative > 500 && branches > 2_000, compared + " " + ripRelative + " " + branches);
+    }
+
+    /** Every component of {@code i}, its bytes by content. */
+    private static List<Object> fields(Instruction i) {
+        return List.of(i.address(), HexFormat.of().formatHex(i.bytes()), i.prefixCount(), i.rexOffset(), i.encoding(),
+                i.vexOffset(), i.map(), i.opcode(), i.opcodeOffset(), i.modrmOffset(), i.sibOffset(), i.displacementOffset(),
+                i.displacementSize(), i.immediateOffset(), i.immediateSize(), i.immediate2Size(), i.ripRelative());
+    }
 }
