@@ -124,17 +124,24 @@ attach_stopped_by_signal() { # ROW READY ARGS...
     "$BIN_DIR/tracerwatch" "$WATCH_PID" >"$WORK/watch.out" 2>&1 &
     watcher=$!
   fi
+  # stderr read as it comes, each line stamped, the ready line noticed by a blocking read: polling a
+  # file with grep and sleep took a core's worth of process starts from the JVM it timed (an attach
+  # measured so was twice as long as one waited for so)
+  local line drain
   t0=${EPOCHREALTIME/./}
-  $PROBE4J "$@" --profile -o "$out" 2> >(while IFS= read -r l; do printf '%s %s\n' "${EPOCHREALTIME/./}" "$l"; done >>"$err") &
-  pid=$!
-  for ((i = 0; i < ATTACH_TIMEOUT * 200; i++)); do
-    t_ready=$(grep -m 1 -- "$ready" "$err" | cut -d' ' -f1)
-    [ -n "$t_ready" ] && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.005
+  coproc ATTACH_ERR { exec $PROBE4J "$@" --profile -o "$out" 2>&1 >/dev/null; }
+  pid=$ATTACH_ERR_PID
+  exec {drain}<&"${ATTACH_ERR[0]}"
+  while IFS= read -r -t "$ATTACH_TIMEOUT" line <&"$drain"; do
+    printf '%s %s\n' "${EPOCHREALTIME/./}" "$line" >>"$err"
+    [[ $line == *"$ready"* ]] && { t_ready=${EPOCHREALTIME/./}; break; }
   done
+  # the rest of stderr (the detach's lines), stamped as before, until probe4j closes it
+  (while IFS= read -r line; do printf '%s %s\n' "${EPOCHREALTIME/./}" "$line"; done <&"$drain" >>"$err") &
+  local drainer=$!
+  exec {drain}<&-
   if [ -z "$t_ready" ]; then
-    kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+    kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; wait "$drainer"
     [ -n "$watcher" ] && { kill "$watcher" 2>/dev/null; wait "$watcher" 2>/dev/null; }
     ATT_REASON[$row]="probe4j did not get ready: $(reason_of <(cut -d' ' -f2- "$err"))"
     return 1
@@ -145,6 +152,7 @@ attach_stopped_by_signal() { # ROW READY ARGS...
   kill -TERM "$pid"
   wait "$pid"
   t_end=${EPOCHREALTIME/./}
+  wait "$drainer"
   if [ -n "$watcher" ]; then
     for ((i = 0; i < 200; i++)); do kill -0 "$watcher" 2>/dev/null || break; sleep 0.005; done
     kill "$watcher" 2>/dev/null; wait "$watcher" 2>/dev/null
