@@ -60,6 +60,7 @@ final class InlineTrace {
         Map<String, ProbePoint> points = new HashMap<>();
         InlineReader[] reader = new InlineReader[1]; // the trap engine's events go through it, in order with the records
         Consumer<ProbeEvent> trapEvents = e -> reader[0].offer(e);
+        TscClock.Calibration calibration = TscClock.begin(); // its span passes while the probes are planned
         // files as /proc/PID/maps names them: symbolic links resolved (/lib -> usr/lib), once a file
         Map<java.nio.file.Path, java.nio.file.Path> realPaths = new HashMap<>();
         List<java.nio.file.Path> real = probes.stream().map(p -> realPaths.computeIfAbsent(p.file(), InlineTrace::realPath)).toList();
@@ -89,7 +90,7 @@ final class InlineTrace {
                 : InlineReader.layout(cpus, Math.max(1, inline.size())));
         PatchJournal journal = uprobes::journalPatch;
         InlineProbes hooks = new InlineProbes(uprobes, inline, rings, journal, diagnostics);
-        TscClock clock = TscClock.calibrate();
+        TscClock clock = calibration.clock();
         RecordStage stage;
         if (recording != null) {
             stage = new RecordingWriter(recording, inline.stream().map(InlineProbe::definition).toList(), clock);

@@ -68,13 +68,35 @@ public final class TscClock {
 
     /** A clock calibrated over about 20 ms. */
     public static TscClock calibrate() {
-        long[] first = pair();
-        try {
-            Thread.sleep(20);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        return begin().clock();
+    }
+
+    /**
+     * A calibration begun now: its first pair. {@link Calibration#clock()} takes the second one at least
+     * {@value #SPAN_MS} ms later, so that the span can pass doing something else (an attach plans its
+     * probes meanwhile, instead of sleeping).
+     */
+    public static Calibration begin() {
+        return new Calibration(pair(), System.nanoTime());
+    }
+
+    /** The span between the two pairs of a calibration. */
+    private static final long SPAN_MS = 20;
+
+    /** A calibration's first pair, and when it was taken. */
+    public record Calibration(long[] first, long startedNanos) {
+        /** The clock: the second pair, taken once the span has passed since the first (sleeping what is left of it). */
+        public TscClock clock() {
+            long left = SPAN_MS * 1_000_000L - (System.nanoTime() - startedNanos);
+            if (left > 0) {
+                try {
+                    Thread.sleep(left / 1_000_000L, (int) (left % 1_000_000L));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return new TscClock(first, pair());
         }
-        return new TscClock(first, pair());
     }
 
     /** Nanoseconds per tick over the whole span from the first pair to {@code p}. */
