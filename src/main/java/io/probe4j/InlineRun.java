@@ -6,7 +6,9 @@ import io.probe4j.engine.inline.InlineProbes;
 import io.probe4j.engine.inline.InlineReader;
 import io.probe4j.engine.inline.RingMapping;
 import io.probe4j.engine.inline.TscClock;
+import io.probe4j.engine.ptrace.StoppedProcess;
 import io.probe4j.engine.ptrace.TraceHooks;
+import io.probe4j.engine.trap.ProbePoint;
 import io.probe4j.engine.trap.Uprobes;
 import io.probe4j.event.EventSink;
 import io.probe4j.event.ProbeEvent;
@@ -88,6 +90,20 @@ final class InlineRun {
         }
     }
 
+    /**
+     * Takes the inline probes at {@code point} out, all of them being unregistered ({@link InlineProbes#remove}):
+     * with a null process out of the processes to come, else out of {@code process}, stopped.
+     */
+    void remove(ProbePoint point, StoppedProcess process) {
+        java.util.Set<Integer> events = new java.util.HashSet<>();
+        ids.forEach((p, id) -> {
+            if (p.point() == point) {
+                events.add(id);
+            }
+        });
+        hooks.remove(events, process);
+    }
+
     /** What the trace session runs: the inline engine, with the trap engine's hooks behind it. */
     TraceHooks hooks() {
         return hooks;
@@ -159,7 +175,7 @@ final class InlineRun {
                 r = group == null ? null : group.get(e.event());
             }
             if (r == null || !r.probe().isEnabled()) {
-                return; // disabled or unregistered: an inline jump records until the session ends, nobody listens
+                return; // disabled (the jump records on), or unregistered (a record made before its jump came out)
             }
             ProbeDefinition d = r.recorder().definition(); // the user's names, which two probes may share
             ProbeEvent named = e.event().equals(d.event()) && e.group().equals(d.group()) ? e : renamed(e, d.group(), d.event());

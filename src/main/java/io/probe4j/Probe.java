@@ -121,10 +121,11 @@ public final class Probe {
 
     /**
      * Removes the probe. Once the last probe at its address is gone, the original instruction is back
-     * in every traced process. An inline probe's events stop at once, but its jump stays in the program
-     * until the session ends (the inline engine puts the bytes back at the detach or the program's end),
-     * and no new probe can be registered at its address meanwhile. Not from inside a handler or an
-     * inline probe's sink (the tracer thread would wait for itself).
+     * in every traced process: the trap engine's breakpoint comes out, or the inline engine's jump (its
+     * trampoline stays mapped, inert, for a thread that was inside it; a return probe's swapped return
+     * addresses still return through it). A probe registered at that address later runs on the trap
+     * engine. An inline probe's events stop at once. Not from inside a handler or an inline probe's sink
+     * (the tracer thread would wait for itself).
      */
     public void unregister() {
         tracer.unregister(this);

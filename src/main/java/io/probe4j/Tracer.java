@@ -298,10 +298,18 @@ public final class Tracer implements AutoCloseable {
         if (session == null) {
             planned = false;
         }
-        if (!point.consumers().isEmpty() || inlineSites.contains(point.file() + ":" + point.offset())) {
-            return; // an inline jump stays until the session ends: its records find no probe
+        if (!point.consumers().isEmpty()) {
+            return;
         }
-        points.remove(point.file() + ":" + point.offset());
+        String key = point.file() + ":" + point.offset();
+        points.remove(key);
+        if (inlineSites.remove(key)) { // the last probe at an inline jump: the program's bytes come back
+            InlineRun run = inline;
+            if (run != null) {
+                everywhere(point, run::remove);
+            }
+            return;
+        }
         everywhere(point, uprobes::remove);
     }
 

@@ -254,4 +254,66 @@ class InlineApiTest {
             Files.deleteIfExists(out);
         }
     }
+
+    @Test
+    void unregisteringTheLastInlineProbeAtAnAddressPutsTheProgramsBytesBackWhileItRuns() throws Exception {
+        Path bin = Fixtures.compile("probe_threads.c", "-pthread");
+        Path out = Files.createTempFile("inline_unregister", ".out");
+        long rounds = 6000; // with 1 ms pauses: six seconds or more
+        List<ProbeEvent> first = new java.util.concurrent.CopyOnWriteArrayList<>(), second = new java.util.concurrent.CopyOnWriteArrayList<>(),
+                returns = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicLong trapped = new java.util.concurrent.atomic.AtomicLong();
+        try (Tracer t = Tracer.launch(Launch.of(bin.toString(), Long.toString(rounds), "1000").withStdout(out))
+                .engine(Engine.INLINE)) {
+            // three probes chained at one jump: two entries and a return (its return addresses swapped)
+            Probe a = t.register(EventProbes.of(definition("p:work1 " + bin + ":work idx=%di:s64"), EventSink.of(first::add), ""));
+            Probe b = t.register(EventProbes.of(definition("p:work2 " + bin + ":work idx=%di:s64"), EventSink.of(second::add), ""));
+            Probe r = t.register(EventProbes.of(definition("r:work3 " + bin + ":work rv=$retval:s64"), EventSink.of(returns::add), ""));
+            t.start();
+            assertEquals(List.of(Engine.INLINE, Engine.INLINE, Engine.INLINE), List.of(a.engine(), b.engine(), r.engine()));
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while ((first.isEmpty() || second.isEmpty() || returns.isEmpty()) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(!first.isEmpty() && !second.isEmpty() && !returns.isEmpty(), "events of the three arrive");
+            long at = ((ProbeEvent.Site.Entry) first.getFirst().site()).probeAddress();
+            byte[] original = Arrays.copyOfRange(Files.readAllBytes(bin), (int) a.fileOffset(), (int) a.fileOffset() + 16);
+            int pid = t.pid();
+
+            a.unregister();
+            Thread.sleep(200);
+            int firstSeen = first.size(), secondSeen = second.size();
+            Thread.sleep(500);
+            assertEquals(firstSeen, first.size(), "no event of an unregistered probe");
+            assertTrue(second.size() > secondSeen, "the other probes at the address go on");
+            try (ProcessMemory m = new ProcessMemory(pid)) {
+                assertEquals((byte) 0xe9, m.readForced(at, 1)[0], "the jump stays while a probe at its address is registered");
+            }
+
+            b.unregister();
+            r.unregister();
+            try (ProcessMemory m = new ProcessMemory(pid)) {
+                assertArrayEquals(original, m.readForced(at, original.length), "the file's bytes are back, the program running");
+            }
+            Thread.sleep(200);
+            secondSeen = second.size();
+            int returnsSeen = returns.size();
+            Probe again = t.register(ProbeInfo.symbol(bin, "work").preHandler(c -> trapped.incrementAndGet()).build());
+            assertEquals(Engine.TRAP, again.engine());
+            while (trapped.get() < 20 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(trapped.get() >= 20, "a probe registered at the address afterwards runs on the trap engine: " + trapped);
+            assertEquals("", Files.readString(out), "the program is still running");
+            assertEquals(3, t.waitFor(), "the program's exit status");
+            assertEquals(secondSeen, second.size(), "no event after the unregister");
+            assertEquals(returnsSeen, returns.size(), "no return event after the unregister");
+        }
+        try {
+            assertEquals("total " + (4 * (rounds * (rounds - 1) / 2) + 1000 * rounds * 6) + "\n", Files.readString(out),
+                    "the program's output, as without tracing");
+        } finally {
+            Files.deleteIfExists(out);
+        }
+    }
 }

@@ -39,7 +39,8 @@ import java.util.function.Consumer;
  */
 public final class InlineProbes implements TraceHooks {
     private final TraceHooks trap;
-    private final List<InlineProbe> probes;
+    /** The probes new processes get (fork, exec, dlopen): fewer once some were removed ({@link #remove}). */
+    private volatile List<InlineProbe> probes;
     private final RingMapping rings;
     private final Consumer<String> diagnostics;
     private final PatchJournal journal;
@@ -93,6 +94,31 @@ public final class InlineProbes implements TraceHooks {
         this.rings = rings;
         this.journal = journal;
         this.diagnostics = diagnostics;
+    }
+
+    /**
+     * Takes the probes {@code events} out (every probe at one address, all unregistered). With a null
+     * process: out of what processes get from now on (fork, exec, dlopen). Else out of {@code process},
+     * every thread stopped: the file's bytes are back at the site. A thread inside the trampoline
+     * meanwhile goes on through it and back to the code after the site, and a return trampoline holding
+     * a swapped return address still returns there: their records find no probe, and are dropped.
+     * The tracer's thread.
+     */
+    public void remove(java.util.Set<Integer> events, StoppedProcess process) {
+        if (process == null) {
+            probes = probes.stream().filter(p -> !events.contains(p.event())).toList();
+            return;
+        }
+        InlineProcess ip = processes.get(process.pid());
+        if (ip == null || ip.pid != process.pid()) {
+            return; // nothing patched, or a vfork child in its parent's memory (the parent puts the bytes back)
+        }
+        for (int e : events) {
+            long at = site(process.pid(), e);
+            if (at != 0) {
+                ip.unpatch(at).forEach(diagnostics);
+            }
+        }
     }
 
     /** Where probe {@code event} is in process {@code pid}, 0 when not known. */

@@ -419,6 +419,25 @@ final class InlineProcess {
      * The areas, rings and stacks stay mapped, unused (a signal handler's saved context may still point
      * into a trampoline). Returns problems, as messages.
      */
+    /**
+     * The file's bytes back at {@code site} (every thread stopped), if the jump there is still this
+     * process's; the trampoline stays mapped, for threads inside it. Nothing else changes: the probes
+     * chained at the site are gone together.
+     */
+    List<String> unpatch(long site) {
+        Patch p = patches.remove(site);
+        if (p == null) {
+            return List.of();
+        }
+        byte[] now = memory.readEach(new long[] {site}, new int[] {p.patch().length})[0];
+        if (!java.util.Arrays.equals(now, p.patch())) {
+            return List.of(String.format("the code at 0x%x of process %d is no longer the inline engine's jump: left as it is",
+                    site, pid));
+        }
+        new SitePatcher(pid, memory).write(List.of(p), Patch::original);
+        return List.of();
+    }
+
     List<String> restore(List<StoppedThread> threads) {
         disarmStart();
         List<String> problems = new ArrayList<>();
