@@ -35,10 +35,12 @@ attach_measure() {
     # swings by 100 ms and more on this VM)
     local round one=() many=()
     for ((round = 0; round < INLINE_ATTACH_ROUNDS; round++)); do
-      if [ -z "${ATT_REASON[inline_libc_1]:-}" ] && attach_inline inline_libc_1 "$IDLE_C" "$(head -n 1 "$WORK/inline.defs")"; then
+      # a run that fell back to the trap engine leaves no ATT entry, but its reason
+      if [ -z "${ATT_REASON[inline_libc_1]:-}" ] && attach_inline inline_libc_1 "$IDLE_C" "$(head -n 1 "$WORK/inline.defs")" \
+        && [ -n "${ATT[inline_libc_1]:-}" ]; then
         one+=("${ATT[inline_libc_1]}")
       fi
-      attach_inline inline_libc "$IDLE_C" --file "$WORK/inline.defs" && many+=("${ATT[inline_libc]}")
+      attach_inline inline_libc "$IDLE_C" --file "$WORK/inline.defs" && [ -n "${ATT[inline_libc]:-}" ] && many+=("${ATT[inline_libc]}")
     done
     [ ${#one[@]} -gt 0 ] && ATT[inline_libc_1]=$(attach_median "${one[@]}")
     [ ${#many[@]} -gt 0 ] && ATT[inline_libc]=$(attach_median "${many[@]}")
