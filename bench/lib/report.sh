@@ -58,24 +58,7 @@ the same rounds.
 
 $(ctracer_table)
 
-## Start-up
-
-Time from just before launching (bash \`\$EPOCHREALTIME\`) to the target's \`main\` (it prints
-CLOCK_REALTIME first thing), and to the arrival of the first event line on the tool's output (a pipe),
-with an entry probe on \`target\`, which \`target startup\` calls once right after \`main\`, then sleeps
-300 ms and exits. probe4j runs as users run it, through \`./probe4j\` (unless PROBE4J says otherwise; the launcher finds the JDK,
-checks the jar against the sources and uses the JDK's ahead-of-time cache next to the jar); the jar
-and the cache are made beforehand. The bare JVM row is the floor of any Java tool: \`java -jar\` of a
-class that prints the time in \`main\` (bench/java/Hello.java), on the JDK probe4j runs on. perf's
-event is defined in uprobe_events before the clock starts. Median (min–max) over $STARTUP_ROUNDS rounds,
-interleaved. Peak RSS is /usr/bin/time's maximum resident set of the largest process (for probe4j,
-the JVM).
-
-$(startup_table)
-
-Commands that start and end at once, launch → exit, same rounds:
-
-$(quick_table)
+$(startup_section)
 
 ## Throughput
 
