@@ -21,12 +21,31 @@ import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code probe4j} command: one picocli subcommand per job, each in its own file. */
+/** The {@code probe4j} command: one picocli subcommand per job, each in its own file ({@link #SUBCOMMANDS}). */
 @Command(name = "probe4j", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = "Dynamic instrumentation for Linux: uprobes and uretprobes, the uprobe_events language.",
-        subcommands = {TraceCommand.class, ReportCommand.class, ParseCommand.class, ListCommand.class, DecodeCommand.class,
-                CommandLine.HelpCommand.class})
+        description = "Dynamic instrumentation for Linux: uprobes and uretprobes, the uprobe_events language.")
 public final class Main {
+    /**
+     * The subcommands, in the order help lists them. picocli reads a command's annotations when it is
+     * added, tens of milliseconds for all of them in a cold JVM (its classes cannot be in the JDK's
+     * ahead-of-time cache), so a command line naming one gets that one only; help, a mistyped name or
+     * none gets them all.
+     */
+    private static final List<String> SUBCOMMANDS = List.of("trace", "report", "parse", "list", "decode", "help");
+
+    /** A new subcommand object (a switch, not lambdas: each lambda class is spun at run time, ~10 ms cold). */
+    private static Object subcommand(String name) {
+        return switch (name) {
+            case "trace" -> new TraceCommand();
+            case "report" -> new ReportCommand();
+            case "parse" -> new ParseCommand();
+            case "list" -> new ListCommand();
+            case "decode" -> new DecodeCommand();
+            case "help" -> new CommandLine.HelpCommand();
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
+
     /** Set by the launcher for the training run of the JDK's ahead-of-time cache (see {@link #train}). */
     static final String TRAINING_PROPERTY = "probe4j.aot.training";
 
@@ -59,6 +78,14 @@ public final class Main {
     /** Runs the command line and returns the exit status, for tests that drive it in-process. */
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
+        String first = args.length > 0 ? args[0] : "";
+        if (SUBCOMMANDS.contains(first) && !first.equals("help")) {
+            cl.addSubcommand(first, subcommand(first));
+        } else {
+            for (String name : SUBCOMMANDS) {
+                cl.addSubcommand(name, subcommand(name));
+            }
+        }
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof UserException u) {
                 String msg = u.getMessage();
