@@ -35,15 +35,17 @@ attach_measure() {
     # swings by 100 ms and more on this VM)
     local round one=() many=()
     for ((round = 0; round < INLINE_ATTACH_ROUNDS; round++)); do
-      # a run that fell back to the trap engine leaves no ATT entry, but its reason
-      if [ -z "${ATT_REASON[inline_libc_1]:-}" ] && attach_inline inline_libc_1 "$IDLE_C" "$(head -n 1 "$WORK/inline.defs")" \
+      # a run that fell back to the trap engine leaves no ATT entry, but its reason (a smoke run sets one
+      # before: it runs no one-probe row)
+      if [ "$SMOKE" != 1 ] && attach_inline inline_libc_1 "$IDLE_C" "$(head -n 1 "$WORK/inline.defs")" \
         && [ -n "${ATT[inline_libc_1]:-}" ]; then
         one+=("${ATT[inline_libc_1]}")
       fi
       attach_inline inline_libc "$IDLE_C" --file "$WORK/inline.defs" && [ -n "${ATT[inline_libc]:-}" ] && many+=("${ATT[inline_libc]}")
     done
-    [ ${#one[@]} -gt 0 ] && ATT[inline_libc_1]=$(attach_median "${one[@]}")
-    [ ${#many[@]} -gt 0 ] && ATT[inline_libc]=$(attach_median "${many[@]}")
+    # the median of the runs that worked; a reason only for a row none of whose runs did
+    [ ${#one[@]} -gt 0 ] && { ATT[inline_libc_1]=$(attach_median "${one[@]}"); unset "ATT_REASON[inline_libc_1]"; }
+    [ ${#many[@]} -gt 0 ] && { ATT[inline_libc]=$(attach_median "${many[@]}"); unset "ATT_REASON[inline_libc]"; }
   fi
   if [ -n "$missing" ]; then
     for r in kernel_libc_1 kernel_libc kernel_jvm_1 kernel_jvm; do ATT_REASON[$r]=$missing; done
@@ -226,12 +228,13 @@ attach_inline_defs() {
 
 # The inline engine attaching to the idle process: ready at its "attached" line, written once every
 # probe is patched in; stopped by SIGTERM (every byte restored). A row whose probes fell back is not one.
-# The median of each field of ATT rows ("probes attach_us detach_us ..."; "-" stays "-").
+# The median of each field of ATT rows ("probes attach_us detach_us ..."), over the runs that have it
+# ("-" where none has).
 attach_median() { # ROW_VALUE...
   printf '%s\n' "$@" | awk '{ for (i = 1; i <= NF; i++) v[i, NR] = $i; n = NF } END {
     for (i = 1; i <= n; i++) {
-      if (v[i, 1] == "-") { out = out (i > 1 ? " " : "") "-"; continue }
-      m = 0; for (r = 1; r <= NR; r++) a[++m] = v[i, r]
+      m = 0; for (r = 1; r <= NR; r++) if (v[i, r] != "-") a[++m] = v[i, r]
+      if (m == 0) { out = out (i > 1 ? " " : "") "-"; continue }
       for (x = 1; x <= m; x++) for (y = x + 1; y <= m; y++) if (a[y] + 0 < a[x] + 0) { t = a[x]; a[x] = a[y]; a[y] = t }
       med = m % 2 ? a[(m + 1) / 2] : int((a[m / 2] + a[m / 2 + 1]) / 2)
       out = out (i > 1 ? " " : "") med

@@ -306,7 +306,11 @@ public final class Tracer implements AutoCloseable {
         if (inlineSites.remove(key)) { // the last probe at an inline jump: the program's bytes come back
             InlineRun run = inline;
             if (run != null) {
-                everywhere(point, run::remove);
+                try {
+                    everywhere(point, run::remove);
+                } catch (IllegalStateException ended) {
+                    // the session has ended: every byte was put back at its end
+                }
             }
             return;
         }

@@ -49,13 +49,12 @@ public final class Main {
     /** Set by the launcher for the training run of the JDK's ahead-of-time cache (see {@link #train}). */
     static final String TRAINING_PROPERTY = "probe4j.aot.training";
 
-    /**
-     * The classes whose static FFM downcalls the ptrace engines need before the traced program starts: the
-     * trap engine's, then the inline engine's rings (the inline engine runs on the trap engine's process
-     * control). Linked in this order, the first needed first.
-     */
-    private static final List<Class<?>> PTRACE_NATIVE_CALLS = List.of(Spawn.class, Ptrace.class, Wait.class, Signals.class,
-            ProcessMemory.class, ProcFile.class, Clock.class, Memfd.class, LocalMemory.class, MappedMemory.class);
+    /** The classes whose static FFM downcalls the trap engine needs before the traced program starts. */
+    private static final List<Class<?>> TRAP_NATIVE_CALLS = List.of(Spawn.class, Ptrace.class, Wait.class, Signals.class,
+            ProcessMemory.class, ProcFile.class, Clock.class);
+    /** And the inline engine's rings, on top of the trap engine's process control: linked after those. */
+    private static final List<Class<?>> INLINE_NATIVE_CALLS = Stream.concat(TRAP_NATIVE_CALLS.stream(),
+            Stream.of(Memfd.class, LocalMemory.class, MappedMemory.class)).toList();
 
     public static void main(String[] args) {
         io.probe4j.sys.Phase.mark("main");
@@ -65,7 +64,7 @@ public final class Main {
         SignalState.rememberStart();
         StopSignals.install();
         if (tracesWithTrapEngine(args)) {
-            linkInBackground(PTRACE_NATIVE_CALLS);
+            linkInBackground(asksFor("trap", args) ? TRAP_NATIVE_CALLS : INLINE_NATIVE_CALLS);
         }
         if (args.length > 0 && args[0].equals("trace")) {
             // the JIT compilers and the collector warm up while the traced program runs: they yield to it
@@ -118,17 +117,22 @@ public final class Main {
         });
     }
 
-    /** {@code trace} on the trap engine (the default), as far as can be told before picocli parses. */
+    /**
+     * {@code trace} on a ptrace engine (the inline engine, the default, runs on the trap engine's process
+     * control), as far as can be told before picocli parses.
+     */
     static boolean tracesWithTrapEngine(String... args) {
-        if (args.length == 0 || !args[0].equals("trace")) {
-            return false;
-        }
+        return args.length > 0 && args[0].equals("trace") && !asksFor("kernel", args);
+    }
+
+    /** Whether the command line (before any {@code --}) says {@code --engine ENGINE}. */
+    private static boolean asksFor(String engine, String... args) {
         for (int i = 1; i < args.length && !args[i].equals("--"); i++) {
-            if (args[i].equals("--engine=kernel") || args[i].equals("--engine") && i + 1 < args.length && args[i + 1].equals("kernel")) {
-                return false;
+            if (args[i].equals("--engine=" + engine) || args[i].equals("--engine") && i + 1 < args.length && args[i + 1].equals(engine)) {
+                return true;
             }
         }
-        return true;
+        return false;
     }
 
     /**

@@ -41,6 +41,10 @@ public final class InlineProbes implements TraceHooks {
     private final TraceHooks trap;
     /** The probes new processes get (fork, exec, dlopen): fewer once some were removed ({@link #remove}). */
     private volatile List<InlineProbe> probes;
+    /** Every probe of the session, removed or not: a fork child's memory may hold any of their jumps. */
+    private final List<InlineProbe> everyProbe;
+    /** The events of the probes removed: a fork child made before its parent's bytes came back gets them back at birth. */
+    private final java.util.Set<Integer> removed = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final RingMapping rings;
     private final Consumer<String> diagnostics;
     private final PatchJournal journal;
@@ -91,6 +95,7 @@ public final class InlineProbes implements TraceHooks {
             Consumer<String> diagnostics) {
         this.trap = trap;
         this.probes = List.copyOf(probes);
+        this.everyProbe = this.probes;
         this.rings = rings;
         this.journal = journal;
         this.diagnostics = diagnostics;
@@ -106,6 +111,7 @@ public final class InlineProbes implements TraceHooks {
      */
     public void remove(java.util.Set<Integer> events, StoppedProcess process) {
         if (process == null) {
+            removed.addAll(events);
             probes = probes.stream().filter(p -> !events.contains(p.event())).toList();
             return;
         }
@@ -152,7 +158,7 @@ public final class InlineProbes implements TraceHooks {
         InlineProcess parent = processes.get(parentPid);
         if ((origin == Origin.FORKED || origin == Origin.VFORKED) && parent != null) {
             places.put(pid, places.getOrDefault(parentPid, Map.of()));
-            for (InlineProbe p : probes) { // the parent's addresses: the child's memory is a copy, or the parent's
+            for (InlineProbe p : everyProbe) { // the parent's addresses: the child's memory is a copy, or the parent's
                 long at = site(parentPid, p.event());
                 if (at != 0) {
                     placed(pid, p.event(), at);
@@ -160,7 +166,14 @@ public final class InlineProbes implements TraceHooks {
             }
         }
         if (origin == Origin.FORKED && parent != null) {
-            processes.put(pid, parent.forkChild(pid, process.memory(), journal));
+            InlineProcess child = parent.forkChild(pid, process.memory(), journal);
+            processes.put(pid, child);
+            for (int e : removed) { // forked while its parent's bytes were being put back: the copy gets them too
+                long at = site(pid, e);
+                if (at != 0) {
+                    child.unpatch(at).forEach(diagnostics);
+                }
+            }
             return;
         }
         if (origin == Origin.VFORKED && parent != null) {

@@ -414,12 +414,6 @@ final class InlineProcess {
     }
 
     /**
-     * Takes the engine out, every thread stopped: threads inside a trampoline are stepped out of it,
-     * every site gets its bytes back, every return address an exit trampoline holds gets its own back.
-     * The areas, rings and stacks stay mapped, unused (a signal handler's saved context may still point
-     * into a trampoline). Returns problems, as messages.
-     */
-    /**
      * The file's bytes back at {@code site} (every thread stopped), if the jump there is still this
      * process's; the trampoline stays mapped, for threads inside it. Nothing else changes: the probes
      * chained at the site are gone together.
@@ -438,6 +432,12 @@ final class InlineProcess {
         return List.of();
     }
 
+    /**
+     * Takes the engine out, every thread stopped: threads inside a trampoline are stepped out of it,
+     * every site gets its bytes back, every return address an exit trampoline holds gets its own back.
+     * The areas, rings and stacks stay mapped, unused (a signal handler's saved context may still point
+     * into a trampoline). Returns problems, as messages.
+     */
     List<String> restore(List<StoppedThread> threads) {
         disarmStart();
         List<String> problems = new ArrayList<>();

@@ -77,6 +77,7 @@ public final class TscClock {
      * probes meanwhile, instead of sleeping).
      */
     public static Calibration begin() {
+        pair(); // a first reading in a cold JVM is slow (the calls linked, the code interpreted): not one to keep
         return new Calibration(pair(), System.nanoTime());
     }
 
