@@ -130,8 +130,15 @@ final class TraceCommand implements Callable<Integer> {
         Set<String> names = new HashSet<>(); // GROUP/EVENT of the definitions so far: wildcards' names avoid them
         for (String text : texts) {
             ProbeDefinition d = parse(text);
-            List<ResolvedProbe> these = d.isWildcard() ? expand(resolver, d, names)
-                    : Targets.expand(resolver, d).stream().map(one -> resolve(resolver, one)).toList(); // USDT: each place
+            List<ResolvedProbe> these;
+            if (d.isWildcard()) {
+                these = expand(resolver, d, names);
+            } else { // USDT: each place; a loop, not a stream: a thousand definitions in a cold JVM
+                these = new ArrayList<>(1);
+                for (ProbeDefinition one : Targets.expand(resolver, d)) {
+                    these.add(resolve(resolver, one));
+                }
+            }
             for (ResolvedProbe p : these) {
                 names.add(p.definition().group() + "/" + p.definition().event());
             }

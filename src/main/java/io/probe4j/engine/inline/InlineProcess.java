@@ -258,6 +258,10 @@ final class InlineProcess {
      * The probes at one address and what patches it: a jump to the first trampoline (its code, the
      * site's patch and original bytes, the faults of every trampoline of the chain).
      */
+    /** The order of the trampolines chained at one site: entry probes first, then by event. */
+    private static final java.util.Comparator<Here> CHAIN_ORDER = java.util.Comparator.comparing((Here h) -> h.probe().isReturn())
+            .thenComparingInt(h -> h.probe().event());
+
     private record Chain(List<InlineProbe> probes, Trampoline head) {
     }
 
@@ -288,8 +292,11 @@ final class InlineProcess {
             byAddress.computeIfAbsent(p.fileOffset(), k -> new ArrayList<>()).add(h);
             size += (size(h, near + (1 << 20), ringsHere, stacksHere) + SLACK + 15) & -16;
         }
-        byAddress.values().forEach(g -> g.sort(java.util.Comparator.comparing((Here h) -> h.probe().isReturn())
-                .thenComparingInt(h -> h.probe().event())));
+        for (List<Here> g : byAddress.values()) {
+            if (g.size() > 1) {
+                g.sort(CHAIN_ORDER);
+            }
+        }
         long codeSize = (size + PAGE - 1) & -PAGE;
         long area = remote.mmapNear(near, codeSize + PAGE, "probe4j-inline");
         areas.add(new Area(area, codeSize + PAGE));
@@ -314,7 +321,11 @@ final class InlineProcess {
                         next.original(), List.of(), "");
             }
             faults.forEach(f -> fixups.put(f.load(), f.fixup()));
-            out.add(new Chain(g.stream().map(Here::probe).toList(), next));
+            List<InlineProbe> chained = new ArrayList<>(g.size()); // a loop, not a stream: a thousand sites in a cold JVM
+            for (Here h : g) {
+                chained.add(h.probe());
+            }
+            out.add(new Chain(chained, next));
         }
         memory.writeForced(area, java.util.Arrays.copyOf(code, used));
         return out;
