@@ -30,9 +30,12 @@ probe4j_aot_cache() {
   : >"$tmp.start"
   # a training that hangs must not hang the run (--foreground: Ctrl-C still reaches it)
   command -v timeout >/dev/null && limit=(timeout --foreground -k 10 300)
-  if "${limit[@]}" "$jdk/bin/java" -XX:AOTMode=record -XX:AOTConfiguration="$tmp.conf" "$@" -Dprobe4j.aot.training=true \
-        -jar "$jar" </dev/null >/dev/null 2>&1 &&
-     "${limit[@]}" "$jdk/bin/java" -XX:AOTMode=create -XX:AOTConfiguration="$tmp.conf" -XX:AOTCache="$tmp" "$@" \
+  # a JVM that dies making the cache (JDK 25.0.3's AOTMode=create has failed a guarantee here, now and
+  # then) writes its report next to the jar, not into the user's current directory
+  local crash=(-XX:ErrorFile="$dir/probe4j-aot-hs_err_%p.log")
+  if "${limit[@]}" "$jdk/bin/java" -XX:AOTMode=record -XX:AOTConfiguration="$tmp.conf" "${crash[@]}" "$@" \
+        -Dprobe4j.aot.training=true -jar "$jar" </dev/null >/dev/null 2>&1 &&
+     "${limit[@]}" "$jdk/bin/java" -XX:AOTMode=create -XX:AOTConfiguration="$tmp.conf" -XX:AOTCache="$tmp" "${crash[@]}" "$@" \
         -jar "$jar" </dev/null >/dev/null 2>&1 &&
      touch -r "$tmp.start" "$tmp" && mv -f "$tmp" "$cache"; then
     probe4j_aot=$cache
