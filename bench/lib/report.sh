@@ -90,7 +90,7 @@ Paths as on this machine (\`BIN\` is $BIN_DIR); tracefs at $TRACEFS; every event
 created is removed after each run, and on exit, Ctrl-C or SIGTERM.
 
 $(overhead_commands)
-$(for t in "${STARTUP_TOOLS[@]}" "${QUICK_TOOLS[@]}"; do [ -n "${START_CMD[$t]:-}" ] && printf -- '- start-up, %s:\n  `%s`\n' "$t" "${START_CMD[$t]}"; done)
+$(startup_commands)
 $(for c in "${THROUGHPUT_CONFIGS[@]}"; do [ -n "${TP_CMD[$c]:-}" ] && printf -- '- throughput, %s:\n  `%s`\n' "$c" "${TP_CMD[$c]}"; done)
 $(attach_commands)
 $(questions_commands)
@@ -105,9 +105,7 @@ report_unavailable() {
     [ -n "${REASON[$cfg]:-}" ] && { echo "- overhead, $cfg: ${REASON[$cfg]}"; any=1; }
     [ -n "${FAILS[$cfg]:-}" ] && { echo "- overhead, $cfg: ${FAILS[$cfg]%%:*} run(s) failed: ${FAILS[$cfg]#*:}"; any=1; }
   done
-  for t in "${STARTUP_TOOLS[@]}" "${QUICK_TOOLS[@]}"; do
-    [ -n "${START_REASON[$t]:-}" ] && { echo "- start-up, $t: ${START_REASON[$t]}"; any=1; }
-  done
+  startup_unavailable && any=1
   [ " ${START[perf|1]:-}" != " " ] && { echo "- start-up, perf: perf record prints no events (they go to perf.data), so no first-event time"; any=1; }
   [ " ${START[perf_stat|1]:-}" != " " ] && { echo "- start-up, perf stat: only counts, printed at the end, so no first-event time"; any=1; }
   for c in "${THROUGHPUT_CONFIGS[@]}"; do

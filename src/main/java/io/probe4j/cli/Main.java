@@ -63,7 +63,7 @@ public final class Main {
         }
         SignalState.rememberStart();
         StopSignals.install();
-        if (tracesWithTrapEngine(args)) {
+        if (tracesWithPtrace(args)) {
             linkInBackground(asksFor("trap", args) ? TRAP_NATIVE_CALLS : INLINE_NATIVE_CALLS);
         }
         if (args.length > 0 && args[0].equals("trace")) {
@@ -121,7 +121,7 @@ public final class Main {
      * {@code trace} on a ptrace engine (the inline engine, the default, runs on the trap engine's process
      * control), as far as can be told before picocli parses.
      */
-    static boolean tracesWithTrapEngine(String... args) {
+    static boolean tracesWithPtrace(String... args) {
         return args.length > 0 && args[0].equals("trace") && !asksFor("kernel", args);
     }
 

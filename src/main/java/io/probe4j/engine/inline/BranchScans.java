@@ -58,7 +58,7 @@ final class BranchScans {
      */
     BranchTargets of(Path file, ElfFile elf) {
         String key = dir == null ? null : key(file);
-        Path kept = key == null ? null : dir.resolve(name(file, key));
+        Path kept = key == null ? null : dir.resolve(prefix(key) + hash(key));
         if (kept != null) {
             try (FileChannel ch = FileChannel.open(kept, StandardOpenOption.READ)) {
                 byte[] header = header(key);
@@ -74,7 +74,7 @@ final class BranchScans {
         }
         BranchTargets scan = BranchTargets.scan(BranchTargets.regions(elf));
         if (kept != null) {
-            keep(file, kept, key, scan);
+            keep(kept, key, scan);
         }
         return scan;
     }
@@ -83,7 +83,7 @@ final class BranchScans {
      * Writes {@code scan} to {@code kept}, and removes the file's scans kept before (by another build of
      * probe4j, or of an earlier version of the file), and files of a former format: one scan a file.
      */
-    private void keep(Path file, Path kept, String key, BranchTargets scan) {
+    private void keep(Path kept, String key, BranchTargets scan) {
         try {
             Files.createDirectories(dir);
             Path tmp = Files.createTempFile(dir, ".scan", ".tmp");
@@ -98,7 +98,7 @@ final class BranchScans {
             } finally {
                 Files.deleteIfExists(tmp);
             }
-            String same = name(file, "");
+            String same = prefix(key);
             try (Stream<Path> all = Files.list(dir)) {
                 for (Path p : (Iterable<Path>) all::iterator) {
                     String n = p.getFileName().toString();
@@ -116,17 +116,12 @@ final class BranchScans {
     private static final java.util.regex.Pattern FORMER_NAME = java.util.regex.Pattern.compile("[0-9a-f]{64}");
 
     /**
-     * A kept scan's name: a hash of the file's real path, then one of the whole key (the header holds the
-     * key itself: a collision only costs a sweep).
+     * What the names of a file's kept scans start with: a hash of its real path (the key's first line).
+     * A name goes on with a hash of the whole key; the header holds the key itself, so a collision only
+     * costs a sweep.
      */
-    private static String name(Path file, String key) {
-        String real;
-        try {
-            real = file.toRealPath().toString();
-        } catch (IOException e) {
-            real = file.toString();
-        }
-        return hash(real) + "-" + (key.isEmpty() ? "" : hash(key));
+    private static String prefix(String key) {
+        return hash(key.substring(0, key.indexOf('\n'))) + "-";
     }
 
     /** The file as it is now, and the build that swept it; null when it cannot be said. */

@@ -119,8 +119,13 @@ public final class InlineProbes implements TraceHooks {
         if (ip == null || ip.pid != process.pid()) {
             return; // nothing patched, or a vfork child in its parent's memory (the parent puts the bytes back)
         }
+        unpatch(ip, process.pid(), events);
+    }
+
+    /** The file's bytes back at the sites of {@code events} in process {@code pid} ({@code ip}), every thread stopped. */
+    private void unpatch(InlineProcess ip, int pid, java.util.Collection<Integer> events) {
         for (int e : events) {
-            long at = site(process.pid(), e);
+            long at = site(pid, e);
             if (at != 0) {
                 ip.unpatch(at).forEach(diagnostics);
             }
@@ -168,12 +173,7 @@ public final class InlineProbes implements TraceHooks {
         if (origin == Origin.FORKED && parent != null) {
             InlineProcess child = parent.forkChild(pid, process.memory(), journal);
             processes.put(pid, child);
-            for (int e : removed) { // forked while its parent's bytes were being put back: the copy gets them too
-                long at = site(pid, e);
-                if (at != 0) {
-                    child.unpatch(at).forEach(diagnostics);
-                }
-            }
+            unpatch(child, pid, removed); // forked while its parent's bytes were being put back: the copy gets them too
             return;
         }
         if (origin == Origin.VFORKED && parent != null) {

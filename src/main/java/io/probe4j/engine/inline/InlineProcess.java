@@ -434,13 +434,25 @@ final class InlineProcess {
         if (p == null) {
             return List.of();
         }
-        byte[] now = memory.readEach(new long[] {site}, new int[] {p.patch().length})[0];
-        if (!java.util.Arrays.equals(now, p.patch())) {
+        if (putBack(List.of(p)) < 1) {
             return List.of(String.format("the code at 0x%x of process %d is no longer the inline engine's jump: left as it is",
                     site, pid));
         }
-        new SitePatcher(pid, memory).write(List.of(p), Patch::original);
         return List.of();
+    }
+
+    /** The original bytes back at each of {@code these} that still holds its jump (every thread stopped); how many did. */
+    private int putBack(List<Patch> these) {
+        byte[][] now = memory.readEach(these.stream().mapToLong(Patch::site).toArray(),
+                these.stream().mapToInt(p -> p.patch().length).toArray());
+        List<Patch> back = new ArrayList<>();
+        for (int i = 0; i < these.size(); i++) {
+            if (java.util.Arrays.equals(now[i], these.get(i).patch())) {
+                back.add(these.get(i));
+            }
+        }
+        new SitePatcher(pid, memory).write(back, Patch::original);
+        return back.size();
     }
 
     /**
@@ -457,16 +469,7 @@ final class InlineProcess {
                 problems.add("thread " + th.tid() + " of process " + pid + " is still inside a trampoline");
             }
         }
-        List<Patch> ours = List.copyOf(patches.values());
-        byte[][] now = memory.readEach(ours.stream().mapToLong(Patch::site).toArray(),
-                ours.stream().mapToInt(p -> p.patch().length).toArray());
-        List<Patch> back = new ArrayList<>();
-        for (int i = 0; i < ours.size(); i++) {
-            if (java.util.Arrays.equals(now[i], ours.get(i).patch())) {
-                back.add(ours.get(i));
-            }
-        }
-        new SitePatcher(pid, memory).write(back, Patch::original);
+        putBack(List.copyOf(patches.values()));
         patches.clear();
         if (exitsFrom != 0) {
             HijackedReturns.restore(memory, stacks, exitsFrom, exitsTo);
