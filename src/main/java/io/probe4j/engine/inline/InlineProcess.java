@@ -50,6 +50,8 @@ final class InlineProcess {
     final ProcessMemory memory;
     private TrampolineGenerator.ThreadLayout thread;
     private long rings;
+    /** Bytes of address space the rings take ({@link io.probe4j.engine.ring.RingLayout#virtualSize}). */
+    private long ringsSize;
     private long stacks;
     private long exitsFrom;
     private long exitsTo;
@@ -86,6 +88,7 @@ final class InlineProcess {
         this.memory = memory;
         this.thread = parent.thread;
         this.rings = parent.rings;
+        this.ringsSize = parent.ringsSize;
         this.stacks = parent.stacks;
         this.exitsFrom = parent.exitsFrom;
         this.exitsTo = parent.exitsTo;
@@ -196,6 +199,7 @@ final class InlineProcess {
             stacks = remote.syscall("mmap", "mapping the return stacks", SYS_MMAP, 0, ReturnStacks.size(),
                     PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
             rings = mapRings(shared, remote);
+            ringsSize = shared.layout().virtualSize();
         }
         io.probe4j.sys.Phase.mark("rings mapped");
         int returns = (int) probes.stream().filter(InlineProbe::isReturn).count();
@@ -458,10 +462,13 @@ final class InlineProcess {
     /**
      * Takes the engine out, every thread stopped: threads inside a trampoline are stepped out of it,
      * every site gets its bytes back, every return address an exit trampoline holds gets its own back.
-     * The areas, rings and stacks stay mapped, unused (a signal handler's saved context may still point
-     * into a trampoline). Returns problems, as messages.
+     * The areas and stacks stay mapped, unused (a signal handler's saved context may still point into a
+     * trampoline). So does the rings' address space, but not their memory: fresh private pages are mapped
+     * over it, and the shared pages (64 MiB and more, populated at attach) go back to the system once this
+     * JVM lets go of them too. A trampoline that somehow ran on would write a record nobody reads.
+     * Returns problems, as messages.
      */
-    List<String> restore(List<StoppedThread> threads) {
+    List<String> restore(List<StoppedThread> threads, Remote remote) {
         disarmStart();
         List<String> problems = new ArrayList<>();
         for (StoppedThread th : threads) {
@@ -473,6 +480,14 @@ final class InlineProcess {
         patches.clear();
         if (exitsFrom != 0) {
             HijackedReturns.restore(memory, stacks, exitsFrom, exitsTo);
+        }
+        if (rings != 0) {
+            try {
+                remote.syscall("mmap", "releasing the rings", SYS_MMAP, rings, ringsSize, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+            } catch (RuntimeException e) {
+                problems.add("process " + pid + " keeps the rings' memory mapped: " + e.getMessage());
+            }
         }
         return problems;
     }

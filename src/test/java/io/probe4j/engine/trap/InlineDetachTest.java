@@ -47,6 +47,7 @@ class InlineDetachTest {
         try (ProcessMemory m = new ProcessMemory(pid)) {
             assertEquals((byte) 0xe9, m.readForced(at, 1)[0], "the site holds the inline engine's jump while tracing");
         }
+        assertFalse(ringMappings(pid).isEmpty(), "the program maps the rings while traced: " + Procfs.maps(pid));
         assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(jvm.pid())).start().waitFor()); // Ctrl-C
         assertTrue(jvm.waitFor(30, TimeUnit.SECONDS), "probe4j ends on Ctrl-C");
         assertTrue(Files.exists(Path.of("/proc/" + pid)) && Procfs.state(pid, pid) != 'Z',
@@ -54,6 +55,8 @@ class InlineDetachTest {
         try (ProcessMemory m = new ProcessMemory(pid)) {
             assertArrayEquals(original, m.readForced(at, original.length), "the file's bytes are back");
         }
+        // tens of MiB populated at attach: a program attached to again and again must not keep them all
+        assertEquals(List.of(), ringMappings(pid), "the rings' shared memory is no longer mapped after detach");
         assertEquals("total " + (4 * (rounds * (rounds - 1) / 2) + 1000 * rounds * 6) + "\n",
                 TrapDetachTest.waitForFile(out, "total", 60_000), "the program finished as without tracing");
         List<String> lines = Files.readAllLines(events);
@@ -155,5 +158,10 @@ class InlineDetachTest {
             }
         }
         throw new AssertionError(bin + " is not mapped in " + pid);
+    }
+
+    /** The program's mappings of the rings' memfd (the kernel names it {@code /memfd:probe4j-inline}). */
+    private static List<Mapping> ringMappings(int pid) {
+        return Procfs.maps(pid).stream().filter(m -> m.path().startsWith("/memfd:probe4j-inline")).toList();
     }
 }
