@@ -28,15 +28,26 @@ public final class Niceness {
     /**
      * Every other thread of this JVM (compilers, collector, reference handlers; probe4j's own service
      * threads) at {@link #BACKGROUND} below the caller, which keeps its priority; best effort. Only for a
-     * JVM that is probe4j's alone: the command line, never a user's application.
+     * JVM that is probe4j's alone: the command line, never a user's application. The JVM's signal
+     * dispatcher keeps it too: the thread that runs the shutdown hooks on SIGTERM or Ctrl-C descends from
+     * it and inherits its nice value, and a detach must not wait behind a busy program for its CPU share.
      */
     public static void backgroundAllButCaller() {
         int self = Procfs.currentTid();
         int base = current();
-        for (int tid : Procfs.tasks((int) ProcessHandle.current().pid())) {
-            if (tid != self) {
+        int pid = (int) ProcessHandle.current().pid();
+        for (int tid : Procfs.tasks(pid)) {
+            if (tid != self && !isSignalDispatcher(pid, tid)) {
                 lower(tid, base);
             }
+        }
+    }
+
+    private static boolean isSignalDispatcher(int pid, int tid) {
+        try {
+            return Procfs.comm(pid, tid).startsWith("Signal Dispatch"); // the name, cut to 15 bytes
+        } catch (RuntimeException gone) {
+            return false;
         }
     }
 

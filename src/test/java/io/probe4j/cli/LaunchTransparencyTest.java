@@ -93,6 +93,53 @@ class LaunchTransparencyTest {
     }
 
     /**
+     * probe4j's background threads yield to the program, but the JVM's signal dispatcher does not: the
+     * thread that detaches on SIGTERM or Ctrl-C descends from it and inherits its nice value, and a detach
+     * must not wait behind a busy program for a tenth of a CPU.
+     */
+    @Test
+    void theThreadThatDetachesOnASignalKeepsProbe4jsPriority() throws Exception {
+        Process p = new ProcessBuilder(List.of("/bin/sh", "-c", "exec " + probe4j()
+                + " trace --engine inline -o /dev/null 'p:tr_open libc:open' -- /bin/sleep 30"))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            int pid = (int) p.pid();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            String compiler = null;
+            while (compiler == null || !compiler.equals("10")) { // once the other threads are put in the background
+                assertTrue(System.nanoTime() < deadline && p.isAlive(), "probe4j lowers its compiler's priority; it is " + compiler);
+                Thread.sleep(20);
+                compiler = niceOfThread(pid, "C1 CompilerThre");
+            }
+            String ours = Files.readString(Path.of("/proc/thread-self/stat")); // probe4j started with this thread's
+            assertEquals(ours.substring(ours.lastIndexOf(')') + 2).split(" ")[19 - 3], niceOfThread(pid, "Signal Dispatch"),
+                    "the signal dispatcher's nice value");
+            assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(pid)).start().waitFor());
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "probe4j ends on SIGTERM");
+            assertEquals(128 + 15, p.exitValue(), "killed by SIGTERM, after the detach");
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    /** The nice value of the first thread of {@code pid} named {@code name}; null when it has none. */
+    private static String niceOfThread(int pid, String name) throws IOException {
+        try (var tasks = Files.list(Path.of("/proc", Integer.toString(pid), "task"))) {
+            for (Path t : tasks.sorted().toList()) {
+                try {
+                    if (Files.readString(t.resolve("comm")).strip().equals(name)) {
+                        String stat = Files.readString(t.resolve("stat"));
+                        return stat.substring(stat.lastIndexOf(')') + 2).split(" ")[19 - 3];
+                    }
+                } catch (IOException ended) {
+                    // the thread ended while we looked
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
      * The kernel engine holds the command until its pid is in the filter; nothing of that gate (a shell
      * and its libc) may show up in the trace: every malloc event is the program's, and there are as
      * many as the trap engine sees.

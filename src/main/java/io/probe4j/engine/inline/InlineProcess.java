@@ -168,7 +168,16 @@ final class InlineProcess {
             }
         }
         done.removeIf(key -> !live.contains(key.mappingStart()));
-        patches.keySet().removeIf(site -> maps.stream().noneMatch(m -> m.executable() && m.contains(site)));
+        java.util.TreeMap<Long, Mapping> code = new java.util.TreeMap<>(); // by start: a thousand sites, hundreds of mappings
+        for (Mapping m : maps) {
+            if (m.executable()) {
+                code.put(m.start(), m);
+            }
+        }
+        patches.keySet().removeIf(site -> {
+            var m = code.floorEntry(site);
+            return m == null || !m.getValue().contains(site);
+        });
     }
 
     /** Whether a probe's file is mapped and the probe not installed there (what was unmapped is forgotten first). */
@@ -178,13 +187,17 @@ final class InlineProcess {
     }
 
     private Map<Mapping, List<InlineProbe>> todo(List<InlineProbe> probes, List<Mapping> maps) {
+        Map<Long, List<InlineProbe>> byInode = new HashMap<>(); // not every probe against every mapping: 1,000 x 400
+        for (InlineProbe p : probes) {
+            byInode.computeIfAbsent(p.inode(), k -> new ArrayList<>()).add(p);
+        }
         Map<Mapping, List<InlineProbe>> todo = new HashMap<>();
         for (Mapping m : maps) {
             if (!m.executable() || m.inode() == 0) {
                 continue;
             }
-            for (InlineProbe p : probes) {
-                if (m.inode() == p.inode() && m.path().equals(p.file().toString()) && p.fileOffset() >= m.offset()
+            for (InlineProbe p : byInode.getOrDefault(m.inode(), List.of())) {
+                if (m.path().equals(p.file().toString()) && p.fileOffset() >= m.offset()
                         && p.fileOffset() < m.offset() + (m.end() - m.start()) && !done.contains(new Installed(m.start(), p.event()))) {
                     todo.computeIfAbsent(m, k -> new ArrayList<>()).add(p);
                 }
