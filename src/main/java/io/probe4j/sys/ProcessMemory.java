@@ -31,6 +31,32 @@ public final class ProcessMemory implements AutoCloseable {
         this.pid = pid;
     }
 
+    /**
+     * Which of the {@code pages} pages from {@code addr} (page-aligned) the process has in memory or swapped
+     * out, from {@code /proc/PID/pagemap}, without touching them: reading a page the process never touched
+     * (through {@code process_vm_readv} or {@code /proc/PID/mem}) makes it resident, so a reader of a large
+     * area the process uses little of reads only these. A page pagemap does not tell about counts as touched.
+     */
+    public boolean[] touchedPages(long addr, int pages) {
+        boolean[] out = new boolean[pages];
+        java.util.Arrays.fill(out, true);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 * pages).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(
+                java.nio.file.Path.of("/proc", String.valueOf(pid), "pagemap"), java.nio.file.StandardOpenOption.READ)) {
+            long at = (addr >>> 12) * 8;
+            while (b.hasRemaining() && ch.read(b, at + b.position()) > 0) {
+                // a short read: the rest follows
+            }
+        } catch (java.io.IOException | RuntimeException unreadable) {
+            return out;
+        }
+        b.flip();
+        for (int i = 0; i < pages && b.remaining() >= 8; i++) {
+            out[i] = (b.getLong() & (3L << 62)) != 0; // bit 63: present, bit 62: swapped
+        }
+        return out;
+    }
+
     public int pid() {
         return pid;
     }

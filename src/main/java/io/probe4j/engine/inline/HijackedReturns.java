@@ -18,32 +18,45 @@ final class HijackedReturns {
     private HijackedReturns() {
     }
 
-    /** Every hijacked return address back; the stacks emptied. */
+    /** Slots in a page of the stacks (a slot never spans two). */
+    private static final int SLOTS_A_PAGE = (int) (InlineProcess.PAGE / ReturnStacks.SLOT_SIZE);
+
+    /**
+     * Every hijacked return address back; the stacks emptied. Only the pages of the stacks the process has
+     * touched are read: a page read that it never touched would become resident in it (2 MiB at every
+     * detach, and another 2 MiB at the next attach's).
+     */
     static void restore(ProcessMemory memory, long stacks, long exitsFrom, long exitsTo) {
-        byte[] table = new byte[(int) ReturnStacks.size()];
-        memory.read(stacks, table);
-        ByteBuffer b = ByteBuffer.wrap(table).order(ByteOrder.LITTLE_ENDIAN);
-        for (int s = 0; s < ReturnStacks.SLOTS; s++) {
-            int slot = s * ReturnStacks.SLOT_SIZE;
-            long key = b.getLong(slot + ReturnStacks.KEY);
-            if (key == 0 || key == ReturnStacks.FREED) {
-                continue;
+        boolean[] touched = memory.touchedPages(stacks, ReturnStacks.SLOTS / SLOTS_A_PAGE);
+        byte[] page = new byte[(int) InlineProcess.PAGE];
+        for (int pg = 0; pg < touched.length; pg++) {
+            if (!touched[pg]) {
+                continue; // zeros: free slots
             }
-            long depth = Math.min(b.getLong(slot + ReturnStacks.DEPTH), ReturnStacks.MAX_DEPTH);
-            for (int i = 0; i < depth; i++) {
-                int e = slot + ReturnStacks.ENTRIES + i * ReturnStacks.ENTRY_SIZE;
-                long ret = b.getLong(e + ReturnStacks.RETURN_ADDRESS);
-                long sp = b.getLong(e + ReturnStacks.STACK_POINTER);
-                try {
-                    long now = memory.readLong(sp);
-                    if (now >= exitsFrom && now < exitsTo) {
-                        memory.write(sp, le64(ret));
-                    }
-                } catch (RuntimeException gone) {
-                    // a stack unmapped since (its thread ended)
+            memory.read(stacks + pg * InlineProcess.PAGE, page);
+            ByteBuffer b = ByteBuffer.wrap(page).order(ByteOrder.LITTLE_ENDIAN);
+            for (int k = 0; k < SLOTS_A_PAGE; k++) {
+                int slot = k * ReturnStacks.SLOT_SIZE;
+                long key = b.getLong(slot + ReturnStacks.KEY);
+                if (key == 0 || key == ReturnStacks.FREED) {
+                    continue;
                 }
+                long depth = Math.min(b.getLong(slot + ReturnStacks.DEPTH), ReturnStacks.MAX_DEPTH);
+                for (int i = 0; i < depth; i++) {
+                    int e = slot + ReturnStacks.ENTRIES + i * ReturnStacks.ENTRY_SIZE;
+                    long ret = b.getLong(e + ReturnStacks.RETURN_ADDRESS);
+                    long sp = b.getLong(e + ReturnStacks.STACK_POINTER);
+                    try {
+                        long now = memory.readLong(sp);
+                        if (now >= exitsFrom && now < exitsTo) {
+                            memory.write(sp, le64(ret));
+                        }
+                    } catch (RuntimeException gone) {
+                        // a stack unmapped since (its thread ended)
+                    }
+                }
+                memory.write(stacks + pg * InlineProcess.PAGE + slot + ReturnStacks.DEPTH, new byte[8]);
             }
-            memory.write(stacks + slot + ReturnStacks.DEPTH, new byte[8]);
         }
     }
 
@@ -52,7 +65,11 @@ final class HijackedReturns {
      * ({@link ReturnStacks#home}, then the next slots; a free slot ends the search); -1 when it has none.
      */
     static long slotOf(ProcessMemory memory, long stacks, long key) {
+        boolean[] touched = memory.touchedPages(stacks, ReturnStacks.SLOTS / SLOTS_A_PAGE); // see restore
         for (int i = 0, s = ReturnStacks.home(key); i < ReturnStacks.SLOTS; i++, s = (s + 1) & (ReturnStacks.SLOTS - 1)) {
+            if (!touched[s / SLOTS_A_PAGE]) {
+                return -1; // a page never touched: a free slot
+            }
             long slot = stacks + (long) s * ReturnStacks.SLOT_SIZE;
             long k = memory.readLong(slot + ReturnStacks.KEY);
             if (k == key) {

@@ -82,6 +82,8 @@ class InlineDetachTest {
         int pid = Integer.parseInt(new String(sh.getInputStream().readAllBytes()).strip());
         sh.waitFor();
         Path events = Files.createTempFile("inline_spin", ".events");
+        Thread.sleep(200); // its threads started
+        long anonBefore = rssAnonKb(pid);
         List<String> cmd = new java.util.ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 io.probe4j.cli.Main.class.getName(), "trace", "--engine", "inline", "-o", events.toString(), "-p",
@@ -112,6 +114,11 @@ class InlineDetachTest {
             Thread.sleep(5);
         }
         assertEquals(0, left, "no live stack word points into an exit trampoline");
+        // what a detach leaves behind is what the trampolines, the patched code page and the used return
+        // stacks took: kilobytes. Reading pages of the 2 MiB return stacks the program never touched, or
+        // keeping the rings' pages, would make them its own
+        long grew = rssAnonKb(pid) - anonBefore;
+        assertTrue(grew < 1024, "the program's private memory grew by " + grew + " kB over an attach and a detach");
         assertEquals("total " + (4 * (rounds * (rounds - 1) / 2) + 1000 * rounds * 6) + "\n",
                 TrapDetachTest.waitForFile(out, "total", 60_000), "the program finished as without tracing");
         Files.deleteIfExists(out);
@@ -148,6 +155,12 @@ class InlineDetachTest {
             }
         }
         return n;
+    }
+
+    /** {@code RssAnon} of {@code /proc/PID/status}, in kB: the program's private resident memory. */
+    private static long rssAnonKb(int pid) throws Exception {
+        return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream().filter(l -> l.startsWith("RssAnon:"))
+                .mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).findFirst().orElseThrow();
     }
 
     private static long runtimeAddress(int pid, Path bin, long fileOffset) throws Exception {
