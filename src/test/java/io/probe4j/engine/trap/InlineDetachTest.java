@@ -126,6 +126,52 @@ class InlineDetachTest {
     }
 
     /**
+     * A signal handler interrupted a thread inside a trampoline, and probe4j detaches (and ends) while the
+     * handler waits: what the detach leaves mapped (the trampolines, the rings' address space on fresh pages) lets
+     * the thread, once the handler returns, finish its record where nobody reads it and go back to the
+     * program's code. Unmapping them would kill the program here. The signal lands in a trampoline most of
+     * the time (the thread spends most of its loop there): a try where it did not proves nothing, and
+     * another is made.
+     */
+    @Test
+    void aThreadASignalInterruptedInsideATrampolineRunsOnAfterTheDetach() throws Exception {
+        Path bin = Fixtures.compile("inline_signal_detach.c", "-pthread", "-O2");
+        for (int attempt = 1; ; attempt++) {
+            Process program = new ProcessBuilder(bin.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            try {
+                java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(program.getInputStream()));
+                assertEquals("ready", out.readLine());
+                int pid = (int) program.pid();
+                Path events = Files.createTempFile("inline_signal", ".events");
+                Process jvm = TrapDetachTest.probe4jWritingEvents(events, "--engine", "inline", "-p", Integer.toString(pid),
+                        "p:isd_work " + off(bin, "work") + " i=%di:s64");
+                program.getOutputStream().write("go\n".getBytes());
+                program.getOutputStream().flush();
+                String said = out.readLine(); // from the handler, which then waits for a line
+                assertTrue(said != null && said.startsWith("interrupted at 0x"), "the handler ran: " + said);
+                long ip = Long.parseUnsignedLong(said.substring("interrupted at 0x".length()), 16);
+                boolean inTrampoline = Procfs.maps(pid).stream().anyMatch(m -> m.contains(ip) && m.executable() && m.inode() == 0
+                        && !m.path().startsWith("["));
+                assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(jvm.pid())).start().waitFor()); // Ctrl-C
+                assertTrue(jvm.waitFor(30, TimeUnit.SECONDS), "probe4j ends on Ctrl-C");
+                assertEquals(List.of(), ringMappings(pid), "detached: the rings are no longer mapped");
+                program.getOutputStream().write("return\n".getBytes()); // the handler returns
+                program.getOutputStream().flush();
+                assertEquals("ok", out.readLine(), "the program ran on after its handler returned");
+                assertTrue(program.waitFor(30, TimeUnit.SECONDS));
+                assertEquals(0, program.exitValue(), "exit status");
+                Files.deleteIfExists(events);
+                if (inTrampoline) {
+                    return;
+                }
+                assertTrue(attempt < 5, "in 5 tries the signal never interrupted the thread inside a trampoline");
+            } finally {
+                program.destroyForcibly();
+            }
+        }
+    }
+
+    /**
      * Words of the threads' live stacks (from each one's stack pointer up, as {@code /proc/PID/task/TID/syscall}
      * gives it for a thread in a system call) whose value lies in one of {@code areas}; -1 while a thread
      * runs (call again). Dead slots below a stack pointer may keep old return addresses: not counted.
