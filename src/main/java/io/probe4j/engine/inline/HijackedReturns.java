@@ -22,9 +22,11 @@ final class HijackedReturns {
     private static final int SLOTS_A_PAGE = (int) (InlineProcess.PAGE / ReturnStacks.SLOT_SIZE);
 
     /**
-     * Every hijacked return address back; the stacks emptied. Only the pages of the stacks the process has
-     * touched are read: a page read that it never touched would become resident in it (2 MiB at every
-     * detach, and another 2 MiB at the next attach's).
+     * Every hijacked return address back. The entries stay: a thread that a signal handler interrupted
+     * inside an exit trampoline, before it took its entry, goes on there once the handler returns, after
+     * the detach, and must find it (an empty stack there is a {@code ud2}). Only the pages of the stacks
+     * the process has touched are read: a page read that it never touched would become resident in it
+     * (2 MiB at every detach, and another 2 MiB at the next attach's).
      */
     static void restore(ProcessMemory memory, long stacks, long exitsFrom, long exitsTo) {
         boolean[] touched = memory.touchedPages(stacks, ReturnStacks.SLOTS / SLOTS_A_PAGE);
@@ -55,7 +57,6 @@ final class HijackedReturns {
                         // a stack unmapped since (its thread ended)
                     }
                 }
-                memory.write(stacks + pg * InlineProcess.PAGE + slot + ReturnStacks.DEPTH, new byte[8]);
             }
         }
     }
