@@ -198,6 +198,51 @@ class LauncherTest {
         assertEquals(new Run(0, expected, ""), finish(traced));
     }
 
+    /**
+     * A script's background job has SIGINT ignored, which a shell cannot undo for itself: a {@code kill
+     * -INT} while the launcher builds the jar (here a Maven stand-in that would take a minute) must still
+     * stop it, and Maven with it, at once and before any JVM of probe4j starts, or probe4j would start
+     * and trace on.
+     */
+    @Test
+    @Order(7)
+    void aSigintDuringTheBuildStopsItInAScriptsBackgroundJob() throws Exception {
+        Path source = Files.createDirectories(home.resolve("src/main")).resolve("Newer.java");
+        Path bin = Files.createDirectories(home.resolve("fake-bin"));
+        Path mvnPid = log.resolve("mvn.pid");
+        try {
+            Files.writeString(source, "class Newer {}\n");
+            Files.setLastModifiedTime(source, FileTime.from(Instant.now().plusSeconds(3600))); // newer than the jar
+            Path mvn = bin.resolve("mvn");
+            Files.writeString(mvn, "#!/bin/sh\necho $$ >" + mvnPid + "\nexec sleep 60\n");
+            Files.setPosixFilePermissions(mvn, PosixFilePermissions.fromString("rwxr-xr-x"));
+            int before = starts().size();
+            ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", "trap '' INT; exec \"$0\" --version", home.resolve("probe4j").toString());
+            pb.environment().put("JAVA_HOME", jdk.toString());
+            pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+            Process launcher = pb.start();
+            for (int i = 0; i < 1500 && !Files.exists(mvnPid); i++) {
+                Thread.sleep(20);
+            }
+            assertTrue(Files.exists(mvnPid), "the build started");
+            long mavenPid = Long.parseLong(Files.readString(mvnPid).strip());
+            long sent = System.nanoTime();
+            assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(launcher.pid())).start().waitFor());
+            Run r = finish(launcher);
+            assertTrue(System.nanoTime() - sent < TimeUnit.SECONDS.toNanos(10), "the launcher stopped at once, not after the build");
+            assertEquals(130, r.status(), r.err());
+            assertTrue(r.err().contains("probe4j: interrupted while building"), r.err());
+            for (int i = 0; i < 250 && ProcessHandle.of(mavenPid).map(ProcessHandle::isAlive).orElse(false); i++) {
+                Thread.sleep(20);
+            }
+            assertFalse(ProcessHandle.of(mavenPid).map(ProcessHandle::isAlive).orElse(false), "Maven was stopped too");
+            assertEquals(before, starts().size(), "no JVM of probe4j started");
+        } finally {
+            Files.deleteIfExists(source);
+            Files.deleteIfExists(mvnPid);
+        }
+    }
+
     private static Process start(String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(home.resolve("probe4j").toString()));
         cmd.addAll(List.of(args));
