@@ -179,11 +179,7 @@ public final class BranchTargets {
 
     /** The lowest target in {@code (from, to)}, both ends excluded, or -1. */
     public long firstInside(long from, long to) {
-        int i = targets.search(from + 1);
-        if (i < 0) {
-            i = -i - 1;
-        }
-        return i < targets.size() && targets.get(i) < to ? targets.get(i) : -1;
+        return targets.firstIn(from + 1, to);
     }
 
     /** Where a jump to {@code target} comes from: the branch, or the jump table, first found. */
@@ -198,18 +194,7 @@ public final class BranchTargets {
      * table this scan does not read); -1 when there is none, or a table leads into the function.
      */
     public long unresolvedIndirectJump(long from, long to) {
-        int t = tableTargets.search(from);
-        if (t < 0) {
-            t = -t - 1;
-        }
-        if (t < tableTargets.size() && tableTargets.get(t) < to) {
-            return -1;
-        }
-        int i = indirectJumps.search(from);
-        if (i < 0) {
-            i = -i - 1;
-        }
-        return i < indirectJumps.size() && indirectJumps.get(i) < to ? indirectJumps.get(i) : -1;
+        return tableTargets.firstIn(from, to) >= 0 ? -1 : indirectJumps.firstIn(from, to);
     }
 
     /** Number of distinct targets found. */
@@ -322,6 +307,15 @@ public final class BranchTargets {
 
         long get(int i) {
             return addresses != null ? addresses[i] : base + Integer.toUnsignedLong(offsets.get(i));
+        }
+
+        /** The lowest address in {@code [from, to)}, or -1. */
+        long firstIn(long from, long to) {
+            int i = search(from);
+            if (i < 0) {
+                i = -i - 1;
+            }
+            return i < size() && get(i) < to ? get(i) : -1;
         }
 
         /** As {@link Arrays#binarySearch(long[], long)}. */

@@ -312,7 +312,7 @@ public final class InlineProbes implements TraceHooks {
         InlineProcess ip = processes.remove(process.pid());
         try {
             if (ip != null && ip.pid == process.pid()) {
-                ip.restore(process.threads(), Remote.of(process)).forEach(diagnostics);
+                ip.restore(process.threads(), Remote.of(process), rings).forEach(diagnostics);
             }
         } finally {
             trap.beforeDetach(process);

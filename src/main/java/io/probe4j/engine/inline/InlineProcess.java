@@ -50,8 +50,6 @@ final class InlineProcess {
     final ProcessMemory memory;
     private TrampolineGenerator.ThreadLayout thread;
     private long rings;
-    /** Bytes of address space the rings take ({@link io.probe4j.engine.ring.RingLayout#virtualSize}). */
-    private long ringsSize;
     private long stacks;
     private long exitsFrom;
     private long exitsTo;
@@ -88,7 +86,6 @@ final class InlineProcess {
         this.memory = memory;
         this.thread = parent.thread;
         this.rings = parent.rings;
-        this.ringsSize = parent.ringsSize;
         this.stacks = parent.stacks;
         this.exitsFrom = parent.exitsFrom;
         this.exitsTo = parent.exitsTo;
@@ -161,19 +158,13 @@ final class InlineProcess {
      * place, its fresh code gets patched again.
      */
     private void forgetUnmapped(List<Mapping> maps) {
-        Set<Long> live = new HashSet<>();
-        for (Mapping m : maps) {
-            if (m.executable()) {
-                live.add(m.start());
-            }
-        }
-        done.removeIf(key -> !live.contains(key.mappingStart()));
         java.util.TreeMap<Long, Mapping> code = new java.util.TreeMap<>(); // by start: a thousand sites, hundreds of mappings
         for (Mapping m : maps) {
             if (m.executable()) {
                 code.put(m.start(), m);
             }
         }
+        done.removeIf(key -> !code.containsKey(key.mappingStart()));
         patches.keySet().removeIf(site -> {
             var m = code.floorEntry(site);
             return m == null || !m.getValue().contains(site);
@@ -212,7 +203,6 @@ final class InlineProcess {
             stacks = remote.syscall("mmap", "mapping the return stacks", SYS_MMAP, 0, ReturnStacks.size(),
                     PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
             rings = mapRings(shared, remote);
-            ringsSize = shared.layout().virtualSize();
         }
         io.probe4j.sys.Phase.mark("rings mapped");
         int returns = (int) probes.stream().filter(InlineProbe::isReturn).count();
@@ -271,14 +261,14 @@ final class InlineProcess {
         }
     }
 
-    /**
-     * The probes at one address and what patches it: a jump to the first trampoline (its code, the
-     * site's patch and original bytes, the faults of every trampoline of the chain).
-     */
     /** The order of the trampolines chained at one site: entry probes first, then by event. */
     private static final java.util.Comparator<Here> CHAIN_ORDER = java.util.Comparator.comparing((Here h) -> h.probe().isReturn())
             .thenComparingInt(h -> h.probe().event());
 
+    /**
+     * The probes at one address and what patches it: a jump to the first trampoline (its code, the
+     * site's patch and original bytes, the faults of every trampoline of the chain).
+     */
     private record Chain(List<InlineProbe> probes, Trampoline head) {
     }
 
@@ -481,7 +471,7 @@ final class InlineProcess {
      * JVM lets go of them too. A trampoline that somehow ran on would write a record nobody reads.
      * Returns problems, as messages.
      */
-    List<String> restore(List<StoppedThread> threads, Remote remote) {
+    List<String> restore(List<StoppedThread> threads, Remote remote, RingMapping shared) {
         disarmStart();
         List<String> problems = new ArrayList<>();
         for (StoppedThread th : threads) {
@@ -496,7 +486,7 @@ final class InlineProcess {
         }
         if (rings != 0) {
             try {
-                remote.syscall("mmap", "releasing the rings", SYS_MMAP, rings, ringsSize, PROT_READ | PROT_WRITE,
+                remote.syscall("mmap", "releasing the rings", SYS_MMAP, rings, shared.layout().virtualSize(), PROT_READ | PROT_WRITE,
                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
             } catch (RuntimeException e) {
                 problems.add("process " + pid + " keeps the rings' memory mapped: " + e.getMessage());
