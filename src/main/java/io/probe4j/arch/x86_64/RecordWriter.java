@@ -189,7 +189,9 @@ final class RecordWriter {
         a.alu(SUB, QWORD, RAX, Mem.of(RSI, RingLayout.TAIL));
         a.alu(ADD, QWORD, RAX, RDX);
         a.alu(CMP, QWORD, RAX, size - ring.margin());
-        a.jcc(Condition.A, lost);
+        // signed: a writer held up between its two loads may find the tail past the head it read (other
+        // writers went on, the reader took it all): below zero, which is room, not a full ring
+        a.jcc(Condition.G, lost);
         a.mov(QWORD, RAX, RDX);
         a.lockXadd(QWORD, Mem.of(RSI, RingLayout.HEAD), RAX);
         overshot(a, size);
