@@ -83,13 +83,15 @@ public final class KernelNumbers {
         int start = p;
         long value = 0;
         boolean overflow = false;
+        // value * base + d overflows 64 bits when value passes limit, or reaches it with d past the last digit
+        long limit = Long.divideUnsigned(-1L, base[0]);
+        long last = Long.remainderUnsigned(-1L, base[0]);
         while (p < s.length()) {
             int d = digit(s.charAt(p));
             if (d < 0 || d >= base[0]) {
                 break;
             }
-            long max = Long.divideUnsigned(-1L - d, base[0]);
-            if (Long.compareUnsigned(value, max) > 0) {
+            if (Long.compareUnsigned(value, limit) > 0 || value == limit && d > last) {
                 overflow = true;
             }
             value = value * base[0] + d;
@@ -126,7 +128,7 @@ public final class KernelNumbers {
         if (c >= '0' && c <= '9') {
             return c - '0';
         }
-        char l = Character.toLowerCase(c);
+        int l = c | 0x20; // 'A'-'F' to 'a'-'f'; no other character lands there
         if (l >= 'a' && l <= 'f') {
             return l - 'a' + 10;
         }

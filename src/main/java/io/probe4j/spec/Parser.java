@@ -146,15 +146,14 @@ public final class Parser {
     }
 
     private Definition probe(List<String> words) {
-        String cmd = utf(String.join(" ", words));
         String w0 = words.get(0);
         char kind = w0.charAt(0);
         if (kind != 'p' && kind != 'r') {
             throw SpecException.silent("unknown command '" + utf(w0) + "': a definition starts with p, r or -",
-                    cmd, Errno.EINVAL);
+                    command(words), Errno.EINVAL);
         }
         if (words.size() < 2) {
-            throw SpecException.silent("PATH:OFFSET is missing", cmd, Errno.EINVAL);
+            throw SpecException.silent("PATH:OFFSET is missing", command(words), Errno.EINVAL);
         }
         if (words.size() - 2 > Names.MAX_TRACE_ARGS) {
             throw error(KernelError.TOO_MANY_ARGS, words, 2, 0, Errno.E2BIG);
@@ -164,7 +163,7 @@ public final class Parser {
         String target = words.get(1);
         boolean hasSlash = target.indexOf('/') >= 0;
         if (!hasSlash && mode == Mode.KERNEL) {
-            throw SpecException.silent("PATH must contain '/'", cmd, Errno.EINVAL);
+            throw SpecException.silent("PATH must contain '/'", command(words), Errno.EINVAL);
         }
         int colon = target.lastIndexOf(':');
         char first = colon >= 0 ? at(target, colon + 1) : 0;
@@ -174,7 +173,7 @@ public final class Parser {
         if (colon < 0 || !(numeric || symbol)) {
             throw SpecException.silent(mode == Mode.KERNEL
                     ? "expected PATH:OFFSET with OFFSET a number" : "expected PATH:OFFSET or PATH:SYMBOL[+OFF]",
-                    cmd, Errno.EINVAL);
+                    command(words), Errno.EINVAL);
         }
         String path = target.substring(0, colon);
         if (numeric && hasSlash) {
@@ -210,7 +209,7 @@ public final class Parser {
         }
         ProbeTarget.Location location = numeric ? fileOffset(addr, words, restAt) : symbol(addr, words, restAt);
         if (symbol && UsdtSyntax.pathOf(path) != null) {
-            location = UsdtSyntax.location(utf(path), (ProbeTarget.Location.Symbol) location, isReturn, open >= 0, cmd);
+            location = UsdtSyntax.location(utf(path), (ProbeTarget.Location.Symbol) location, isReturn, open >= 0, command(words));
             path = UsdtSyntax.pathOf(path);
         }
 
@@ -340,6 +339,11 @@ public final class Parser {
             offset = 0;
         }
         return new SpecException(subsystem, e, utf(String.join(" ", words)), pos + offset, errno);
+    }
+
+    /** The definition as the kernel's messages quote it: only for a message (a thousand lines in a cold JVM). */
+    private static String command(List<String> words) {
+        return utf(String.join(" ", words));
     }
 
     /** {@code argv_split}: words separated by runs of white space. */

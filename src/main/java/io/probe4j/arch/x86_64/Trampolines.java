@@ -47,6 +47,13 @@ public final class Trampolines {
     }
 
     private final Map<Kind, List<Template>> templates = new HashMap<>();
+    /**
+     * Per kind, the template of the last copy: tried first. Sites in address order come in long runs that
+     * one template takes (the first events fit an 8-bit immediate, the later ones need 32 bits), and a
+     * template that says no has copied the code before it finds out: in the kinds' order, a thousand sites
+     * cost three thousand copies.
+     */
+    private final Map<Kind, Template> lastCopied = new HashMap<>();
     private int generated;
 
     /** As {@link TrampolineGenerator#entry}. */
@@ -155,26 +162,39 @@ public final class Trampolines {
         if (these == null) {
             return null;
         }
+        Template last = lastCopied.get(kind);
         byte[] displaced = new byte[0];
         long displacedFor = -1;
-        for (Template t : these) {
+        for (int i = -1; i < these.size(); i++) {
+            Template t = i < 0 ? last : these.get(i);
+            if (t == null || i >= 0 && t == last) {
+                continue;
+            }
             if (site != null && displacedFor != t.displacedAt()) { // most often the same for every template of a kind
                 displaced = Displaced.bytes(site, place.at() + t.displacedAt());
                 displacedFor = t.displacedAt();
             }
             byte[] code = t.code(place, displaced);
             if (code != null) {
+                if (t != last) {
+                    lastCopied.put(kind, t);
+                }
                 return new Copy(code, t, displaced.length);
             }
         }
         return null;
     }
 
-    /** The size of a copy of one of the kind's templates for {@code place}, or -1. */
+    /** The size of a copy of one of the kind's templates for {@code place}, or -1 (the last copy's template first). */
     private int size(Kind kind, Template.Place place, JumpSite.Patchable site) {
         List<Template> these = templates.getOrDefault(kind, List.of());
+        Template last = lastCopied.get(kind);
         int displaced = site == null ? 0 : Displaced.size(site);
-        for (Template t : these) {
+        for (int i = -1; i < these.size(); i++) {
+            Template t = i < 0 ? last : these.get(i);
+            if (t == null || i >= 0 && t == last) {
+                continue;
+            }
             int size = t.size(place, displaced);
             if (size >= 0) {
                 return size;
