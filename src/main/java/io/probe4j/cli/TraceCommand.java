@@ -19,8 +19,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import io.probe4j.event.EventSink;
@@ -239,6 +241,9 @@ final class TraceCommand implements Callable<Integer> {
         return out;
     }
 
+    /** Each definition's file as a normalized absolute path, once a path text: a thousand definitions name one file. */
+    private final Map<String, Path> absolute = new HashMap<>();
+
     /**
      * A definition's target as a real file and file offset: probe4j's extensions (symbols, program and
      * library names) are resolved, and an offset inside a function must be an instruction boundary
@@ -248,7 +253,7 @@ final class TraceCommand implements Callable<Integer> {
         ProbeDefinition resolved = Targets.resolve(resolver, d);
         ProbeTarget t = resolved.target();
         long offset = ((ProbeTarget.Location.FileOffset) t.location()).offset();
-        Path file = Path.of(t.path()).toAbsolutePath().normalize();
+        Path file = absolute.computeIfAbsent(t.path(), path -> Path.of(path).toAbsolutePath().normalize());
         if (!force) {
             // before anything is created: the kernel would only say ENOTSUPP when the event is enabled
             ProbeSite.check(resolver.open(file), file, offset);

@@ -97,12 +97,17 @@ public final class TargetResolver {
      * and reading a large library's symbols twice would cost more than the rest of an attach.
      */
     public synchronized ElfFile open(Path path) {
+        ElfFile f = opened.get(path); // as given first: a thousand probes of one file name it alike
+        if (f != null) {
+            return f;
+        }
         Path key = path.toAbsolutePath().normalize();
-        ElfFile f = opened.get(key);
+        f = opened.get(key);
         if (f == null) {
             f = SharedFiles.open(key);
             opened.put(key, f);
         }
+        opened.put(path, f);
         return f;
     }
 

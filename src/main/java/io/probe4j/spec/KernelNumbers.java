@@ -84,23 +84,26 @@ public final class KernelNumbers {
         long value = 0;
         boolean overflow = false;
         // value * base + d overflows 64 bits when value passes limit, or reaches it with d past the last digit
-        long limit = Long.divideUnsigned(-1L, base[0]);
-        long last = Long.remainderUnsigned(-1L, base[0]);
-        while (p < s.length()) {
-            int d = digit(s.charAt(p));
-            if (d < 0 || d >= base[0]) {
+        int b = base[0];
+        long limit = Long.divideUnsigned(-1L, b);
+        long last = Long.remainderUnsigned(-1L, b);
+        // an array, not charAt: a thousand definitions' offsets are parsed before the JIT has compiled this
+        char[] c = s.toCharArray();
+        while (p < c.length) {
+            int d = digit(c[p]);
+            if (d < 0 || d >= b) {
                 break;
             }
-            if (Long.compareUnsigned(value, limit) > 0 || value == limit && d > last) {
+            if (value + Long.MIN_VALUE > limit + Long.MIN_VALUE || value == limit && d > last) { // unsigned >
                 overflow = true;
             }
-            value = value * base[0] + d;
+            value = value * b + d;
             p++;
         }
         if (overflow) {
             return Num.fail(Errno.ERANGE);
         }
-        if (p == start || p != s.length()) {
+        if (p == start || p != c.length) {
             return Num.fail(Errno.EINVAL);
         }
         return Num.of(value);
@@ -109,7 +112,7 @@ public final class KernelNumbers {
     /** {@code _parse_integer_fixup_radix}: picks base 16/8/10 for base 0 and skips a {@code 0x}. */
     private static int fixupRadix(String s, int p, int[] base) {
         char c0 = p < s.length() ? s.charAt(p) : 0;
-        char c1 = p + 1 < s.length() ? Character.toLowerCase(s.charAt(p + 1)) : 0;
+        char c1 = p + 1 < s.length() ? (char) (s.charAt(p + 1) | 0x20) : 0; // only 'x' is looked for: 'X' too
         char c2 = p + 2 < s.length() ? s.charAt(p + 2) : 0;
         if (base[0] == 0) {
             if (c0 == '0') {

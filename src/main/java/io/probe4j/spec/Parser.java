@@ -349,17 +349,18 @@ public final class Parser {
     /** {@code argv_split}: words separated by runs of white space. */
     static List<String> split(String s) {
         List<String> words = new ArrayList<>();
+        char[] c = s.toCharArray(); // not charAt: a thousand lines are split before the JIT has compiled this
         int i = 0;
-        while (i < s.length()) {
-            while (i < s.length() && Names.isSpace(s.charAt(i))) {
+        while (i < c.length) {
+            while (i < c.length && Names.isSpace(c[i])) {
                 i++;
             }
             int start = i;
-            while (i < s.length() && !Names.isSpace(s.charAt(i))) {
+            while (i < c.length && !Names.isSpace(c[i])) {
                 i++;
             }
             if (i > start) {
-                words.add(s.substring(start, i));
+                words.add(new String(c, start, i - start));
             }
         }
         return words;
