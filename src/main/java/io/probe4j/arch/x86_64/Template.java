@@ -52,10 +52,20 @@ final class Template {
     private final int displacedAt;
     /** Where the code after the displaced instructions starts. */
     private final int displacedEnd;
-    private final List<Emitter.Hole> holes;
-    private final List<Emitter.Reach> fixed;
-    /** Branches and RIP-relative operands from one side of the displaced instructions to the other. */
-    private final List<Emitter.LabelRef> across;
+    /*
+     * The holes, the fields reaching fixed addresses and the branches across the displaced instructions
+     * (from one side to the other), field by field in arrays: a copy reads them a thousand times in a cold
+     * JVM, where each record accessor is a call the interpreter makes. Offsets are the template's own.
+     */
+    private final Value[] holeValue;
+    private final Emitter.Field[] holeField;
+    private final int[] holeAt, holeSize, holeEnd;
+    /** The form of the value each hole had in the template ({@link #form}). */
+    private final int[] holeForm;
+    private final int[] fixedAt, fixedSize, fixedEnd;
+    private final long[] fixedTarget;
+    private final int[] acrossStart, acrossAt, acrossSize, acrossEnd, acrossTarget;
+    private final boolean[] acrossChosen;
     /** The fault table as offsets into the code: loads, and where each continues. */
     private final int[] loads;
     private final int[] fixups;
@@ -65,9 +75,50 @@ final class Template {
         this.code = code;
         this.displacedAt = displacedAt;
         this.displacedEnd = displacedEnd;
-        this.holes = holes;
-        this.fixed = fixed;
-        this.across = across;
+        int n = holes.size();
+        holeValue = new Value[n];
+        holeField = new Emitter.Field[n];
+        holeAt = new int[n];
+        holeSize = new int[n];
+        holeEnd = new int[n];
+        holeForm = new int[n];
+        for (int i = 0; i < n; i++) {
+            Emitter.Hole h = holes.get(i);
+            holeValue[i] = (Value) h.tag();
+            holeField[i] = h.field();
+            holeAt[i] = h.at();
+            holeSize[i] = h.size();
+            holeEnd[i] = h.end();
+            holeForm[i] = form(h.value());
+        }
+        n = fixed.size();
+        fixedAt = new int[n];
+        fixedSize = new int[n];
+        fixedEnd = new int[n];
+        fixedTarget = new long[n];
+        for (int i = 0; i < n; i++) {
+            Emitter.Reach r = fixed.get(i);
+            fixedAt[i] = r.at();
+            fixedSize[i] = r.size();
+            fixedEnd[i] = r.end();
+            fixedTarget[i] = r.target();
+        }
+        n = across.size();
+        acrossStart = new int[n];
+        acrossAt = new int[n];
+        acrossSize = new int[n];
+        acrossEnd = new int[n];
+        acrossTarget = new int[n];
+        acrossChosen = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            Emitter.LabelRef r = across.get(i);
+            acrossStart[i] = r.start();
+            acrossAt[i] = r.at();
+            acrossSize[i] = r.size();
+            acrossEnd[i] = r.end();
+            acrossTarget[i] = r.target();
+            acrossChosen[i] = r.chosen();
+        }
         this.loads = loads;
         this.fixups = fixups;
     }
@@ -149,7 +200,7 @@ final class Template {
      * immediate of 4 bytes where 8 or a present instruction where none: 8 more, at most).
      */
     int bound(int displaced) {
-        return code.length + Math.max(0, displaced - (displacedEnd - displacedAt)) + 4 * across.size() + 8 * holes.size();
+        return code.length + Math.max(0, displaced - (displacedEnd - displacedAt)) + 4 * acrossAt.length + 8 * holeAt.length;
     }
 
     /** The fault table of a copy at {@code at} whose displaced instructions are {@code displaced} bytes. */
@@ -169,30 +220,29 @@ final class Template {
 
     /** Fills the holes of {@code out} (null: only checks) for {@code place}; false where a value does not fit. */
     private boolean fill(byte[] out, Place place, int delta) {
-        for (Emitter.LabelRef r : across) {
-            int start = moved(r.start(), delta);
-            int end = moved(r.end(), delta);
-            int target = moved(r.target(), delta);
+        for (int i = 0; i < acrossAt.length; i++) {
+            int start = moved(acrossStart[i], delta);
+            int target = moved(acrossTarget[i], delta);
             // the assembler takes rel8 exactly when the label is bound and 2 bytes of branch reach it
-            if (r.chosen() && (r.size() == 1) != (target - (start + 2) == (byte) (target - (start + 2)))
-                    || !put(out, moved(r.at(), delta), r.size(), target - end)) {
+            if (acrossChosen[i] && (acrossSize[i] == 1) != (target - (start + 2) == (byte) (target - (start + 2)))
+                    || !put(out, moved(acrossAt[i], delta), acrossSize[i], target - moved(acrossEnd[i], delta))) {
                 return false;
             }
         }
-        for (Emitter.Hole h : holes) {
-            long v = ((Value) h.tag()).of(place);
-            int at = moved(h.at(), delta);
-            boolean ok = switch (h.field()) {
-                case DECISION -> form(v) == form(h.value());
-                case TARGET -> put(out, at, h.size(), v - (place.at() + moved(h.end(), delta)));
-                default -> form(v) == form(h.value()) && put(out, at, h.size(), v);
+        for (int i = 0; i < holeAt.length; i++) {
+            long v = holeValue[i].of(place);
+            int at = moved(holeAt[i], delta);
+            boolean ok = switch (holeField[i]) {
+                case DECISION -> form(v) == holeForm[i];
+                case TARGET -> put(out, at, holeSize[i], v - (place.at() + moved(holeEnd[i], delta)));
+                default -> form(v) == holeForm[i] && put(out, at, holeSize[i], v);
             };
             if (!ok) {
                 return false;
             }
         }
-        for (Emitter.Reach r : fixed) {
-            if (!put(out, moved(r.at(), delta), r.size(), r.target() - (place.at() + moved(r.end(), delta)))) {
+        for (int i = 0; i < fixedAt.length; i++) {
+            if (!put(out, moved(fixedAt[i], delta), fixedSize[i], fixedTarget[i] - (place.at() + moved(fixedEnd[i], delta)))) {
                 return false;
             }
         }

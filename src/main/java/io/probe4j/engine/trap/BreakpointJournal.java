@@ -100,18 +100,43 @@ public final class BreakpointJournal implements AutoCloseable {
      * every i: one line each, all in one write (an inline install of a thousand sites is one system call).
      */
     synchronized void patching(int pid, long pidStart, long[] addrs, byte[][] originals, byte[][] patches) {
-        java.util.HexFormat hex = java.util.HexFormat.of();
-        StringBuilder lines = new StringBuilder();
+        if (addrs.length == 0) {
+            return;
+        }
+        // written byte by byte into one array: a thousand lines in a cold JVM, where each StringBuilder
+        // append is a chain of calls the interpreter makes
+        byte[] prefix = ("* " + pid + " " + pidStart + " ").getBytes(StandardCharsets.US_ASCII);
+        int size = 0;
         for (int i = 0; i < addrs.length; i++) {
-            if (i > 0) {
-                lines.append('\n');
+            size += prefix.length + 16 + 1 + 2 * originals[i].length + 1 + 2 * patches[i].length + 1;
+        }
+        byte[] lines = new byte[size];
+        int n = 0;
+        for (int i = 0; i < addrs.length; i++) {
+            System.arraycopy(prefix, 0, lines, n, prefix.length);
+            n += prefix.length;
+            int digits = Math.max(1, 16 - Long.numberOfLeadingZeros(addrs[i]) / 4); // as Long.toHexString
+            for (int d = digits - 1; d >= 0; d--) {
+                lines[n++] = HEX[(int) (addrs[i] >>> (4 * d)) & 0xf];
             }
-            lines.append("* ").append(pid).append(' ').append(pidStart).append(' ').append(Long.toHexString(addrs[i]))
-                    .append(' ').append(hex.formatHex(originals[i])).append(' ').append(hex.formatHex(patches[i]));
+            lines[n++] = ' ';
+            n = hex(originals[i], lines, n);
+            lines[n++] = ' ';
+            n = hex(patches[i], lines, n);
+            lines[n++] = '\n';
         }
-        if (!lines.isEmpty()) {
-            append(lines.toString());
+        write(java.util.Arrays.copyOf(lines, n));
+    }
+
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+    /** {@code bytes} in lower-case hex at {@code out[n]}; returns where they end. */
+    private static int hex(byte[] bytes, byte[] out, int n) {
+        for (byte b : bytes) {
+            out[n++] = HEX[(b >> 4) & 0xf];
+            out[n++] = HEX[b & 0xf];
         }
+        return n;
     }
 
     /** After the original byte is back at {@code addr}. */
@@ -138,11 +163,16 @@ public final class BreakpointJournal implements AutoCloseable {
     }
 
     private void append(String line) {
+        write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** Whole lines, each ending in a newline, in one write. */
+    private void write(byte[] lines) {
         if (closed) {
             return;
         }
         try {
-            ByteBuffer b = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.US_ASCII));
+            ByteBuffer b = ByteBuffer.wrap(lines);
             while (b.hasRemaining()) {
                 out.write(b);
             }
