@@ -87,10 +87,11 @@ public final class KernelNumbers {
         int b = base[0];
         long limit = Long.divideUnsigned(-1L, b);
         long last = Long.remainderUnsigned(-1L, b);
-        // an array, not charAt: a thousand definitions' offsets are parsed before the JIT has compiled this
-        char[] c = s.toCharArray();
+        // bytes (copied, not converted, for Latin-1 text; any other character is no digit either way), not
+        // charAt: a thousand definitions' offsets are parsed before the JIT has compiled this
+        byte[] c = s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
         while (p < c.length) {
-            int d = digit(c[p]);
+            int d = digit((char) (c[p] & 0xff));
             if (d < 0 || d >= b) {
                 break;
             }

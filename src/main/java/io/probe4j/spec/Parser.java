@@ -176,8 +176,9 @@ public final class Parser {
                     command(words), Errno.EINVAL);
         }
         String path = target.substring(0, colon);
+        String utfPath = utf(path);
         if (numeric && hasSlash) {
-            checkFile(path, words);
+            checkFile(utfPath, words);
         }
         String rest = target.substring(colon + 1);
         int restAt = colon + 1;
@@ -209,8 +210,9 @@ public final class Parser {
         }
         ProbeTarget.Location location = numeric ? fileOffset(addr, words, restAt) : symbol(addr, words, restAt);
         if (symbol && UsdtSyntax.pathOf(path) != null) {
-            location = UsdtSyntax.location(utf(path), (ProbeTarget.Location.Symbol) location, isReturn, open >= 0, command(words));
+            location = UsdtSyntax.location(utfPath, (ProbeTarget.Location.Symbol) location, isReturn, open >= 0, command(words));
             path = UsdtSyntax.pathOf(path);
+            utfPath = utf(path);
         }
 
         String group = "uprobes";
@@ -219,7 +221,7 @@ public final class Parser {
             group = ge[0] == null ? group : ge[0];
             event = ge[1];
         }
-        ProbeTarget probeTarget = new ProbeTarget(utf(path), location, refCtr);
+        ProbeTarget probeTarget = new ProbeTarget(utfPath, location, refCtr);
         if (event == null && numeric && hasSlash) {
             event = AutoName.of(path, ((ProbeTarget.Location.FileOffset) location).offset());
         }
@@ -240,8 +242,9 @@ public final class Parser {
                 args.stream().map(Parser::utf).toList());
     }
 
+    /** {@code path} in UTF-8 (as Java text). */
     private void checkFile(String path, List<String> words) {
-        switch (files.lookup(utf(path))) {
+        switch (files.lookup(path)) {
             case FileLookup.Result.Regular r -> {
             }
             case FileLookup.Result.NotRegular n ->
@@ -349,18 +352,20 @@ public final class Parser {
     /** {@code argv_split}: words separated by runs of white space. */
     static List<String> split(String s) {
         List<String> words = new ArrayList<>();
-        char[] c = s.toCharArray(); // not charAt: a thousand lines are split before the JIT has compiled this
+        // the line's bytes (it is Latin-1: copied, not converted), not charAt: a thousand lines are split
+        // before the JIT has compiled this, and each charAt is a chain of calls the interpreter makes
+        byte[] c = s.getBytes(StandardCharsets.ISO_8859_1);
         int i = 0;
         while (i < c.length) {
-            while (i < c.length && Names.isSpace(c[i])) {
+            while (i < c.length && Names.isSpace((char) (c[i] & 0xff))) {
                 i++;
             }
             int start = i;
-            while (i < c.length && !Names.isSpace(c[i])) {
+            while (i < c.length && !Names.isSpace((char) (c[i] & 0xff))) {
                 i++;
             }
             if (i > start) {
-                words.add(new String(c, start, i - start));
+                words.add(new String(c, start, i - start, StandardCharsets.ISO_8859_1));
             }
         }
         return words;
