@@ -194,19 +194,27 @@ public final class ProcessMemory implements AutoCloseable {
     /** Writes through {@code /proc/PID/mem}, also into read-only (e.g. {@code r-x} text) pages. */
     public void writeForced(long addr, byte[] src) {
         Native.Scratch s = Native.scratch();
-        MemorySegment data = s.buffer(src.length);
-        MemorySegment.copy(src, 0, data, Native.BYTE, 0, src.length);
-        long put;
-        try {
-            put = (long) PWRITE.invokeExact(s.state, memFd(), data, (long) src.length, addr);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
-        if (put != src.length) {
-            throw new SysException("pwrite(/proc/" + pid + "/mem)", put < 0 ? s.errno() : Errno.EIO,
-                    "writing " + src.length + " bytes at 0x" + Long.toHexString(addr));
+        // in pieces through a small buffer: a buffer the size of a thousand trampolines (hundreds of KB) is
+        // zeroed and faulted in page by page when it is allocated, which costs more than a few more writes
+        for (int from = 0; from < src.length; from += WRITE_PIECE) {
+            int len = Math.min(WRITE_PIECE, src.length - from);
+            MemorySegment data = s.buffer(len);
+            MemorySegment.copy(src, from, data, Native.BYTE, 0, len);
+            long put;
+            try {
+                put = (long) PWRITE.invokeExact(s.state, memFd(), data, (long) len, addr + from);
+            } catch (Throwable t) {
+                throw Native.rethrow(t);
+            }
+            if (put != len) {
+                throw new SysException("pwrite(/proc/" + pid + "/mem)", put < 0 ? s.errno() : Errno.EIO,
+                        "writing " + src.length + " bytes at 0x" + Long.toHexString(addr));
+            }
         }
     }
+
+    /** The most bytes {@link #writeForced} writes in one call. */
+    private static final int WRITE_PIECE = 64 * 1024;
 
     /** Reads through {@code /proc/PID/mem}, which also sees pages mapped without read permission. */
     public byte[] readForced(long addr, int len) {
