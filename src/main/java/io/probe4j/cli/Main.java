@@ -150,7 +150,11 @@ public final class Main {
         List<List<String>> steps = new ArrayList<>(List.of(List.of("--help"), List.of("trace", "--help"),
                 concat(List.of("parse"), probes), List.of("list", "libc"), List.of("decode", "libc:setlocale"),
                 concat(List.of("trace", "-o", "/dev/null"), probes, traced),
-                concat(List.of("trace", "-o", "/dev/null", "--format", "json"), probes, traced)));
+                concat(List.of("trace", "-o", "/dev/null", "--format", "json"), probes, traced),
+                // every libc function, inline: the cache then says which methods a thousand probes make hot, and
+                // the JVM compiles them at start (a cold C1 queue reached them after the attach was done). An
+                // attach of 1,000 inline probes, measured in alternated runs: 13-23 ms sooner; 0.5 s more training
+                concat(List.of("trace", "-o", "/dev/null", "p:train_all/ libc:*"), traced)));
         if (Files.isWritable(Path.of("/sys/kernel/tracing/uprobe_events"))) {
             steps.add(concat(List.of("trace", "-o", "/dev/null", "--engine", "kernel"), probes, traced));
         }
