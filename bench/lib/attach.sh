@@ -46,6 +46,9 @@ attach_measure() {
     # the median of the runs that worked; a reason only for a row none of whose runs did
     [ ${#one[@]} -gt 0 ] && { ATT[inline_libc_1]=$(attach_median "${one[@]}"); unset "ATT_REASON[inline_libc_1]"; }
     [ ${#many[@]} -gt 0 ] && { ATT[inline_libc]=$(attach_median "${many[@]}"); unset "ATT_REASON[inline_libc]"; }
+    # the target's view, from one more run of each row
+    [ ${#one[@]} -gt 0 ] && attach_target_view inline_libc_1 attach_inline inline_libc_1 "$IDLE_C" "$(head -n 1 "$WORK/inline.defs")"
+    [ ${#many[@]} -gt 0 ] && attach_target_view inline_libc attach_inline inline_libc "$IDLE_C" --file "$WORK/inline.defs"
   fi
   if [ -n "$missing" ]; then
     for r in kernel_libc_1 kernel_libc kernel_jvm_1 kernel_jvm; do ATT_REASON[$r]=$missing; done
@@ -188,7 +191,24 @@ attach_trap() { # ROW PID DEFINITION... (or --file FILE)
   log "attach: $row"
   attach_defs_note "$@"
   ATT_CMD[$row]="./probe4j trace --profile -o OUT $(shell_words "$@") -p PID  # then kill -TERM"
-  WATCH_PID=$pid attach_stopped_by_signal "$row" "attached to process" trace "$@" -p "$pid"
+  WATCH_PID=${WATCH:+$pid} attach_stopped_by_signal "$row" "attached to process" trace "$@" -p "$pid" || return 1
+  [ -n "${WATCH:-}" ] || attach_target_view "$row" attach_trap "$row" "$pid" "$@"
+}
+
+# The target's view of a row already measured (ATT[ROW]): when it got its tracer and when it was let go,
+# from one more run (FUNCTION ARGS..., with WATCH set) with tracerwatch, put into the row's fields 6 and 7.
+# The other fields come from runs without it: polling /proc every millisecond takes CPU from the tracer
+# being timed (measured here, alternated: an inline attach of 1,000 probes 20-30 ms later with it).
+attach_target_view() { # ROW FUNCTION ARGS...
+  local row=$1 measured
+  shift
+  measured=${ATT[$row]:-}
+  [ -n "$measured" ] || return 0
+  WATCH=1 "$@" || { ATT[$row]=$measured; unset "ATT_REASON[$row]"; return 0; }
+  local watched=(${ATT[$row]:-}) fields=($measured)
+  [ ${#watched[@]} -ge 7 ] && fields[5]=${watched[5]} fields[6]=${watched[6]}
+  ATT[$row]="${fields[*]}"
+  unset "ATT_REASON[$row]"
 }
 
 # INLINE_PROBES libc functions that the inline engine takes (WORK/inline.defs): `probe4j parse`'s
@@ -248,7 +268,7 @@ attach_inline() { # ROW PID DEFINITION... (or --file FILE)
   log "attach: $row"
   attach_defs_note "$@"
   ATT_CMD[$row]="./probe4j trace --engine inline --profile -o OUT $(shell_words "$@") -p PID  # then kill -TERM"
-  WATCH_PID=$pid attach_stopped_by_signal "$row" "attached to process" trace --engine inline "$@" -p "$pid" || return 1
+  WATCH_PID=${WATCH:+$pid} attach_stopped_by_signal "$row" "attached to process" trace --engine inline "$@" -p "$pid" || return 1
   if grep -q "runs on the trap engine" "$WORK/attach.err"; then
     ATT_REASON[$row]="$(grep -c "runs on the trap engine" "$WORK/attach.err") probe(s) fell back to the trap engine: $(grep -m 1 "runs on the trap engine" "$WORK/attach.err" | cut -d' ' -f2-)"
     unset "ATT[$row]"
@@ -409,6 +429,10 @@ first of \`probe4j parse 'p:il/ libc:$LIBC_GLOB'\` but the ${INLINE_FELL_BACK:-?
 trap engine), "in place" being its "attached" line, written once every jump is patched in; the issue
 asks for ≤ 100 ms for 1,000 of them, the figure of the "for the probes" column. Its two rows are each the
 median, field by field, of $INLINE_ATTACH_ROUNDS runs alternated with the other row's (the others: one run each). The
+columns "target seized" and "stop → target runs untraced" are the target's view, from one more run of
+each row with a watcher that reads the target's \`/proc/PID/status\` every millisecond; the other columns
+come from runs without it, as the watcher's polling takes CPU from the tracer it times (on this VM an
+inline attach of 1,000 probes came 20-30 ms later with it). The
 kernel engine traces every process for libjvm (only the idle JVM maps that libjvm; probe4j runs on
 another JDK), "in place" being its "tracing every process" line, written once every event is enabled;
 for libc it runs \`target startup\` (every process maps libc), "in place" being the target's \`main\`,
