@@ -1,5 +1,6 @@
 package io.probe4j.sys;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,6 +39,33 @@ class RemoteSyscallTest {
             assertEquals((byte) 0xc3, t.memory.readFully(slot + 1, 1)[0]);
             rs.munmap(t.pid, slot, 100);
             assertTrue(Procfs.maps(t.pid).stream().noneMatch(x -> x.contains(slot)));
+        }
+    }
+
+    @Test
+    void aWriteOfHundredsOfKilobytesIntoReadOnlyCodeArrivesWholeAndReadsBackRangeByRange() throws Exception {
+        // the size of a thousand trampolines: written in pieces, read back in one process_vm_readv of many ranges
+        try (Tracee t = Tracee.spin()) {
+            RemoteSyscall rs = new RemoteSyscall(t.pid, t.memory);
+            Mapping text = Procfs.maps(t.pid).stream().filter(m -> m.executable() && m.path().endsWith("trap_spin")).findFirst().orElseThrow();
+            int size = 300 * 1024 + 123;
+            long area = rs.mmapNear(t.pid, text.start(), size, "probe4j-test");
+            byte[] code = new byte[size];
+            new java.util.Random(42).nextBytes(code);
+            t.memory.writeForced(area, code);
+            assertArrayEquals(code, t.memory.readForced(area, size));
+            int[] lengths = new int[1000];
+            long[] at = new long[lengths.length];
+            for (int i = 0; i < at.length; i++) {
+                at[i] = area + (long) i * 307;
+                lengths[i] = 1 + i % 17;
+            }
+            byte[][] back = t.memory.readEach(at, lengths);
+            for (int i = 0; i < at.length; i++) {
+                int from = i * 307;
+                assertArrayEquals(java.util.Arrays.copyOfRange(code, from, from + lengths[i]), back[i], "range " + i);
+            }
+            rs.munmap(t.pid, area, size);
         }
     }
 
