@@ -56,15 +56,32 @@ public final class InlinePlanner {
     private int next;
 
     /**
+     * A probe's address, as a key. Its own equals and hashCode: a record's are linked at run time through
+     * method handles, which a cold JVM interprets, for each of a thousand probes (the path's hash is kept
+     * by the path, one object for all the probes of a file).
+     */
+    private record At(Path file, long offset) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof At a && offset == a.offset && file.equals(a.file);
+        }
+
+        @Override
+        public int hashCode() {
+            return file.hashCode() * 31 + Long.hashCode(offset);
+        }
+    }
+
+    /**
      * The decisions for {@code requests}, in order. Probes at one address share its jump (their
      * trampolines are chained, entry probes first, then at most one return probe): they are all
      * inline or all on the trap engine, whose breakpoint could not sit on a jump.
      */
     public List<Decision> planAll(List<Request> requests) {
-        Map<String, List<Integer>> byAddress = new LinkedHashMap<>();
+        Map<At, List<Integer>> byAddress = new LinkedHashMap<>();
         for (int i = 0; i < requests.size(); i++) {
             Request r = requests.get(i);
-            byAddress.computeIfAbsent(r.file() + ":" + r.fileOffset(), k -> new ArrayList<>()).add(i);
+            byAddress.computeIfAbsent(new At(r.file(), r.fileOffset()), k -> new ArrayList<>()).add(i);
         }
         Decision[] out = new Decision[requests.size()];
         for (List<Integer> group : byAddress.values()) {

@@ -62,6 +62,17 @@ final class InlineProcess {
     private final Set<Installed> done;
 
     private record Installed(long mappingStart, int event) {
+        // its own: a record's are linked through method handles, which a cold JVM interprets, for each of a
+        // thousand probes
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Installed i && mappingStart == i.mappingStart && event == i.event;
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(mappingStart) * 31 + event;
+        }
     }
     /** The breakpoint where a static executable is patched, or null. */
     private StartStop startStop;
@@ -187,11 +198,15 @@ final class InlineProcess {
             if (!m.executable() || m.inode() == 0) {
                 continue;
             }
+            List<InlineProbe> here = new ArrayList<>(); // the mapping (a record) hashed once, not once a probe
             for (InlineProbe p : byInode.getOrDefault(m.inode(), List.of())) {
                 if (m.path().equals(p.file().toString()) && p.fileOffset() >= m.offset()
                         && p.fileOffset() < m.offset() + (m.end() - m.start()) && !done.contains(new Installed(m.start(), p.event()))) {
-                    todo.computeIfAbsent(m, k -> new ArrayList<>()).add(p);
+                    here.add(p);
                 }
+            }
+            if (!here.isEmpty()) {
+                todo.put(m, here);
             }
         }
         return todo;
