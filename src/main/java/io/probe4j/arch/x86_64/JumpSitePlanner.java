@@ -129,48 +129,48 @@ public final class JumpSitePlanner {
 
     /** Why {@code insn} cannot be displaced (as the last of the run, or not), or null. */
     private static String displaceable(Instruction insn, boolean last, Function f) {
-        String where = f.at(insn.address());
+        // where the instruction is (f.at) is made only for a refusal: a thousand probes are planned in a cold JVM
         ControlFlow cf = insn.controlFlow();
         switch (cf) {
             case ControlFlow.Int3 i -> {
-                return "an int3 at " + where + " (a breakpoint already there, or padding)";
+                return "an int3 at " + f.at(insn.address()) + " (a breakpoint already there, or padding)";
             }
             case ControlFlow.Syscall s -> {
-                return "a syscall at " + where + " would run in the trampoline, where a thread blocked in it could "
+                return "a syscall at " + f.at(insn.address()) + " would run in the trampoline, where a thread blocked in it could "
                         + "never be moved out";
             }
             case ControlFlow.Call c when !last -> {
-                return "a call at " + where + " would return inside the bytes the jump replaces";
+                return "a call at " + f.at(insn.address()) + " would return inside the bytes the jump replaces";
             }
             case ControlFlow.IndirectCall c when !last -> {
-                return "a call at " + where + " would return inside the bytes the jump replaces";
+                return "a call at " + f.at(insn.address()) + " would return inside the bytes the jump replaces";
             }
             case ControlFlow.IndirectCall c when c.far() || insn.encoding() != Encoding.LEGACY || insn.hasPrefix(0x66)
                     || usesStackPointer(insn) -> {
-                return "the indirect call at " + where + " cannot be emulated (far, 16-bit, or through %rsp)";
+                return "the indirect call at " + f.at(insn.address()) + " cannot be emulated (far, 16-bit, or through %rsp)";
             }
             case ControlFlow.Jump j when !last -> {
-                return "the jmp at " + where + " ends the run before 5 bytes: what follows it is reached only by jumps";
+                return "the jmp at " + f.at(insn.address()) + " ends the run before 5 bytes: what follows it is reached only by jumps";
             }
             case ControlFlow.IndirectJump j when !last -> {
-                return "the jmp at " + where + " ends the run before 5 bytes: what follows it is reached only by jumps";
+                return "the jmp at " + f.at(insn.address()) + " ends the run before 5 bytes: what follows it is reached only by jumps";
             }
             case ControlFlow.Return r when !last -> {
-                return "the ret at " + where + " ends the run before 5 bytes: what follows it is reached only by jumps";
+                return "the ret at " + f.at(insn.address()) + " ends the run before 5 bytes: what follows it is reached only by jumps";
             }
             case ControlFlow.IndirectJump j when j.far() -> {
-                return "the far jmp at " + where + " cannot be moved";
+                return "the far jmp at " + f.at(insn.address()) + " cannot be moved";
             }
             default -> {
             }
         }
         if (!last && isUd2(insn)) {
-            return "the ud2 at " + where + " ends the run before 5 bytes: what follows it is reached only by jumps";
+            return "the ud2 at " + f.at(insn.address()) + " ends the run before 5 bytes: what follows it is reached only by jumps";
         }
         try {
             Relocator.relocate(insn, insn.address());
         } catch (RelocationException e) {
-            return "the instruction at " + where + " cannot be moved: " + e.getMessage();
+            return "the instruction at " + f.at(insn.address()) + " cannot be moved: " + e.getMessage();
         }
         return null;
     }
