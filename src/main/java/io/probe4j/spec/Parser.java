@@ -242,7 +242,7 @@ public final class Parser {
                 args.stream().map(Parser::utf).toList());
     }
 
-    /** {@code path} in UTF-8 (as Java text). */
+    /** That {@code path} (Java text, converted from the line's UTF-8) names a regular file, as the kernel asks; its error otherwise. */
     private void checkFile(String path, List<String> words) {
         switch (files.lookup(path)) {
             case FileLookup.Result.Regular r -> {

@@ -46,14 +46,19 @@ public final class Trampolines {
         }
     }
 
-    private final Map<Kind, List<Template>> templates = new HashMap<>();
     /**
-     * Per kind, the template of the last copy: tried first. Sites in address order come in long runs that
-     * one template takes (the first events fit an 8-bit immediate, the later ones need 32 bits), and a
-     * template that says no has copied the code before it finds out: in the kinds' order, a thousand sites
+     * A kind's templates: the first one made, which bounds the sizes of its copies, and all of them in the
+     * order a copy tries them, the last one copied first. Sites in address order come in long runs that one
+     * template takes (the first events fit an 8-bit immediate, the later ones need 32 bits), and a template
+     * that says no has copied the code before it finds out: in the order they were made, a thousand sites
      * cost three thousand copies.
      */
-    private final Map<Kind, Template> lastCopied = new HashMap<>();
+    private static final class Shelf {
+        Template first;
+        final List<Template> inTurn = new ArrayList<>();
+    }
+
+    private final Map<Kind, Shelf> templates = new HashMap<>();
     private int generated;
 
     /** As {@link TrampolineGenerator#entry}. */
@@ -131,20 +136,20 @@ public final class Trampolines {
      */
     public int entryBound(long at, TrampolineGenerator.Probe probe, TrampolineGenerator.Rings rings,
             TrampolineGenerator.ThreadLayout thread) {
-        List<Template> these = templates.get(entryKind(probe, rings, thread));
-        if (these == null) {
+        Shelf shelf = templates.get(entryKind(probe, rings, thread));
+        if (shelf == null || shelf.first == null) {
             return entry(at, probe, rings, thread).code().length;
         }
-        return these.getFirst().bound(Displaced.bound(probe.site()));
+        return shelf.first.bound(Displaced.bound(probe.site()));
     }
 
     /** At least the size of {@link #returnEntry}'s code, likewise. */
     public int returnEntryBound(long at, JumpSite.Patchable site, long exit, ReturnTrampolines.Stacks stacks) {
-        List<Template> these = templates.get(returnEntryKind(stacks));
-        if (these == null) {
+        Shelf shelf = templates.get(returnEntryKind(stacks));
+        if (shelf == null || shelf.first == null) {
             return returnEntry(at, site, exit, stacks).code().length;
         }
-        return these.getFirst().bound(Displaced.bound(site));
+        return shelf.first.bound(Displaced.bound(site));
     }
 
     /** How many times code was generated whole (the others were copies). */
@@ -158,26 +163,22 @@ public final class Trampolines {
 
     /** A copy of one of the kind's templates for {@code place} ({@code site}: its displaced instructions), or null. */
     private Copy copy(Kind kind, Template.Place place, JumpSite.Patchable site) {
-        List<Template> these = templates.get(kind);
-        if (these == null) {
+        Shelf shelf = templates.get(kind);
+        if (shelf == null) {
             return null;
         }
-        Template last = lastCopied.get(kind);
         byte[] displaced = new byte[0];
         long displacedFor = -1;
-        for (int i = -1; i < these.size(); i++) {
-            Template t = i < 0 ? last : these.get(i);
-            if (t == null || i >= 0 && t == last) {
-                continue;
-            }
+        for (int i = 0; i < shelf.inTurn.size(); i++) {
+            Template t = shelf.inTurn.get(i);
             if (site != null && displacedFor != t.displacedAt()) { // most often the same for every template of a kind
                 displaced = Displaced.bytes(site, place.at() + t.displacedAt());
                 displacedFor = t.displacedAt();
             }
             byte[] code = t.code(place, displaced);
             if (code != null) {
-                if (t != last) {
-                    lastCopied.put(kind, t);
+                if (i > 0) {
+                    shelf.inTurn.addFirst(shelf.inTurn.remove(i));
                 }
                 return new Copy(code, t, displaced.length);
             }
@@ -185,16 +186,14 @@ public final class Trampolines {
         return null;
     }
 
-    /** The size of a copy of one of the kind's templates for {@code place}, or -1 (the last copy's template first). */
+    /** The size of a copy of one of the kind's templates for {@code place}, or -1. */
     private int size(Kind kind, Template.Place place, JumpSite.Patchable site) {
-        List<Template> these = templates.getOrDefault(kind, List.of());
-        Template last = lastCopied.get(kind);
+        Shelf shelf = templates.get(kind);
+        if (shelf == null) {
+            return -1;
+        }
         int displaced = site == null ? 0 : Displaced.size(site);
-        for (int i = -1; i < these.size(); i++) {
-            Template t = i < 0 ? last : these.get(i);
-            if (t == null || i >= 0 && t == last) {
-                continue;
-            }
+        for (Template t : shelf.inTurn) {
             int size = t.size(place, displaced);
             if (size >= 0) {
                 return size;
@@ -205,9 +204,12 @@ public final class Trampolines {
 
     private <T> T keep(Kind kind, TrampolineGenerator.Made<T> made) {
         generated++;
-        List<Template> these = templates.computeIfAbsent(kind, k -> new ArrayList<>());
-        if (made.template() != null && these.size() < MAX_PER_KIND) {
-            these.add(made.template());
+        Shelf shelf = templates.computeIfAbsent(kind, k -> new Shelf());
+        if (made.template() != null && shelf.inTurn.size() < MAX_PER_KIND) {
+            if (shelf.first == null) {
+                shelf.first = made.template();
+            }
+            shelf.inTurn.add(made.template());
         }
         return made.code();
     }
